@@ -1,0 +1,15 @@
+import { HttpStatus } from '@nestjs/common';
+import type { TenantStatus } from '../store/tenant.interface';
+import { TenancyError } from './tenancy.error';
+
+/** The tenant exists but is not `active` (suspended, provisioning, failed, deleted). */
+export class TenantInactiveError extends TenancyError {
+  readonly code = 'TENANT_INACTIVE';
+
+  constructor(
+    readonly tenantId: string,
+    readonly status: TenantStatus,
+  ) {
+    super(`Tenant "${tenantId}" is ${status}.`, HttpStatus.FORBIDDEN, 'TENANT_INACTIVE');
+  }
+}

@@ -1,0 +1,13 @@
+import type { TenancyModuleOptions, TenantResolverOption } from './tenancy-options.interface';
+import type { TenantStore } from '../store/tenant-store.interface';
+
+/** Options after defaults are merged and validation passed: what the internals read. */
+export interface ResolvedTenancyOptions<TClient = unknown>
+  extends Required<Pick<TenancyModuleOptions<TClient>, 'strategy' | 'databaseUrl' | 'createClient' | 'tenantIdPattern' | 'globalGuard' | 'tenantField'>> {
+  store: TenantStore;
+  resolvers: TenantResolverOption[];
+  sharedModels: ReadonlySet<string>;
+  cache: { ttlMs: number; max: number };
+  pool: NonNullable<TenancyModuleOptions['pool']>;
+  rls: { setting: string; mode: 'transaction' | 'session'; tenantColumn: string; selfCheck: boolean };
+}

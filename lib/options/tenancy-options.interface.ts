@@ -1,0 +1,128 @@
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { PoolConfig } from 'pg';
+import type { TenantResolver, TenancyRequest } from '../resolvers/tenant-resolver.interface';
+import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
+import type { TenantStore } from '../store/tenant-store.interface';
+
+/** Read the tenant id from a request header. */
+export interface HeaderResolverOptions {
+  type: 'header';
+  /** Header name, case-insensitive. Default: `x-tenant-id`. */
+  header?: string;
+}
+
+/** Read the tenant id from the first label of the host name: `acme.example.com` → `acme`. */
+export interface SubdomainResolverOptions {
+  type: 'subdomain';
+  /**
+   * The base domain under which tenants live, for example `example.com`. Only
+   * hosts of the form `<tenant>.<baseDomain>` match. Default: none, the first
+   * label of any host with at least three labels.
+   */
+  baseDomain?: string;
+}
+
+/** Read the tenant id from a path segment: `/acme/projects` → `acme`. */
+export interface PathResolverOptions {
+  type: 'path';
+  /** Zero-based index of the segment holding the tenant id. Default: `0`. */
+  segment?: number;
+}
+
+/** Read the tenant id from a claim on `req.user`, set by authentication that ran earlier. Tokens are not verified here. */
+export interface ClaimResolverOptions {
+  type: 'claim';
+  /** Property (dot path allowed) on `req.user`. Default: `tenantId`. */
+  claim?: string;
+}
+
+/** Any function of the request. */
+export interface CustomResolverOptions {
+  type: 'custom';
+  resolve: (request: TenancyRequest) => string | undefined | Promise<string | undefined>;
+}
+
+/** A built-in resolver configuration, or your own `TenantResolver` instance. */
+export type TenantResolverOption =
+  | HeaderResolverOptions
+  | SubdomainResolverOptions
+  | PathResolverOptions
+  | ClaimResolverOptions
+  | CustomResolverOptions
+  | TenantResolver;
+
+/** RLS strategy settings. */
+export interface RlsStrategyOptions {
+  /**
+   * The PostgreSQL setting (GUC) that carries the tenant id, read by the
+   * policies with `current_setting('<setting>', true)`. Must contain a dot.
+   * Default: `app.tenant_id`.
+   */
+  setting?: string;
+  /**
+   * `transaction` (default): the setting is transaction-local, set for every
+   * statement; correct behind PgBouncer in transaction pooling.
+   * `session`: the setting stays on the connection and is re-set only when the
+   * tenant changes; faster, but only for direct connections (or PgBouncer in
+   * session pooling). See docs/rls.md.
+   */
+  mode?: 'transaction' | 'session';
+  /** Database column holding the tenant id in tenant-scoped tables. Default: `tenant_id`. */
+  tenantColumn?: string;
+  /**
+   * Check at boot that the database role is neither superuser nor BYPASSRLS,
+   * and that every table with the tenant column has RLS enabled and forced.
+   * Default: `true`.
+   */
+  selfCheck?: boolean;
+}
+
+/** Options of `TenancyModule.forRoot()` / `forRootAsync()`. */
+export interface TenancyModuleOptions<TClient = unknown> {
+  /** Isolation strategy. `rls` is implemented; `schema` and `database` are not yet. */
+  strategy: TenancyStrategyName;
+  /**
+   * Connection string of the application's database role. For `rls` this role
+   * must not own the tables and must not be a superuser or have BYPASSRLS.
+   */
+  databaseUrl: string;
+  /**
+   * Builds your generated Prisma client on the adapter the package gives you:
+   * `createClient: (adapter) => new PrismaClient({ adapter })`.
+   */
+  createClient: (adapter: SqlDriverAdapterFactory) => TClient;
+  /** Where tenants are looked up. Give this or `tenants`. */
+  store?: TenantStore;
+  /** Shorthand for `store: new InMemoryTenantStore(tenants)`. */
+  tenants?: Tenant[];
+  /** Resolvers tried in order; the first that returns an id wins. Default: `[{ type: 'header' }]`. */
+  resolvers?: TenantResolverOption[];
+  /**
+   * Pattern a tenant id must match before any lookup. Default:
+   * `/^[a-z0-9][a-z0-9_-]{0,62}$/i` (1-63 characters, letters, digits, `_`, `-`).
+   */
+  tenantIdPattern?: RegExp;
+  /** Tenant lookup cache. */
+  cache?: {
+    /** How long a looked-up tenant (or a miss) is remembered, in ms. Default: `30000`. */
+    ttlMs?: number;
+    /** Most tenants kept. Default: `10000`. */
+    max?: number;
+  };
+  /** Register `TenantGuard` as a global guard. Default: `true`. */
+  globalGuard?: boolean;
+  /** Prisma field holding the tenant id in tenant-scoped models. Default: `tenantId`. */
+  tenantField?: string;
+  /** Prisma models that are not tenant-scoped (shared by all tenants). Default: `[]`. */
+  sharedModels?: string[];
+  /** Settings of the pg pool the package creates (`max`, timeouts...). `connectionString` comes from `databaseUrl`. */
+  pool?: Omit<PoolConfig, 'connectionString'>;
+  /** RLS strategy settings. */
+  rls?: RlsStrategyOptions;
+}
+
+/** Extra options of `forRoot`/`forRootAsync` that shape the module itself. */
+export interface TenancyModuleExtras {
+  /** Make the module's providers available everywhere. Default: `true`. */
+  isGlobal?: boolean;
+}

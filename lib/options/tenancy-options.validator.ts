@@ -1,0 +1,111 @@
+import { TenancyConfigError } from '../errors/tenancy-config.error';
+import { InMemoryTenantStore } from '../store/in-memory-tenant.store';
+import { TENANT_STATUSES } from '../store/tenant.interface';
+import type { ResolvedTenancyOptions } from './resolved-options.interface';
+import type { TenancyModuleOptions } from './tenancy-options.interface';
+
+/** Default tenant id pattern: 1-63 letters, digits, `_` or `-`, not starting with `_` or `-`. */
+export const DEFAULT_TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+
+const STRATEGIES = ['rls', 'schema', 'database'] as const;
+const RESOLVER_TYPES = ['header', 'subdomain', 'path', 'claim', 'custom'];
+// A GUC name is `prefix.name`; both parts plain identifiers so it can be quoted as a literal safely.
+const SETTING_PATTERN = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/i;
+const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]*$/i;
+
+function fail(field: string, message: string): never {
+  throw new TenancyConfigError(field, message);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * Validates the user's options once, at boot, and merges the defaults. Every
+ * error names the field and what was expected, so a misconfigured app stops
+ * with a message that says how to fix it.
+ */
+export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TClient>): ResolvedTenancyOptions<TClient> {
+  if (!isObject(options)) fail('(root)', 'expected an options object');
+
+  if (!STRATEGIES.includes(options.strategy as never)) {
+    fail('strategy', `expected one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(options.strategy)}`);
+  }
+  if (typeof options.databaseUrl !== 'string' || !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    fail('databaseUrl', 'expected a postgresql:// connection string');
+  }
+  if (typeof options.createClient !== 'function') {
+    fail('createClient', 'expected a function (adapter) => new PrismaClient({ adapter })');
+  }
+
+  if (options.store !== undefined && options.tenants !== undefined) fail('store', 'give either `store` or `tenants`, not both');
+  if (options.store === undefined && options.tenants === undefined) fail('store', 'expected a TenantStore, or a `tenants` array');
+  if (options.store !== undefined && typeof options.store?.findById !== 'function') {
+    fail('store', 'expected an object with a findById(id) method');
+  }
+  if (options.tenants !== undefined) {
+    if (!Array.isArray(options.tenants)) fail('tenants', 'expected an array of { id, status }');
+    options.tenants.forEach((t, i) => {
+      if (!isObject(t) || typeof t.id !== 'string') fail(`tenants[${i}].id`, 'expected a string');
+      if (!TENANT_STATUSES.includes(t.status)) fail(`tenants[${i}].status`, `expected one of ${TENANT_STATUSES.join(', ')}`);
+    });
+  }
+
+  const resolvers = options.resolvers ?? [{ type: 'header' as const }];
+  if (!Array.isArray(resolvers) || resolvers.length === 0) fail('resolvers', 'expected a non-empty array');
+  resolvers.forEach((r, i) => {
+    if (!isObject(r)) fail(`resolvers[${i}]`, 'expected a resolver configuration or a TenantResolver');
+    if ('resolve' in r && typeof r.resolve === 'function' && !('type' in r)) return; // a TenantResolver instance
+    const type = (r as { type?: unknown }).type;
+    if (!RESOLVER_TYPES.includes(type as string)) fail(`resolvers[${i}].type`, `expected one of ${RESOLVER_TYPES.join(', ')}`);
+    if (type === 'custom' && typeof (r as { resolve?: unknown }).resolve !== 'function') fail(`resolvers[${i}].resolve`, 'expected a function');
+    if (type === 'path') {
+      const segment = (r as { segment?: unknown }).segment;
+      if (segment !== undefined && !(Number.isInteger(segment) && (segment as number) >= 0)) fail(`resolvers[${i}].segment`, 'expected an integer >= 0');
+    }
+  });
+
+  const tenantIdPattern = options.tenantIdPattern ?? DEFAULT_TENANT_ID_PATTERN;
+  if (!(tenantIdPattern instanceof RegExp)) fail('tenantIdPattern', 'expected a RegExp');
+  if (tenantIdPattern.global || tenantIdPattern.sticky) fail('tenantIdPattern', 'must not have the g or y flag (it would make test() stateful)');
+
+  const cache = { ttlMs: options.cache?.ttlMs ?? 30_000, max: options.cache?.max ?? 10_000 };
+  if (!(Number.isInteger(cache.ttlMs) && cache.ttlMs >= 0)) fail('cache.ttlMs', 'expected an integer >= 0');
+  if (!(Number.isInteger(cache.max) && cache.max > 0)) fail('cache.max', 'expected an integer > 0');
+
+  const tenantField = options.tenantField ?? 'tenantId';
+  if (!IDENTIFIER_PATTERN.test(tenantField)) fail('tenantField', 'expected a Prisma field name');
+  const sharedModels = options.sharedModels ?? [];
+  if (!Array.isArray(sharedModels) || sharedModels.some((m) => typeof m !== 'string')) fail('sharedModels', 'expected an array of model names');
+
+  const rls = {
+    setting: options.rls?.setting ?? 'app.tenant_id',
+    mode: options.rls?.mode ?? 'transaction',
+    tenantColumn: options.rls?.tenantColumn ?? 'tenant_id',
+    selfCheck: options.rls?.selfCheck ?? true,
+  };
+  if (!SETTING_PATTERN.test(rls.setting)) fail('rls.setting', 'expected a setting name of the form prefix.name, for example app.tenant_id');
+  if (rls.mode !== 'transaction' && rls.mode !== 'session') fail('rls.mode', "expected 'transaction' or 'session'");
+  if (!IDENTIFIER_PATTERN.test(rls.tenantColumn)) fail('rls.tenantColumn', 'expected a column name');
+  if (typeof rls.selfCheck !== 'boolean') fail('rls.selfCheck', 'expected a boolean');
+
+  if (options.strategy !== 'rls') {
+    fail('strategy', `'${options.strategy}' is not yet supported in this version; use 'rls'`);
+  }
+
+  return {
+    strategy: options.strategy,
+    databaseUrl: options.databaseUrl,
+    createClient: options.createClient,
+    store: options.store ?? new InMemoryTenantStore(options.tenants),
+    resolvers,
+    tenantIdPattern,
+    cache,
+    globalGuard: options.globalGuard ?? true,
+    tenantField,
+    sharedModels: new Set(sharedModels),
+    pool: options.pool ?? {},
+    rls,
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The parts of an HTTP request that resolvers read, the same on Express and
+ * Fastify. Built once per request by the guard.
+ */
+export interface TenancyRequest {
+  /** Lower-cased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Host name without port, lower-cased (from `Host`, or `X-Forwarded-Host` when trusted by the platform). */
+  hostname: string;
+  /** Path without query string, for example `/acme/projects`. */
+  path: string;
+  /** `req.user` as set by an authentication guard or middleware that ran before, if any. */
+  user?: unknown;
+  /** The platform's own request object (Express `Request` or Fastify `FastifyRequest`). */
+  raw: unknown;
+}
+
+/**
+ * Extracts a tenant id candidate from a request. Returns `undefined` when this
+ * resolver finds nothing, so that the next one is tried. It must not validate
+ * or look up the id: the guard does that once for whichever resolver matched.
+ */
+export interface TenantResolver {
+  resolve(request: TenancyRequest): string | undefined | Promise<string | undefined>;
+}
