@@ -1,0 +1,78 @@
+import { Logger } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { TenantContext } from '../../context/tenant-context.service';
+import { MissingTenantError } from '../../errors/missing-tenant.error';
+import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
+import type { TenancyStrategy } from '../tenancy-strategy.interface';
+import { confineQueryBatching } from './prisma-batching';
+import { type RlsScope, sharedModelScope } from './rls-scope';
+import { runRlsSelfCheck } from './rls-self-check';
+import { RlsTenantPool } from './rls-tenant.pool';
+import { rlsExtension } from './rls.extension';
+
+type ExtendableClient = { $extends(extension: unknown): unknown; $disconnect(): Promise<void> };
+
+/**
+ * One shared database protected by PostgreSQL row-level security: one pg pool
+ * and one Prisma client for all tenants. The client extension scopes queries
+ * (layer 1); the pool sets the tenant in the database session for every
+ * statement so the policies scope whatever reaches SQL (layer 2).
+ */
+export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
+  readonly name = 'rls' as const;
+  private readonly logger = new Logger('TenancyModule');
+  private pool?: RlsTenantPool;
+  private client?: TClient;
+
+  constructor(
+    private readonly options: ResolvedTenancyOptions<TClient>,
+    private readonly context: TenantContext,
+  ) {}
+
+  async init(): Promise<void> {
+    const { rls } = this.options;
+    if (rls.selfCheck) {
+      const result = await runRlsSelfCheck(this.options.databaseUrl, rls.tenantColumn);
+      for (const warning of result.warnings) this.logger.warn(warning);
+      this.logger.log(`RLS self-check passed for role "${result.role}" (${result.tables.length} tenant-scoped tables)`);
+    }
+    this.pool = new RlsTenantPool(
+      { ...this.options.pool, connectionString: this.options.databaseUrl },
+      { setting: rls.setting, mode: rls.mode, scope: () => this.scope() },
+    );
+    // Idle connections erroring (server restart) must not crash the process; pg removes them.
+    this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
+    const base = this.options.createClient(new PrismaPg(this.pool)) as unknown as ExtendableClient;
+    confineQueryBatching(base);
+    this.client = base.$extends(
+      rlsExtension({
+        tenantField: this.options.tenantField,
+        sharedModels: this.options.sharedModels,
+        currentTenantId: () => this.context.current()?.id,
+      }),
+    ) as TClient;
+  }
+
+  clientFor(): TClient {
+    return this.sharedClient();
+  }
+
+  sharedClient(): TClient {
+    if (!this.client) throw new Error('nestjs-prisma-tenancy: the RLS strategy is not initialised yet');
+    return this.client;
+  }
+
+  async dispose(): Promise<void> {
+    await (this.client as unknown as ExtendableClient | undefined)?.$disconnect();
+    await this.pool?.end();
+    this.client = undefined;
+    this.pool = undefined;
+  }
+
+  private scope(): RlsScope {
+    const tenant = this.context.current();
+    if (tenant) return { tenantId: tenant.id };
+    if (sharedModelScope.getStore()) return { tenantId: null };
+    throw new MissingTenantError('No tenant in context: a database statement was about to run unscoped.');
+  }
+}

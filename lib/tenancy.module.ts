@@ -1,0 +1,54 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ClsModule } from 'nestjs-cls';
+import { TenantContext } from './context/tenant-context.service';
+import { TenantGlobalGuard } from './guards/tenant-global.guard';
+import { TenantGuard } from './guards/tenant.guard';
+import { resolveTenancyOptions } from './options/tenancy-options.validator';
+import { TenantPrisma } from './prisma/tenant-prisma.service';
+import { TenantResolution } from './resolvers/tenant-resolution.service';
+import { TenantCache } from './store/tenant-cache.service';
+import { createTenancyStrategy } from './strategies/strategy.factory';
+import type { TenancyStrategy } from './strategies/tenancy-strategy.interface';
+import { ConfigurableTenancyModule, TENANCY_MODULE_OPTIONS } from './tenancy-module.definition';
+import { TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-constants';
+
+/**
+ * Multi-tenancy for a NestJS app on Prisma and PostgreSQL.
+ *
+ * ```ts
+ * TenancyModule.forRoot({
+ *   strategy: 'rls',
+ *   databaseUrl: process.env.DATABASE_URL,
+ *   createClient: (adapter) => new PrismaClient({ adapter }),
+ *   tenants: [{ id: 'acme', status: 'active' }],
+ * })
+ * ```
+ *
+ * Options are validated once at boot; the strategy connects and runs its
+ * self-check before the app starts listening, and closes on `app.close()`.
+ */
+@Module({
+  // Statically, never forRoot: the app owns nestjs-cls's global setup.
+  imports: [ClsModule.forFeature()],
+  providers: [
+    { provide: TENANCY_RESOLVED_OPTIONS, useFactory: resolveTenancyOptions, inject: [TENANCY_MODULE_OPTIONS] },
+    TenantCache,
+    TenantContext,
+    TenantResolution,
+    TenantGuard,
+    TenantPrisma,
+    { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
+    { provide: APP_GUARD, useClass: TenantGlobalGuard },
+  ],
+  exports: [TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma],
+})
+export class TenancyModule extends ConfigurableTenancyModule implements OnApplicationShutdown {
+  constructor(@Inject(TENANCY_STRATEGY) private readonly strategy: TenancyStrategy) {
+    super();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.strategy.dispose();
+  }
+}
