@@ -8,8 +8,8 @@ export class TenantInactiveError extends TenancyError {
 
   constructor(
     readonly tenantId: string,
-    readonly status: TenantStatus,
+    readonly tenantStatus: TenantStatus,
   ) {
-    super(`Tenant "${tenantId}" is ${status}.`, HttpStatus.FORBIDDEN, 'TENANT_INACTIVE');
+    super(`Tenant "${tenantId}" is ${tenantStatus}.`, HttpStatus.FORBIDDEN, 'TENANT_INACTIVE');
   }
 }

@@ -33,7 +33,6 @@ export class RlsTenantPool extends Pool {
   }
 
   // pg's typings overload query() heavily; the adapter only uses the promise forms.
-  override query(config: QueryArg, values?: unknown[]): Promise<any>;
   override query(...args: any[]): any {
     const [config, values] = args as [QueryArg, unknown[] | undefined];
     if (typeof values === 'function' || typeof args[2] === 'function') {
@@ -42,7 +41,6 @@ export class RlsTenantPool extends Pool {
     return this.runScoped(this.rls.scope(), config, values);
   }
 
-  override connect(): Promise<PoolClient>;
   override connect(...args: any[]): any {
     if (args.length > 0) throw new TypeError('RlsTenantPool.connect does not take callbacks');
     return this.connectScoped(this.rls.scope());

@@ -1,0 +1,25 @@
+// The public API. Anything not exported here is internal and may change.
+
+export { TenancyModule } from './tenancy.module';
+export type { TenancyModuleOptions, TenancyModuleExtras, RlsStrategyOptions, TenantResolverOption, HeaderResolverOptions, SubdomainResolverOptions, PathResolverOptions, ClaimResolverOptions, CustomResolverOptions } from './options/tenancy-options.interface';
+export { DEFAULT_TENANT_ID_PATTERN } from './options/tenancy-options.validator';
+
+export { TenantContext } from './context/tenant-context.service';
+export { TenantPrisma } from './prisma/tenant-prisma.service';
+export { TenantRepository } from './repository/tenant.repository';
+
+export { TenantStore } from './store/tenant-store.interface';
+export { InMemoryTenantStore } from './store/in-memory-tenant.store';
+export { TenantCache } from './store/tenant-cache.service';
+export type { Tenant, TenantStatus, TenancyStrategyName } from './store/tenant.interface';
+
+export type { TenantResolver, TenancyRequest } from './resolvers/tenant-resolver.interface';
+export { TenantResolution } from './resolvers/tenant-resolution.service';
+export { TenantGuard } from './guards/tenant.guard';
+export { CurrentTenant } from './decorators/current-tenant.decorator';
+export { SkipTenant } from './decorators/skip-tenant.decorator';
+export { SKIP_TENANT_METADATA } from './tenancy.constants';
+
+export { rlsPolicySql, type RlsPolicySqlOptions } from './strategies/rls/rls-policy.sql';
+
+export * from './errors';

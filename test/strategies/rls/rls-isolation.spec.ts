@@ -1,0 +1,204 @@
+import { Prisma } from '../../fixtures/generated/client';
+import { MissingTenantError, TenantMismatchError } from '../../../lib';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { bootRlsApp, type RlsTestApp } from './rls-app';
+
+// Every isolation claim of the RLS strategy, in both modes. Each test has
+// tenant t0 write and another tenant try to see or change it: if anything
+// leaked, an assertion here would fail.
+describe.each(['transaction', 'session'] as const)('RLS isolation (%s mode)', (mode) => {
+  let db: TestDatabase;
+  let t: RlsTestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await bootRlsApp(db.appUrl, { rls: { mode } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  async function seedA() {
+    return t.as('t0', (p) =>
+      p.project.create({ data: { name: 'a-secret', budget: 100, tasks: { create: [{ title: 'a-task' }] } }, include: { tasks: true } }),
+    );
+  }
+
+  it('reads: B never sees A rows through any read operation', async () => {
+    const a = await seedA();
+    await t.as('t1', async (p) => {
+      expect(await p.project.findMany({ where: { name: 'a-secret' } })).toEqual([]);
+      expect(await p.project.findFirst({ where: { id: a.id } })).toBeNull();
+      expect(await p.project.findUnique({ where: { id: a.id } })).toBeNull();
+      await expect(p.project.findUniqueOrThrow({ where: { id: a.id } })).rejects.toThrow();
+      await expect(p.project.findFirstOrThrow({ where: { id: a.id } })).rejects.toThrow();
+      expect(await p.project.count({ where: { id: a.id } })).toBe(0);
+      expect((await p.project.aggregate({ where: { id: a.id }, _sum: { budget: true } }))._sum.budget).toBeNull();
+      expect(await p.project.groupBy({ by: ['name'], where: { name: 'a-secret' } })).toEqual([]);
+      expect(await p.task.findMany({ where: { projectId: a.id } })).toEqual([]);
+      expect(await p.task.findUnique({ where: { id: a.tasks[0].id } })).toBeNull();
+      // A filter naming A's tenant is refused, not silently rewritten.
+      await expect(p.project.findUnique({ where: { id: a.id, tenantId: 't0' } })).rejects.toBeInstanceOf(TenantMismatchError);
+      expect(await p.project.findMany({ where: { tenantId: { in: ['t0', 't1'] }, name: 'a-secret' } })).toEqual([]);
+    });
+    await t.as('t0', async (p) => expect(await p.project.findUnique({ where: { id: a.id } })).not.toBeNull());
+  });
+
+  it('writes: B cannot update, upsert, delete or attach to A rows', async () => {
+    const a = await seedA();
+    await t.as('t1', async (p) => {
+      await expect(p.project.update({ where: { id: a.id }, data: { name: 'pwned' } })).rejects.toThrow();
+      expect((await p.project.updateMany({ where: { id: a.id }, data: { name: 'pwned' } })).count).toBe(0);
+      expect((await p.project.updateMany({ data: { budget: 1 } })).count).toBe(0);
+      await expect(p.project.upsert({ where: { id: a.id }, create: { id: a.id, name: 'pwned' }, update: { name: 'pwned' } })).rejects.toThrow();
+      await expect(p.project.delete({ where: { id: a.id } })).rejects.toThrow();
+      expect((await p.project.deleteMany({ where: { id: a.id } })).count).toBe(0);
+      expect((await p.task.deleteMany({})).count).toBe(0);
+      // Nested write through A's project is not found.
+      await expect(p.project.update({ where: { id: a.id }, data: { tasks: { create: [{ title: 'x' }] } } })).rejects.toThrow();
+      // Moving a row to A's tenant, or creating one there, is refused.
+      await expect(p.project.create({ data: { name: 'x', tenantId: 't0' } })).rejects.toBeInstanceOf(TenantMismatchError);
+      await expect(p.project.createMany({ data: [{ name: 'x', tenantId: 't0' }] })).rejects.toBeInstanceOf(TenantMismatchError);
+      await expect(p.project.updateMany({ data: { tenantId: 't0' } })).rejects.toBeInstanceOf(TenantMismatchError);
+    });
+    await t.as('t0', async (p) => {
+      const again = await p.project.findUnique({ where: { id: a.id }, include: { tasks: true } });
+      expect(again).toMatchObject({ name: 'a-secret', budget: 100 });
+      expect(again!.tasks).toHaveLength(1);
+    });
+  });
+
+  it('creates: B writes land in B, with nested creates, createMany and upsert', async () => {
+    const created = await t.as('t2', async (p) => {
+      const project = await p.project.create({ data: { name: 'b', tasks: { create: [{ title: 'nested' }] } }, include: { tasks: true } });
+      await p.project.createMany({ data: [{ name: 'b2' }, { name: 'b3' }] });
+      await p.project.upsert({ where: { id: 'b-upsert' }, create: { id: 'b-upsert', name: 'b4' }, update: {} });
+      return project;
+    });
+    expect(created.tenantId).toBe('t2');
+    expect(created.tasks[0].tenantId).toBe('t2');
+    await t.as('t3', async (p) => expect(await p.project.count()).toBe(0));
+    await t.as('t2', async (p) => expect(await p.project.count()).toBe(4));
+  });
+
+  it('raw SQL is scoped by the database policies', async () => {
+    await seedA();
+    await t.as('t4', async (p) => {
+      await p.project.create({ data: { name: 'mine' } });
+      const rows = await p.$queryRaw<{ tenant_id: string }[]>`SELECT tenant_id FROM projects`;
+      expect(rows.map((r) => r.tenant_id)).toEqual(['t4']);
+      expect(await p.$executeRaw`UPDATE projects SET name = 'raw'`).toBe(1);
+      expect(await p.$executeRawUnsafe(`DELETE FROM tasks`)).toBe(0);
+      // Inserting a row for another tenant is rejected by WITH CHECK.
+      await expect(p.$executeRaw`INSERT INTO projects (id, tenant_id, name) VALUES ('raw-x', 't0', 'x')`).rejects.toThrow(/row-level security/);
+      const [{ setting }] = await p.$queryRaw<{ setting: string }[]>`SELECT current_setting('app.tenant_id', true) AS setting`;
+      expect(setting).toBe('t4');
+    });
+    await t.as('t0', async (p) => expect(await p.project.count({ where: { name: 'raw' } })).toBe(0));
+  });
+
+  it('fails closed: no tenant, no query', async () => {
+    const client = t.prisma.shared;
+    await expect(client.project.findMany()).rejects.toBeInstanceOf(MissingTenantError);
+    await expect(client.project.findUnique({ where: { id: 'x' } })).rejects.toBeInstanceOf(MissingTenantError);
+    await expect(client.project.create({ data: { name: 'x' } })).rejects.toBeInstanceOf(MissingTenantError);
+    await expect(client.$queryRaw`SELECT 1`).rejects.toBeInstanceOf(MissingTenantError);
+    await expect(client.$executeRawUnsafe('DELETE FROM projects')).rejects.toBeInstanceOf(MissingTenantError);
+    await expect(client.$transaction(async (tx) => tx.$queryRaw`SELECT 1`)).rejects.toThrow(/tenant/i);
+    expect(() => t.prisma.client).toThrow(MissingTenantError);
+    expect(() => t.context.tenantId).toThrow(MissingTenantError);
+    // Shared models work without a tenant.
+    await client.plan.upsert({ where: { id: 'free' }, create: { id: 'free', name: 'Free' }, update: {} });
+    expect(await client.plan.findUnique({ where: { id: 'free' } })).toMatchObject({ name: 'Free' });
+  });
+
+  it('interactive and batch transactions keep the tenant on every statement', async () => {
+    await t.as('t5', async (p) => {
+      const seen = await p.$transaction(async (tx) => {
+        await tx.project.create({ data: { name: 'tx1' } });
+        const [{ s }] = await tx.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`;
+        await tx.project.create({ data: { name: 'tx2' } });
+        return { s, count: await tx.project.count() };
+      });
+      expect(seen).toEqual({ s: 't5', count: 2 });
+      const [count, raw] = await p.$transaction([p.project.count(), p.$queryRaw<{ tenant_id: string }[]>`SELECT tenant_id FROM projects`]);
+      expect(count).toBe(2);
+      expect(new Set(raw.map((r) => r.tenant_id))).toEqual(new Set(['t5']));
+      const [, , serializable] = await p.$transaction(
+        [p.project.count(), p.project.count(), p.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`],
+        { isolationLevel: Prisma.TransactionIsolationLevel.Serializable },
+      );
+      expect(serializable[0].s).toBe('t5');
+    });
+  });
+
+  it('a transaction that throws rolls back every write', async () => {
+    await t.as('t6', async (p) => {
+      await expect(
+        p.$transaction(async (tx) => {
+          await tx.project.create({ data: { name: 'doomed1' } });
+          await tx.$executeRaw`INSERT INTO projects (id, name) VALUES ('doomed-raw', 'doomed2')`;
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await expect(
+        p.$transaction([p.project.create({ data: { name: 'doomed3' } }), p.project.create({ data: { id: 'dup', name: 'x' } }), p.project.create({ data: { id: 'dup', name: 'y' } })]),
+      ).rejects.toThrow();
+      expect(await p.project.count()).toBe(0);
+    });
+  });
+
+  it('500 interleaved concurrent operations across 10 tenants each see only their own rows', async () => {
+    const tenants = Array.from({ length: 10 }, (_, i) => `t${i}`);
+    const ids = new Map<string, string>();
+    for (const id of tenants) ids.set(id, (await t.as(id, (p) => p.project.create({ data: { name: `own-${id}` } }))).id);
+    const ops = Array.from({ length: 500 }, (_, i) => {
+      const tenant = tenants[i % 10];
+      const other = tenants[(i + 3) % 10];
+      return t.as(tenant, async (p) => {
+        await new Promise((r) => setTimeout(r, Math.random() * 5));
+        // findUnique calls in one tick are batched by Prisma: mix own and foreign ids.
+        const [own, foreign] = await Promise.all([
+          p.project.findUnique({ where: { id: ids.get(tenant)! } }),
+          p.project.findUnique({ where: { id: ids.get(other)! } }),
+        ]);
+        const all = await p.project.findMany({ where: { name: { startsWith: 'own-' } } });
+        const [{ s }] = await p.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`;
+        return { tenant, own: own?.tenantId, foreign, all: all.map((r) => r.tenantId), s };
+      });
+    });
+    for (const r of await Promise.all(ops)) {
+      expect(r.own).toBe(r.tenant);
+      expect(r.foreign).toBeNull();
+      expect(r.all).toEqual([r.tenant]);
+      expect(r.s).toBe(r.tenant);
+    }
+  });
+
+  it('nested run() restores the outer tenant, and context survives timers and Promise.all', async () => {
+    await t.context.run('t7', async () => {
+      expect(t.context.tenantId).toBe('t7');
+      await t.context.run('t8', async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        expect(t.context.tenantId).toBe('t8');
+        const [{ s }] = await t.prisma.client.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`;
+        expect(s).toBe('t8');
+      });
+      const results = await Promise.all([1, 2, 3].map(async () => {
+        await new Promise((r) => setImmediate(r));
+        return t.context.tenantId;
+      }));
+      expect(results).toEqual(['t7', 't7', 't7']);
+    });
+    expect(t.context.hasTenant()).toBe(false);
+  });
+
+  it('run() refuses unknown, inactive and malformed tenants before running anything', async () => {
+    const fn = jest.fn();
+    await expect(t.context.run('nope', fn)).rejects.toMatchObject({ code: 'TENANT_NOT_FOUND' });
+    await expect(t.context.run('suspended1', fn)).rejects.toMatchObject({ code: 'TENANT_INACTIVE' });
+    await expect(t.context.run("x'; DROP TABLE projects; --", fn)).rejects.toMatchObject({ code: 'TENANT_ID_INVALID' });
+    expect(fn).not.toHaveBeenCalled();
+  });
+});
