@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import type { TenancyRequest } from './tenant-resolver.interface';
+
+// The fields read from an Express `Request` or a Fastify `FastifyRequest`; on
+// Fastify the Node request is under `raw`, on Express it is the request itself.
+interface PlatformRequest {
+  raw?: IncomingMessage & { user?: unknown };
+  headers?: IncomingMessage['headers'];
+  hostname?: string;
+  originalUrl?: string;
+  url?: string;
+  user?: unknown;
+}
+
+/**
+ * Builds the platform-neutral `TenancyRequest` from an Express or Fastify
+ * request object, as `switchToHttp().getRequest()` returns it.
+ * @internal
+ */
+export function toTenancyRequest(platformRequest: unknown): TenancyRequest {
+  const req = (platformRequest ?? {}) as PlatformRequest;
+  const node = (req.raw ?? req) as Partial<IncomingMessage>;
+  return {
+    headers: normalizeHeaders(req.headers ?? node.headers ?? {}, node),
+    hostname: normalizeHostname(req.hostname ?? node.headers?.host ?? ''),
+    // Express rewrites `url` inside routers and sub-apps; `originalUrl` is what the client sent.
+    path: normalizePath(req.originalUrl ?? req.url ?? node.url ?? '/'),
+    user: req.user ?? req.raw?.user,
+    raw: platformRequest,
+  };
+}
+
+/**
+ * Node joins a repeated header into one string (`a, b`), which would hide a
+ * conflicting tenant id. `headersDistinct` keeps the repeats apart, so a
+ * repeated header is handed to resolvers as an array. A value a middleware
+ * replaced since parsing is kept as it is.
+ */
+function normalizeHeaders(headers: IncomingMessage['headers'], node: Partial<IncomingMessage>): TenancyRequest['headers'] {
+  const distinct = node.headersDistinct;
+  if (!distinct) return headers;
+  let result: TenancyRequest['headers'] | undefined;
+  for (const [name, values] of Object.entries(distinct)) {
+    if (!values || values.length < 2 || headers[name] !== values.join(', ')) continue;
+    result ??= { ...headers };
+    result[name] = values;
+  }
+  return result ?? headers;
+}
+
+function normalizeHostname(host: string): string {
+  const value = host.trim().toLowerCase();
+  // `[::1]:3000` or `[::1]`: an IPv6 literal, returned without brackets so `isIP` recognises it.
+  if (value.startsWith('[')) {
+    const close = value.indexOf(']');
+    return close === -1 ? value.slice(1) : value.slice(1, close);
+  }
+  const colon = value.indexOf(':');
+  return colon === -1 ? value : value.slice(0, colon);
+}
+
+function normalizePath(url: string): string {
+  let path = url;
+  // Absolute-form request targets (`GET http://host/acme HTTP/1.1`) are legal in HTTP/1.1.
+  if (!path.startsWith('/')) {
+    try {
+      path = new URL(path).pathname;
+    } catch {
+      return '/';
+    }
+  }
+  const end = path.search(/[?#]/);
+  return end === -1 ? path : path.slice(0, end);
+}

@@ -1,0 +1,23 @@
+import { InvalidTenantIdError } from '../../lib/errors/invalid-tenant-id.error';
+import { HeaderTenantResolver } from '../../lib/resolvers/header.resolver';
+import type { TenancyRequest } from '../../lib/resolvers/tenant-resolver.interface';
+
+function request(parts: Partial<TenancyRequest>): TenancyRequest {
+  return { headers: {}, hostname: '', path: '/', raw: {}, ...parts };
+}
+
+describe('HeaderTenantResolver', () => {
+  it('reads x-tenant-id by default, another header when configured (case-insensitive)', () => {
+    expect(new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': 'acme' } }))).toBe('acme');
+    expect(new HeaderTenantResolver({ header: 'X-Org' }).resolve(request({ headers: { 'x-org': 'acme' } }))).toBe('acme');
+  });
+
+  it('resolves nothing when the header is absent or empty', () => {
+    expect(new HeaderTenantResolver().resolve(request({}))).toBeUndefined();
+    expect(new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': '' } }))).toBeUndefined();
+  });
+
+  it('rejects a header sent more than once instead of picking one', () => {
+    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': ['acme', 'globex'] } }))).toThrow(InvalidTenantIdError);
+  });
+});
