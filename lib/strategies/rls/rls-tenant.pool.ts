@@ -29,7 +29,9 @@ export class RlsTenantPool extends Pool {
     config: PoolConfig,
     private readonly rls: RlsPoolSettings,
   ) {
-    super(config);
+    // Pipeline mode lets the tenant setting travel with the statement in one
+    // round trip instead of one round trip each.
+    super({ ...config, pipeline: true } as PoolConfig);
   }
 
   // pg's typings overload query() heavily; the adapter only uses the promise forms.
@@ -48,25 +50,25 @@ export class RlsTenantPool extends Pool {
 
   private async runScoped(scope: RlsScope, config: QueryArg, values?: unknown[]) {
     const client = await super.connect();
-    let broken: unknown;
+    let broken: Error | undefined;
     try {
       if (this.rls.mode === 'session') {
-        await this.carry(client, scope.tenantId ?? '');
-        return await client.query(config as QueryConfig, values);
+        // Pipelined: the set (when the tenant changed) and the query share one round trip.
+        const [, result] = await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]);
+        return result;
       }
       if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
+      // Pipelined in one round trip: the setting lives and dies with this transaction.
+      const sent = [client.query('BEGIN'), client.query(this.setConfigSql(scope.tenantId, true)), client.query(config as QueryConfig, values), client.query('COMMIT')];
       try {
-        // One round trip opens the transaction and sets the tenant for it only.
-        await client.query(`BEGIN; ${this.setConfigSql(scope.tenantId, true)}`);
-        const result = await client.query(config as QueryConfig, values);
-        await client.query('COMMIT');
-        return result;
+        return (await settle(sent))[2];
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
+        // COMMIT of a failed transaction rolls back; this makes sure nothing stays open either way.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       }
     } finally {
-      client.release(broken as Error | undefined);
+      client.release(broken);
     }
   }
 
@@ -100,8 +102,8 @@ export class RlsTenantPool extends Pool {
         return result;
       }
       if (pending && !/^\s*SET\s+TRANSACTION\b/i.test(text)) {
-        await client.query(setSql);
         pending = false;
+        return (await settle([client.query(setSql), client.query(config as QueryConfig, values)]))[1];
       }
       return client.query(config as QueryConfig, values);
     };
@@ -114,7 +116,9 @@ export class RlsTenantPool extends Pool {
   private async carry(client: PoolClient, tenantId: string): Promise<void> {
     if (this.carried.get(client) === tenantId) return;
     this.carried.delete(client);
-    await client.query(this.setConfigSql(tenantId, false));
+    // Sent synchronously (before the first await), so it is on the wire ahead of any query queued after it.
+    const set = client.query(this.setConfigSql(tenantId, false));
+    await set;
     this.carried.set(client, tenantId);
   }
 
@@ -123,4 +127,15 @@ export class RlsTenantPool extends Pool {
     // a second guard, and avoids a parameterised round trip per statement.
     return `SELECT set_config('${this.rls.setting}', ${escapeLiteral(tenantId)}, ${local})`;
   }
+}
+
+/**
+ * Awaits every promise (so none is left rejected and unhandled) and returns
+ * their values, or throws the first rejection in order.
+ */
+async function settle<T extends readonly unknown[]>(promises: [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
