@@ -38,7 +38,9 @@ export function rlsExtension(settings: RlsExtensionSettings) {
       $allOperations({ model, operation, args, query }: { model?: string; operation: string; args: Args; query: (args: Args) => Promise<unknown> }) {
         const tenantId = currentTenantId();
         if (model !== undefined && sharedModels.has(model)) {
-          return tenantId === undefined ? sharedModelScope.run(true, () => query(args)) : query(args);
+          if (tenantId !== undefined) return query(args);
+          // Prisma promises are lazy: await inside run() so the query executes within the scope.
+          return sharedModelScope.run(true, async () => await query(args));
         }
         if (tenantId === undefined) {
           throw new MissingTenantError(`No tenant in context: ${model ? `${model}.` : ''}${operation} needs a tenant.`);
