@@ -176,6 +176,29 @@ describe.each(['transaction', 'session'] as const)('RLS isolation (%s mode)', (m
     }
   });
 
+  it('findUnique calls of different tenants in the same tick are not merged into one tenant', async () => {
+    // Prisma batches findUnique calls made in one tick and runs the batch in the
+    // first caller's async context; released together by one gate, these would
+    // all run as one tenant if the package did not confine batching.
+    const tenants = ['t0', 't1', 't2', 't3'];
+    const ids = await Promise.all(tenants.map((id) => t.as(id, (p) => p.project.create({ data: { name: `gate-${id}` } }))));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const lookups = tenants.map((id, i) =>
+      t.as(id, async (p) => {
+        await gate;
+        return Promise.all([p.project.findUnique({ where: { id: ids[i].id } }), p.project.findUniqueOrThrow({ where: { id: ids[i].id } })]);
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    open();
+    const results = await Promise.all(lookups);
+    results.forEach(([found, orThrow], i) => {
+      expect(found?.tenantId).toBe(tenants[i]);
+      expect(orThrow.tenantId).toBe(tenants[i]);
+    });
+  });
+
   it('nested run() restores the outer tenant, and context survives timers and Promise.all', async () => {
     await t.context.run('t7', async () => {
       expect(t.context.tenantId).toBe('t7');
