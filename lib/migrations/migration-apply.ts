@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { MigrationFailedError } from './errors/migration-failed.error';
+import { INSERT_APPLIED_MIGRATION, INSERT_FAILED_MIGRATION } from './prisma-migrations.sql';
+import type { MigrationClient, MigrationTarget, TenantMigration } from './tenant-migration.interface';
+
+interface DatabaseError extends Error {
+  code?: string;
+  position?: string;
+}
+
+/**
+ * Applies one migration in its own transaction, together with its
+ * `_prisma_migrations` row, so a crash at any point leaves either both or
+ * neither. The script goes through the simple query protocol, as Prisma sends
+ * it, so it may hold many statements. Unlike Prisma (row first, then script,
+ * no transaction) a failed script leaves no partial change behind; the
+ * failure is then recorded in its own row (finished_at NULL, logs holding the
+ * error), which blocks the target until resolved, as with Prisma.
+ *
+ * Scripts that manage transactions themselves (their own BEGIN/COMMIT) still
+ * run, but lose this atomicity; statements that cannot run in a transaction
+ * block (CREATE INDEX CONCURRENTLY, ...) fail here as they do in any
+ * multi-statement Prisma migration.
+ */
+export async function applyMigration(client: MigrationClient, target: MigrationTarget, migration: TenantMigration): Promise<void> {
+  const startedAt = new Date();
+  try {
+    await client.query('BEGIN');
+    await client.query(migration.sql);
+    await client.query(INSERT_APPLIED_MIGRATION, [randomUUID(), migration.checksum, migration.name]);
+    await client.query('COMMIT');
+  } catch (caught) {
+    const error: DatabaseError = caught instanceof Error ? caught : new Error(String(caught));
+    await client.query('ROLLBACK').catch(() => undefined);
+    const logs = failureLogs(migration, error);
+    const recorded = await client
+      .query(INSERT_FAILED_MIGRATION, [randomUUID(), migration.checksum, migration.name, startedAt, logs])
+      .then(
+        () => true,
+        () => false,
+      );
+    throw new MigrationFailedError(target, migration.name, error.code, recorded, error);
+  }
+}
+
+/** The `logs` text of a failed migration, in the form of Prisma's P3018 message. */
+export function failureLogs(migration: TenantMigration, error: DatabaseError): string {
+  return [
+    'A migration failed to apply. New migrations cannot be applied before the error is recovered from. ' +
+      'Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve',
+    `Migration name: ${migration.name}`,
+    `Database error code: ${error.code ?? 'none'}`,
+    `Database error:\nERROR: ${error.message}${position(migration.sql, error.position)}`,
+  ].join('\n\n');
+}
+
+// PostgreSQL reports a 1-based character offset into the script; people want the line.
+function position(sql: string, offset: string | undefined): string {
+  const at = Number(offset);
+  if (!Number.isInteger(at) || at < 1) return '';
+  const before = sql.slice(0, at - 1).split('\n');
+  const line = before.length;
+  const text = sql.split('\n')[line - 1]?.replace(/\r$/, '') ?? '';
+  return `\n\nPosition:\n${String(line).padStart(3)} ${text}`;
+}
