@@ -15,7 +15,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TENANT = 'bench';
 const ROW = 'bench-row';
 
-type Variant = { name: string; run: (fn: () => Promise<unknown>) => Promise<unknown>; query: () => Promise<unknown>; close: () => Promise<void> };
+type Variant = { name: string; run: <T>(fn: () => Promise<T>) => Promise<T>; query: () => Promise<unknown>; close: () => Promise<void> };
 
 async function packageVariant(name: string, appUrl: string, mode: 'transaction' | 'session'): Promise<Variant> {
   const moduleRef = await Test.createTestingModule({
