@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TenancyModule } from '../../lib';
+import { DailyDigestService } from './digest/daily-digest.service';
+import { DigestController } from './digest/digest.controller';
+import { PrismaClient } from './generated/client';
+import { HealthController } from './health/health.controller';
+import { PlansController } from './plans/plans.controller';
+import { ProjectsModule } from './projects/projects.module';
+import { EXAMPLE_TENANTS } from './tenants';
+
+@Module({})
+export class AppModule {
+  /** The app, connected as `databaseUrl`: the app role, never the table owner. */
+  static forDatabase(databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TenancyModule.forRoot({
+          strategy: 'rls',
+          databaseUrl,
+          createClient: (adapter) => new PrismaClient({ adapter }),
+          tenants: EXAMPLE_TENANTS,
+          sharedModels: ['Plan'],
+          // `x-tenant-id: acme` first, then `acme.localhost`.
+          resolvers: [{ type: 'header' }, { type: 'subdomain', baseDomain: 'localhost' }],
+        }),
+        ProjectsModule,
+      ],
+      controllers: [HealthController, PlansController, DigestController],
+      providers: [DailyDigestService],
+    };
+  }
+}
