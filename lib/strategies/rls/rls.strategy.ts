@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { TenantContext } from '../../context/tenant-context.service';
 import { MissingTenantError } from '../../errors/missing-tenant.error';
+import { TenancyConfigError } from '../../errors/tenancy-config.error';
 import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import type { TenancyStrategy } from '../tenancy-strategy.interface';
 import { confineQueryBatching } from './prisma-batching';
@@ -42,7 +43,13 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
     );
     // Idle connections erroring (server restart) must not crash the process; pg removes them.
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
-    const base = this.options.createClient(new PrismaPg(this.pool)) as unknown as ExtendableClient;
+    const adapter = new PrismaPg(this.pool);
+    // With two copies of `pg` installed, the adapter would not recognise our
+    // pool as a Pool and would open a plain one that sets no tenant.
+    if ((adapter as unknown as { externalPool?: unknown }).externalPool !== this.pool) {
+      throw new TenancyConfigError('pool', 'Prisma\'s pg adapter did not accept the tenant-aware pool: more than one copy of the `pg` package is installed. Run `npm dedupe` (or align versions) so that @prisma/adapter-pg and nestjs-prisma-tenancy share one `pg`.');
+    }
+    const base = this.options.createClient(adapter) as unknown as ExtendableClient;
     confineQueryBatching(base);
     this.client = base.$extends(
       rlsExtension({
