@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ClsModule } from 'nestjs-cls';
 import { TenancyModule } from '../../lib';
 import { DailyDigestService } from './digest/daily-digest.service';
 import { DigestController } from './digest/digest.controller';
@@ -15,6 +16,9 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // Optional but recommended: a CLS context per request, started by
+        // nestjs-cls's middleware, in which the guard then sets the tenant.
+        ClsModule.forRoot({ global: true, middleware: { mount: true } }),
         TenancyModule.forRoot({
           strategy: 'rls',
           databaseUrl,
