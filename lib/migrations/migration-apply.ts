@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MigrationFailedError } from './errors/migration-failed.error';
-import { INSERT_APPLIED_MIGRATION, INSERT_FAILED_MIGRATION } from './prisma-migrations.sql';
+import { historyTable, insertApplied, insertFailed, quoteIdent } from './prisma-migrations.sql';
 import type { MigrationClient, MigrationTarget, TenantMigration } from './tenant-migration.interface';
 
 interface DatabaseError extends Error {
@@ -9,7 +9,8 @@ interface DatabaseError extends Error {
 }
 
 /**
- * Applies one migration in its own transaction, together with its
+ * Applies one migration in its own transaction, with `search_path` set to
+ * the target schema alone (SET LOCAL: nothing outlives the transaction), together with its
  * `_prisma_migrations` row, so a crash at any point leaves either both or
  * neither. The script goes through the simple query protocol, as Prisma sends
  * it, so it may hold many statements. Unlike Prisma (row first, then script,
@@ -22,19 +23,26 @@ interface DatabaseError extends Error {
  * block (CREATE INDEX CONCURRENTLY, ...) fail here as they do in any
  * multi-statement Prisma migration.
  */
-export async function applyMigration(client: MigrationClient, target: MigrationTarget, migration: TenantMigration): Promise<void> {
+export async function applyMigration(
+  client: MigrationClient,
+  target: MigrationTarget,
+  schema: string,
+  migration: TenantMigration,
+): Promise<void> {
+  const table = historyTable(schema);
   const startedAt = new Date();
   try {
-    await client.query('BEGIN');
+    // A target without a schema keeps the connection's own search path.
+    await client.query(target.schema ? `BEGIN; SET LOCAL search_path TO ${quoteIdent(target.schema)}` : 'BEGIN');
     await client.query(migration.sql);
-    await client.query(INSERT_APPLIED_MIGRATION, [randomUUID(), migration.checksum, migration.name]);
+    await client.query(insertApplied(table), [randomUUID(), migration.checksum, migration.name]);
     await client.query('COMMIT');
   } catch (caught) {
     const error: DatabaseError = caught instanceof Error ? caught : new Error(String(caught));
     await client.query('ROLLBACK').catch(() => undefined);
     const logs = failureLogs(migration, error);
     const recorded = await client
-      .query(INSERT_FAILED_MIGRATION, [randomUUID(), migration.checksum, migration.name, startedAt, logs])
+      .query(insertFailed(table), [randomUUID(), migration.checksum, migration.name, startedAt, logs])
       .then(
         () => true,
         () => false,

@@ -9,11 +9,12 @@ import { migrationChecksumMatches } from './migration-folder';
 import { runAll } from './migrate-all';
 import {
   COUNT_USER_TABLES,
-  CREATE_PRISMA_MIGRATIONS_TABLE,
+  createHistoryTable,
+  historyTable,
   isValidSchemaName,
-  MARK_ROLLED_BACK,
+  markRolledBack,
   quoteIdent,
-  SELECT_MIGRATION_ROWS,
+  selectHistory,
   type PrismaMigrationRow,
 } from './prisma-migrations.sql';
 import { withTargetSession, type TargetSession } from './target-connection';
@@ -89,8 +90,8 @@ export class TenantMigrationRunner {
    */
   async markRolledBack(target: MigrationTarget, migrationName: string): Promise<number> {
     const resolved = this.resolve(target);
-    return withTargetSession(this.connect, resolved, this.lockTimeoutMs, async ({ client }) => {
-      const result = await client.query(MARK_ROLLED_BACK, [migrationName]);
+    return withTargetSession(this.connect, resolved, this.lockTimeoutMs, async ({ client, schema }) => {
+      const result = await client.query(markRolledBack(historyTable(schema)), [migrationName]);
       return result.rowCount ?? 0;
     });
   }
@@ -111,7 +112,7 @@ export class TenantMigrationRunner {
       const done = new Set(rows.filter((row) => row.rolled_back_at === null).map((row) => row.migration_name));
       for (const migration of this.migrations) {
         if (done.has(migration.name)) continue;
-        await applyMigration(session.client, target, migration);
+        await applyMigration(session.client, target, session.schema, migration);
         applied.push(migration.name);
       }
     });
@@ -135,10 +136,10 @@ export class TenantMigrationRunner {
         const { rows: tables } = await client.query<{ n: number }>(COUNT_USER_TABLES, [schema]);
         if (tables[0].n > 0) throw new SchemaNotEmptyError(target, schema);
       }
-      await client.query(CREATE_PRISMA_MIGRATIONS_TABLE);
+      await client.query(createHistoryTable(historyTable(schema)));
       return [];
     }
-    return (await client.query<PrismaMigrationRow>(SELECT_MIGRATION_ROWS)).rows;
+    return (await client.query<PrismaMigrationRow>(selectHistory(historyTable(schema)))).rows;
   }
 
   /** Prisma's P3009 check, then the checksum check of applied migrations. */

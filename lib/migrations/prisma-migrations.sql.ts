@@ -2,12 +2,21 @@
 // schema engine so that `prisma migrate status/resolve/deploy` keep working on
 // databases this runner migrated, and the other way round.
 
+// Every statement names the table with its schema rather than relying on the
+// search path, so a migration script that changes search_path cannot send the
+// history rows elsewhere.
+
+/** `"schema"._prisma_migrations`. */
+export function historyTable(schema: string): string {
+  return `${quoteIdent(schema)}._prisma_migrations`;
+}
+
 /**
  * Prisma's own DDL for PostgreSQL (prisma-engines, sql-schema-connector,
- * `create_migrations_table`), unqualified: it lands in the first schema of
- * the search path, as with Prisma.
+ * `create_migrations_table`), column for column; only the table name is
+ * schema-qualified. The primary key is named `_prisma_migrations_pkey` either way.
  */
-export const CREATE_PRISMA_MIGRATIONS_TABLE = `CREATE TABLE _prisma_migrations (
+export const createHistoryTable = (table: string): string => `CREATE TABLE ${table} (
     id                      VARCHAR(36) PRIMARY KEY NOT NULL,
     checksum                VARCHAR(64) NOT NULL,
     finished_at             TIMESTAMPTZ,
@@ -29,26 +38,26 @@ export interface PrismaMigrationRow {
   started_at: Date;
 }
 
-export const SELECT_MIGRATION_ROWS =
-  'SELECT id, checksum, migration_name, logs, finished_at, rolled_back_at, started_at FROM _prisma_migrations ORDER BY started_at';
+export const selectHistory = (table: string): string =>
+  `SELECT id, checksum, migration_name, logs, finished_at, rolled_back_at, started_at FROM ${table} ORDER BY started_at`;
 
 /**
  * A successful migration, written in the migration's own transaction so the
  * script and its row commit together. now() is the transaction start, so
  * started_at/finished_at bracket the script as Prisma's do.
  */
-export const INSERT_APPLIED_MIGRATION =
-  'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) ' +
+export const insertApplied = (table: string): string =>
+  `INSERT INTO ${table} (id, checksum, migration_name, started_at, finished_at, applied_steps_count) ` +
   'VALUES ($1, $2, $3, now(), clock_timestamp(), 1)';
 
 /** A failed migration, written after the rollback, as Prisma leaves it: finished_at NULL, logs set. */
-export const INSERT_FAILED_MIGRATION =
-  'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, logs, applied_steps_count) ' +
+export const insertFailed = (table: string): string =>
+  `INSERT INTO ${table} (id, checksum, migration_name, started_at, logs, applied_steps_count) ` +
   'VALUES ($1, $2, $3, $4, $5, 0)';
 
 /** `prisma migrate resolve --rolled-back <name>`. */
-export const MARK_ROLLED_BACK =
-  'UPDATE _prisma_migrations SET rolled_back_at = now() ' +
+export const markRolledBack = (table: string): string =>
+  `UPDATE ${table} SET rolled_back_at = now() ` +
   'WHERE migration_name = $1 AND finished_at IS NULL AND rolled_back_at IS NULL';
 
 /** Tables and partitioned tables of a schema, other than the history table (Prisma's P3005 check). */
