@@ -38,7 +38,8 @@ export async function provisionDatabase(adminUrl: string): Promise<ProvisionedDa
       const verb = exists.rowCount ? 'ALTER' : 'CREATE';
       await admin.query(`${verb} ROLE ${escapeIdentifier(role)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${escapeLiteral(password)}`);
     }
-    await admin.query(`CREATE DATABASE ${database} OWNER ${owner}`);
+    // template0: nobody connects to it, so CREATE DATABASE cannot fail on "being accessed by other users".
+    await admin.query(`CREATE DATABASE ${database} OWNER ${owner} TEMPLATE template0`);
   });
 
   const ownerUrl = withCredentials(adminUrl, OWNER_ROLE, ownerPassword);
