@@ -9,10 +9,10 @@ interface DatabaseError extends Error {
 }
 
 /**
- * Applies one migration in its own transaction, with `search_path` set to
- * the target schema alone (SET LOCAL: nothing outlives the transaction), together with its
+ * Applies one migration in its own transaction, together with its
  * `_prisma_migrations` row, so a crash at any point leaves either both or
- * neither. The script goes through the simple query protocol, as Prisma sends
+ * neither. For a schema target, `search_path` is set to that schema alone
+ * with SET LOCAL, so it cannot outlive the transaction. The script goes through the simple query protocol, as Prisma sends
  * it, so it may hold many statements. Unlike Prisma (row first, then script,
  * no transaction) a failed script leaves no partial change behind; the
  * failure is then recorded in its own row (finished_at NULL, logs holding the
