@@ -8,6 +8,8 @@ import { resolveTenancyOptions } from './options/tenancy-options.validator';
 import { TenantPrisma } from './prisma/tenant-prisma.service';
 import { TenantResolution } from './resolvers/tenant-resolution.service';
 import { TenantCache } from './store/tenant-cache.service';
+import { TenantStore } from './store/tenant-store.interface';
+import type { ResolvedTenancyOptions } from './options/resolved-options.interface';
 import { createTenancyStrategy } from './strategies/strategy.factory';
 import type { TenancyStrategy } from './strategies/tenancy-strategy.interface';
 import { ConfigurableTenancyModule, TENANCY_MODULE_OPTIONS } from './tenancy-module.definition';
@@ -33,6 +35,7 @@ import { TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-c
   imports: [ClsModule.forFeature()],
   providers: [
     { provide: TENANCY_RESOLVED_OPTIONS, useFactory: resolveTenancyOptions, inject: [TENANCY_MODULE_OPTIONS] },
+    { provide: TenantStore, useFactory: (options: ResolvedTenancyOptions) => options.store, inject: [TENANCY_RESOLVED_OPTIONS] },
     TenantCache,
     TenantContext,
     TenantResolution,
@@ -41,7 +44,7 @@ import { TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-c
     { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
     { provide: APP_GUARD, useClass: TenantGlobalGuard },
   ],
-  exports: [TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma],
+  exports: [TenantStore, TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma],
 })
 export class TenancyModule extends ConfigurableTenancyModule implements OnApplicationShutdown {
   constructor(@Inject(TENANCY_STRATEGY) private readonly strategy: TenancyStrategy) {

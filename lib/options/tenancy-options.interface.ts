@@ -20,6 +20,8 @@ export interface SubdomainResolverOptions {
    * label of any host with at least three labels.
    */
   baseDomain?: string;
+  /** First labels that are never tenants, for example `www`. Default: `['www']`. */
+  ignore?: string[];
 }
 
 /** Read the tenant id from a path segment: `/acme/projects` → `acme`. */
