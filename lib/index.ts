@@ -23,3 +23,5 @@ export { SKIP_TENANT_METADATA } from './tenancy.constants';
 export { rlsPolicySql, type RlsPolicySqlOptions } from './strategies/rls/rls-policy.sql';
 
 export * from './errors';
+
+export * from './migrations';
