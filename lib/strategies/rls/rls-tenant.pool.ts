@@ -1,4 +1,5 @@
-import { escapeLiteral, Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
+import { queryWithLocalSettings, type QueryArg, setConfigSql, settle, withSettingsAfterBegin } from '../shared/pipelined-settings';
 import type { RlsScope } from './rls-scope';
 
 /** How the pool learns, at the moment a query starts, which tenant it serves. */
@@ -10,8 +11,6 @@ export interface RlsPoolSettings {
   /** Current scope; throws `MissingTenantError` when there is neither a tenant nor a shared-model scope. */
   scope: () => RlsScope;
 }
-
-type QueryArg = string | QueryConfig;
 
 /**
  * A pg Pool that runs every statement with the tenant set in the database
@@ -53,20 +52,15 @@ export class RlsTenantPool extends Pool {
     let broken: Error | undefined;
     try {
       if (this.rls.mode === 'session') {
-        // Pipelined: the set (when the tenant changed) and the query share one round trip.
-        const [, result] = await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]);
-        return result;
+        if (this.carried.get(client) === (scope.tenantId ?? '')) return await client.query(config as QueryConfig, values);
+        // Pipelined: the set and the query share one round trip.
+        return (await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]))[1];
       }
       if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
-      // Pipelined in one round trip: the setting lives and dies with this transaction.
-      const sent = [client.query('BEGIN'), client.query(this.setConfigSql(scope.tenantId, true)), client.query(config as QueryConfig, values), client.query('COMMIT')];
-      try {
-        return (await settle(sent))[2];
-      } catch (error) {
-        // COMMIT of a failed transaction rolls back; this makes sure nothing stays open either way.
-        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        throw error;
-      }
+      return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values);
+    } catch (error) {
+      broken = (error as { releaseWith?: Error }).releaseWith;
+      throw error;
     } finally {
       client.release(broken);
     }
@@ -83,59 +77,20 @@ export class RlsTenantPool extends Pool {
       }
       return client;
     }
-    return scope.tenantId === null ? client : this.transactionClient(client, scope.tenantId);
-  }
-
-  /**
-   * Wraps a connection lent for a Prisma transaction so that the tenant is set
-   * transaction-locally right after `BEGIN` (and after `SET TRANSACTION ...`,
-   * which must come first), before the first statement of the transaction.
-   */
-  private transactionClient(client: PoolClient, tenantId: string): PoolClient {
-    let pending = false;
-    const setSql = this.setConfigSql(tenantId, true);
-    const query = async (config: QueryArg, values?: unknown[]) => {
-      const text = typeof config === 'string' ? config : config.text;
-      if (/^\s*BEGIN\b/i.test(text)) {
-        const result = await client.query(config as QueryConfig, values);
-        pending = true;
-        return result;
-      }
-      if (pending && !/^\s*SET\s+TRANSACTION\b/i.test(text)) {
-        pending = false;
-        return (await settle([client.query(setSql), client.query(config as QueryConfig, values)]))[1];
-      }
-      return client.query(config as QueryConfig, values);
-    };
-    return new Proxy(client, {
-      get: (target, key, receiver) => (key === 'query' ? query : Reflect.get(target, key, receiver)),
-    });
+    return scope.tenantId === null ? client : withSettingsAfterBegin(client, this.setSql(scope.tenantId, true));
   }
 
   /** Session mode: make the connection carry `tenantId`, skipping the round trip when it already does. */
   private async carry(client: PoolClient, tenantId: string): Promise<void> {
     if (this.carried.get(client) === tenantId) return;
     this.carried.delete(client);
-    // Sent synchronously (before the first await), so it is on the wire ahead of any query queued after it.
-    const set = client.query(this.setConfigSql(tenantId, false));
-    await set;
+    await client.query(this.setSql(tenantId, false));
     this.carried.set(client, tenantId);
   }
 
-  private setConfigSql(tenantId: string, local: boolean): string {
+  private setSql(tenantId: string, local: boolean): string {
     // The id passed the tenant id pattern already; quoting it as a literal is
     // a second guard, and avoids a parameterised round trip per statement.
-    return `SELECT set_config('${this.rls.setting}', ${escapeLiteral(tenantId)}, ${local})`;
+    return setConfigSql({ [this.rls.setting]: tenantId }, local);
   }
-}
-
-/**
- * Awaits every promise (so none is left rejected and unhandled) and returns
- * their values, or throws the first rejection in order.
- */
-async function settle<T extends readonly unknown[]>(promises: [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
