@@ -25,7 +25,8 @@ describe('TenancyModule', () => {
 
   it.each([
     ['strategy', { strategy: 'nosql' }, /"strategy".*expected one of 'rls', 'schema', 'database'/],
-    ['strategy schema', { strategy: 'schema' }, /"strategy".*'schema' is not yet supported/],
+    ['strategies', { strategies: ['schema'] }, /"strategies".*must include the default strategy 'rls'/],
+    ['clientPool.max', { clientPool: { max: 0 } }, /"clientPool\.max"/],
     ['strategy database', { strategy: 'database' }, /"strategy".*'database' is not yet supported/],
     ['databaseUrl', { databaseUrl: 'mysql://x' }, /"databaseUrl".*postgresql:\/\//],
     ['createClient', { createClient: 'nope' }, /"createClient".*expected a function/],

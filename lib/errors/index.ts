@@ -5,3 +5,5 @@ export { TenantNotFoundError } from './tenant-not-found.error';
 export { TenantInactiveError } from './tenant-inactive.error';
 export { TenancyConfigError } from './tenancy-config.error';
 export { TenantMismatchError } from './tenant-mismatch.error';
+export { TenantMisconfiguredError } from './tenant-misconfigured.error';
+export { TenantUnavailableError } from './tenant-unavailable.error';

@@ -9,7 +9,7 @@ import { TenancyError } from './tenancy.error';
 export class TenantMismatchError extends TenancyError {
   readonly code = 'TENANT_MISMATCH';
 
-  constructor(field: string) {
-    super(`The query sets "${field}" to another tenant than the current one.`, HttpStatus.FORBIDDEN, 'TENANT_MISMATCH');
+  constructor(field: string, message = `The query sets "${field}" to another tenant than the current one.`) {
+    super(message, HttpStatus.FORBIDDEN, 'TENANT_MISMATCH');
   }
 }

@@ -1,5 +1,6 @@
 import type { TenancyModuleOptions, TenantResolverOption } from './tenancy-options.interface';
 import type { TenantStore } from '../store/tenant-store.interface';
+import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
 
 /** Options after defaults are merged and validation passed: what the internals read. */
 export interface ResolvedTenancyOptions<TClient = unknown>
@@ -10,4 +11,7 @@ export interface ResolvedTenancyOptions<TClient = unknown>
   cache: { ttlMs: number; max: number };
   pool: NonNullable<TenancyModuleOptions['pool']>;
   rls: { setting: string; mode: 'transaction' | 'session'; tenantColumn: string; selfCheck: boolean };
+  strategies: ReadonlySet<TenancyStrategyName>;
+  clientPool: { max: number; idleTtlMs: number };
+  schema: { naming: (tenant: Tenant) => string };
 }

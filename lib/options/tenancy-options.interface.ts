@@ -79,6 +79,24 @@ export interface RlsStrategyOptions {
   selfCheck?: boolean;
 }
 
+/** Pool of per-tenant Prisma clients (schema and database strategies). */
+export interface ClientPoolOptions {
+  /** Most live per-tenant clients; the least recently used is evicted past it. Default: `100`. */
+  max?: number;
+  /** A client unused this long (ms) is evicted, closing its connections. `0` disables. Default: `600000` (10 minutes). */
+  idleTtlMs?: number;
+}
+
+/** Schema strategy settings. */
+export interface SchemaStrategyOptions {
+  /**
+   * Schema of a tenant whose record has no `schemaName`. Must give a safe
+   * identifier (lower-case letters, digits, `_`; at most 63 characters).
+   * Default: `tenant_<id>`, with `-` turned into `_` and lower-cased.
+   */
+  naming?: (tenant: Tenant) => string;
+}
+
 /** Options of `TenancyModule.forRoot()` / `forRootAsync()`. */
 export interface TenancyModuleOptions<TClient = unknown> {
   /** Isolation strategy. `rls` is implemented; `schema` and `database` are not yet. */
@@ -119,8 +137,17 @@ export interface TenancyModuleOptions<TClient = unknown> {
   sharedModels?: string[];
   /** Settings of the pg pool the package creates (`max`, timeouts...). `connectionString` comes from `databaseUrl`. */
   pool?: Omit<PoolConfig, 'connectionString'>;
-  /** RLS strategy settings. */
+  /** RLS strategy settings (`rls.setting` also names the tenant setting for the other strategies). */
   rls?: RlsStrategyOptions;
+  /**
+   * Strategies tenants may use. A tenant record's `strategy` overrides
+   * `strategy` for that tenant, if listed here. Default: `[strategy]`.
+   */
+  strategies?: TenancyStrategyName[];
+  /** Per-tenant client pool (schema and database strategies). */
+  clientPool?: ClientPoolOptions;
+  /** Schema strategy settings. */
+  schema?: SchemaStrategyOptions;
 }
 
 /** Extra options of `forRoot`/`forRootAsync` that shape the module itself. */

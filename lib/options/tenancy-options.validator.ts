@@ -1,6 +1,6 @@
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { InMemoryTenantStore } from '../store/in-memory-tenant.store';
-import { TENANT_STATUSES } from '../store/tenant.interface';
+import { TENANT_STATUSES, type Tenant } from '../store/tenant.interface';
 import type { ResolvedTenancyOptions } from './resolved-options.interface';
 import type { TenancyModuleOptions } from './tenancy-options.interface';
 
@@ -8,6 +8,13 @@ import type { TenancyModuleOptions } from './tenancy-options.interface';
 export const DEFAULT_TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
 
 const STRATEGIES = ['rls', 'schema', 'database'] as const;
+// Strategies this version implements; the others fail at boot with a clear message.
+const IMPLEMENTED: string[] = ['rls', 'schema'];
+
+/** Default schema of a tenant: `tenant_<id>`, lower-cased, `-` turned into `_`. */
+export function defaultSchemaName(tenant: Tenant): string {
+  return `tenant_${tenant.id.toLowerCase().replace(/-/g, '_')}`;
+}
 const RESOLVER_TYPES = ['header', 'subdomain', 'path', 'claim', 'custom'];
 // A GUC name is `prefix.name`; both parts plain identifiers so it can be quoted as a literal safely.
 const SETTING_PATTERN = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/i;
@@ -90,9 +97,20 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
   if (!IDENTIFIER_PATTERN.test(rls.tenantColumn)) fail('rls.tenantColumn', 'expected a column name');
   if (typeof rls.selfCheck !== 'boolean') fail('rls.selfCheck', 'expected a boolean');
 
-  if (options.strategy !== 'rls') {
-    fail('strategy', `'${options.strategy}' is not yet supported in this version; use 'rls'`);
+  const strategies = options.strategies ?? [options.strategy];
+  if (!Array.isArray(strategies) || strategies.some((s) => !STRATEGIES.includes(s as never))) {
+    fail('strategies', `expected an array of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`);
   }
+  if (!strategies.includes(options.strategy)) fail('strategies', `must include the default strategy '${options.strategy}'`);
+  for (const name of strategies) {
+    if (!IMPLEMENTED.includes(name)) fail('strategy', `'${name}' is not yet supported in this version; use one of ${IMPLEMENTED.join(', ')}`);
+  }
+
+  const clientPool = { max: options.clientPool?.max ?? 100, idleTtlMs: options.clientPool?.idleTtlMs ?? 600_000 };
+  if (!(Number.isInteger(clientPool.max) && clientPool.max > 0)) fail('clientPool.max', 'expected an integer > 0');
+  if (!(Number.isInteger(clientPool.idleTtlMs) && clientPool.idleTtlMs >= 0)) fail('clientPool.idleTtlMs', 'expected an integer >= 0');
+  const naming = options.schema?.naming ?? defaultSchemaName;
+  if (typeof naming !== 'function') fail('schema.naming', 'expected a function (tenant) => schema name');
 
   return {
     strategy: options.strategy,
@@ -107,5 +125,8 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     sharedModels: new Set(sharedModels),
     pool: options.pool ?? {},
     rls,
+    strategies: new Set(strategies),
+    clientPool,
+    schema: { naming },
   };
 }

@@ -1,5 +1,5 @@
 import { MissingTenantError } from '../../errors/missing-tenant.error';
-import { TenantMismatchError } from '../../errors/tenant-mismatch.error';
+import { type Args, scopeArgs } from '../shared/tenant-args';
 import { sharedModelScope } from './rls-scope';
 
 /** What the extension needs to know; all resolved once at boot. */
@@ -9,17 +9,6 @@ export interface RlsExtensionSettings {
   /** Current tenant id, or undefined. Read when an operation starts. */
   currentTenantId: () => string | undefined;
 }
-
-type Args = Record<string, any>;
-
-// Operations whose `where` selects the rows they read or write.
-const WHERE_OPERATIONS = new Set([
-  'findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow',
-  'count', 'aggregate', 'groupBy',
-  'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany',
-]);
-// Operations whose `where` must stay a unique filter: the tenant is added beside it.
-const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete']);
 
 /**
  * Layer 1 of RLS isolation: a Prisma client extension that puts the tenant
@@ -50,51 +39,4 @@ export function rlsExtension(settings: RlsExtensionSettings) {
       },
     },
   };
-}
-
-function scopeArgs(operation: string, args: Args, field: string, tenantId: string): Args {
-  const scoped: Args = { ...args };
-  if (WHERE_OPERATIONS.has(operation)) scoped.where = scopeWhere(args.where, field, tenantId, UNIQUE_WHERE.has(operation));
-  switch (operation) {
-    case 'create':
-      scoped.data = withTenant(args.data, field, tenantId);
-      break;
-    case 'createMany':
-    case 'createManyAndReturn':
-      scoped.data = Array.isArray(args.data) ? args.data.map((d: Args) => withTenant(d, field, tenantId)) : withTenant(args.data, field, tenantId);
-      break;
-    case 'upsert':
-      scoped.create = withTenant(args.create, field, tenantId);
-      assertNotMoved(args.update, field, tenantId);
-      break;
-    case 'update':
-    case 'updateMany':
-    case 'updateManyAndReturn':
-      assertNotMoved(args.data, field, tenantId);
-      break;
-  }
-  return scoped;
-}
-
-function scopeWhere(where: Args | undefined, field: string, tenantId: string, unique: boolean): Args {
-  if (where === undefined || where === null) return { [field]: tenantId };
-  const given = where[field];
-  if (given === undefined) return { ...where, [field]: tenantId };
-  if (given === tenantId) return where;
-  if (unique) throw new TenantMismatchError(field);
-  // A non-unique filter on the tenant field (e.g. `{ in: [...] }`): keep it, and AND the tenant.
-  return { AND: [where, { [field]: tenantId }] };
-}
-
-function withTenant(data: Args | undefined, field: string, tenantId: string): Args {
-  const given = data?.[field];
-  if (given !== undefined && given !== tenantId) throw new TenantMismatchError(field);
-  return { ...data, [field]: tenantId };
-}
-
-function assertNotMoved(data: Args | undefined, field: string, tenantId: string): void {
-  const given = data?.[field];
-  if (given !== undefined && given !== tenantId && !(typeof given === 'object' && given?.set === tenantId)) {
-    throw new TenantMismatchError(field);
-  }
 }

@@ -8,6 +8,7 @@ import { PrismaClient } from '../../fixtures/generated/client';
 import { CurrentTenant, SkipTenant, TenancyModule, TenantPrisma, TenantRepository } from '../../../lib';
 import { sharedModelScope } from '../../../lib/strategies/rls/rls-scope';
 import type { RlsTenancyStrategy } from '../../../lib/strategies/rls/rls.strategy';
+import type { TenancyStrategyRouter } from '../../../lib/strategies/tenancy-strategy.router';
 import { TENANCY_STRATEGY } from '../../../lib/tenancy.internal-constants';
 import { createTestDatabase, type TestDatabase } from '../../support';
 import { TEST_TENANTS } from './rls-app';
@@ -124,7 +125,7 @@ describe.each(['express', 'fastify'] as const)('RLS over HTTP (%s)', (platform) 
       const rows = await http().get('/projects').set('x-tenant-id', 't1').expect(200);
       expect(rows.body.every((p: { tenantId: string }) => p.tenantId === 't1')).toBe(true);
       // A statement with no tenant on that same connection sees no setting at all.
-      const strategy = app.get<RlsTenancyStrategy<PrismaClient>>(TENANCY_STRATEGY);
+      const strategy = app.get<TenancyStrategyRouter<PrismaClient>>(TENANCY_STRATEGY).get('rls') as RlsTenancyStrategy<PrismaClient>;
       const pool = (strategy as unknown as { pool: { query(sql: string): Promise<{ rows: { s: string | null }[] }> } }).pool;
       const bare = await sharedModelScope.run(true, () => pool.query(`SELECT current_setting('app.tenant_id', true) AS s`));
       expect(bare.rows[0].s ?? '').toBe('');

@@ -1,0 +1,100 @@
+import { Logger } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { escapeIdentifier, Pool, type PoolConfig } from 'pg';
+import type { TenantContext } from '../../context/tenant-context.service';
+import { TenancyConfigError } from '../../errors/tenancy-config.error';
+import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
+import { TenantClientPool } from '../../pool/tenant-client.pool';
+import type { PooledTenantClient } from '../../pool/pooled-client.interface';
+import type { Tenant } from '../../store/tenant.interface';
+import { setConfigSql } from '../shared/pipelined-settings';
+import { callModel, sharedOnlyExtension } from '../shared/shared-only.extension';
+import { settingsScope } from '../shared/statement-scope';
+import { tenantBoundExtension } from '../shared/tenant-bound.extension';
+import { TenantViewPool } from '../shared/tenant-view.pool';
+import type { TenancyStrategy } from '../tenancy-strategy.interface';
+import { tenantSchemaName } from './schema-name';
+
+type PrismaLike = { $extends(extension: unknown): unknown; $disconnect(): Promise<void> };
+
+/**
+ * One PostgreSQL schema per tenant, all on one shared pg pool: open
+ * connections stay at the pool's size however many tenants are active. Each
+ * tenant gets its own Prisma client (kept in an LRU pool) whose adapter
+ * qualifies generated SQL with the tenant's schema; raw SQL, writes and
+ * transactions run with `search_path` set to that schema only.
+ */
+export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
+  readonly name = 'schema' as const;
+  private readonly logger = new Logger('TenancyModule');
+  private pool?: Pool;
+  private clients?: TenantClientPool<TClient>;
+  private shared?: { base: PrismaLike; client: TClient };
+
+  constructor(
+    private readonly options: ResolvedTenancyOptions<TClient>,
+    private readonly context: TenantContext,
+  ) {}
+
+  async init(): Promise<void> {
+    this.pool = new Pool({ ...this.options.pool, connectionString: this.options.databaseUrl, pipeline: true } as PoolConfig);
+    this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
+    const base = this.options.createClient(new PrismaPg(this.pool)) as unknown as PrismaLike;
+    this.shared = { base, client: base.$extends(sharedOnlyExtension(this.options.sharedModels)) as TClient };
+    this.clients = new TenantClientPool<TClient>({ name: 'schema', ...this.options.clientPool, create: (tenant) => this.create(tenant) });
+  }
+
+  clientFor(tenant: Tenant): TClient {
+    return this.ready().clients.get(tenant);
+  }
+
+  sharedClient(): TClient {
+    return this.ready().shared.client;
+  }
+
+  /** The per-tenant client pool, for stats, events and invalidation. */
+  clientPool(): TenantClientPool<TClient> {
+    return this.ready().clients;
+  }
+
+  async dispose(): Promise<void> {
+    await this.clients?.disposeAll();
+    await this.shared?.base.$disconnect();
+    await this.pool?.end();
+    this.pool = undefined;
+  }
+
+  private create(tenant: Tenant): PooledTenantClient<TClient> {
+    const { pool, shared } = this.ready();
+    const schema = tenantSchemaName(tenant, this.options);
+    const setSql = setConfigSql({ search_path: escapeIdentifier(schema), [this.options.rls.setting]: tenant.id }, true);
+    const view = new TenantViewPool(pool, setSql, () => settingsScope.getStore() === true);
+    const adapter = new PrismaPg(view, { schema });
+    if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
+      throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
+    }
+    const base = this.options.createClient(adapter) as unknown as PrismaLike;
+    const client = base.$extends(
+      tenantBoundExtension({
+        tenantId: tenant.id,
+        tenantField: this.options.tenantField,
+        sharedModels: this.options.sharedModels,
+        currentTenantId: () => this.context.current()?.id,
+        shared: (model, operation, args) => callModel(shared.client, model, operation, args),
+      }),
+    ) as TClient;
+    return {
+      client,
+      activity: () => view.activity(),
+      whenIdle: () => view.whenIdle(),
+      // Connections are borrowed from the shared pool only while work runs.
+      connections: () => view.activity(),
+      dispose: () => base.$disconnect(),
+    };
+  }
+
+  private ready() {
+    if (!this.pool || !this.clients || !this.shared) throw new Error('nestjs-prisma-tenancy: the schema strategy is not initialised');
+    return { pool: this.pool, clients: this.clients, shared: this.shared };
+  }
+}

@@ -1,0 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * Marks the async execution of an operation whose statements must run with
+ * the tenant's settings applied in the database session: raw SQL (which is
+ * not schema-qualified by Prisma) and writes (whose column defaults read the
+ * tenant setting). Plain reads skip that and go straight to the pool.
+ */
+export const settingsScope = new AsyncLocalStorage<true>();

@@ -1,0 +1,86 @@
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
+import { queryWithLocalSettings, type QueryArg, withSettingsAfterBegin } from './pipelined-settings';
+
+/**
+ * One tenant's view of a pg pool it does not own (the shared pool of the
+ * schema strategy, or the tenant's own pool in the database strategy). It is
+ * a `pg.Pool` only so Prisma's adapter accepts it: connections always come
+ * from `source`. Statements marked by `needsSettings()` (raw SQL, writes) and
+ * every transaction run with the tenant's settings transaction-locally; plain
+ * reads go straight to the source. It counts work in flight so the client
+ * pool can retire the tenant's client only when idle.
+ */
+export class TenantViewPool extends Pool {
+  private active = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly source: Pool,
+    private readonly setSql: string,
+    private readonly needsSettings: () => boolean,
+  ) {
+    super({ max: 1 });
+  }
+
+  override query(...args: any[]): any {
+    const [config, values] = args as [QueryArg, unknown[] | undefined];
+    if (typeof values === 'function' || typeof args[2] === 'function') throw new TypeError('TenantViewPool.query does not take callbacks');
+    return this.track(this.run(config, values));
+  }
+
+  override connect(...args: any[]): any {
+    if (args.length > 0) throw new TypeError('TenantViewPool.connect does not take callbacks');
+    this.active++;
+    return this.source.connect().then(
+      (client) => withSettingsAfterBegin(client, this.setSql, () => this.done()),
+      (error: unknown) => {
+        this.done();
+        throw error;
+      },
+    );
+  }
+
+  /** The source belongs to the strategy; ending a view closes nothing. */
+  override end(...args: any[]): any {
+    const callback = args[0];
+    if (typeof callback === 'function') callback();
+    return Promise.resolve();
+  }
+
+  /** Statements and transactions running through this view. */
+  activity(): number {
+    return this.active;
+  }
+
+  whenIdle(): Promise<void> {
+    return this.active === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async run(config: QueryArg, values?: unknown[]) {
+    if (!this.needsSettings()) return this.source.query(config as QueryConfig, values);
+    const client = await this.source.connect();
+    let broken: Error | undefined;
+    try {
+      return await queryWithLocalSettings(client, this.setSql, config, values);
+    } catch (error) {
+      broken = (error as { releaseWith?: Error }).releaseWith;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await work;
+    } finally {
+      this.done();
+    }
+  }
+
+  private done(): void {
+    this.active--;
+    if (this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
