@@ -1,18 +1,38 @@
-import { Prisma } from '../../fixtures/generated/client';
-import { MissingTenantError, TenantMismatchError } from '../../../lib';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database';
-import { bootRlsApp, type RlsTestApp } from './rls-app';
+import { Prisma, type PrismaClient } from '../fixtures/generated/client';
+import { MissingTenantError, TenantMismatchError, type TenancyModuleOptions } from '../../lib';
+import { createTestDatabase, type TestDatabase } from '../support';
+import { bootRlsApp as bootTenancyApp, TEST_TENANTS, type RlsTestApp } from './rls/rls-app';
+import { createSchemaTenantsDatabase } from './schema/schema-tenants';
 
-// Every isolation claim of the RLS strategy, in both modes. Each test has
-// tenant t0 write and another tenant try to see or change it: if anything
-// leaked, an assertion here would fail.
-describe.each(['transaction', 'session'] as const)('RLS isolation (%s mode)', (mode) => {
+interface IsolationSetup {
+  label: string;
+  /** Whether the database itself enforces isolation with RLS policies (vs. separate schemas). */
+  rls: boolean;
+  options: Partial<TenancyModuleOptions<PrismaClient>>;
+  database: () => Promise<TestDatabase>;
+}
+
+const SETUPS: IsolationSetup[] = [
+  { label: 'rls, transaction mode', rls: true, options: { rls: { mode: 'transaction' } }, database: () => createTestDatabase() },
+  { label: 'rls, session mode', rls: true, options: { rls: { mode: 'session' } }, database: () => createTestDatabase() },
+  {
+    label: 'schema',
+    rls: false,
+    options: { strategy: 'schema', strategies: ['schema'] },
+    database: () => createSchemaTenantsDatabase(TEST_TENANTS.filter((x) => x.status === 'active').map((x) => x.id)),
+  },
+];
+
+// Every isolation claim, for every strategy. Each test has tenant t0 write and
+// another tenant try to see or change it: if anything leaked, an assertion
+// here would fail.
+describe.each(SETUPS)('isolation: $label', (setup) => {
   let db: TestDatabase;
   let t: RlsTestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await bootRlsApp(db.appUrl, { rls: { mode } });
+    db = await setup.database();
+    t = await bootTenancyApp(db.appUrl, setup.options);
   });
   afterAll(async () => {
     await t?.close();
@@ -53,8 +73,10 @@ describe.each(['transaction', 'session'] as const)('RLS isolation (%s mode)', (m
       expect((await p.project.updateMany({ data: { budget: 1 } })).count).toBe(0);
       // Prisma's native upsert (INSERT ... ON CONFLICT DO UPDATE WHERE tenant) either
       // fails on the policy (PostgreSQL 15) or touches nothing and returns null (18).
+      // With separate schemas the id is free in B's own table: B gets a row of its own.
       const upserted = await p.project.upsert({ where: { id: a.id }, create: { id: a.id, name: 'pwned' }, update: { name: 'pwned' } }).catch((e: Error) => e);
-      expect(upserted === null || upserted instanceof Error).toBe(true);
+      expect(upserted === null || upserted instanceof Error || upserted.tenantId === 't1').toBe(true);
+      if (upserted && !(upserted instanceof Error)) await p.project.delete({ where: { id: a.id } });
       await expect(p.project.delete({ where: { id: a.id } })).rejects.toThrow();
       expect((await p.project.deleteMany({ where: { id: a.id } })).count).toBe(0);
       expect((await p.task.deleteMany({})).count).toBe(0);
@@ -85,20 +107,28 @@ describe.each(['transaction', 'session'] as const)('RLS isolation (%s mode)', (m
     await t.as('t2', async (p) => expect(await p.project.count()).toBe(4));
   });
 
-  it('raw SQL is scoped by the database policies', async () => {
+  it('raw SQL is scoped (policies, or the search path)', async () => {
     await seedA();
     await t.as('t4', async (p) => {
       await p.project.create({ data: { name: 'mine' } });
       const rows = await p.$queryRaw<{ tenant_id: string }[]>`SELECT tenant_id FROM projects`;
       expect(rows.map((r) => r.tenant_id)).toEqual(['t4']);
       expect(await p.$executeRaw`UPDATE projects SET name = 'raw'`).toBe(1);
+      // Unqualified names resolve to the tenant's own tables only, never to public.
+      const [{ schemas }] = await p.$queryRaw<{ schemas: string }[]>`SELECT array_to_string(current_schemas(false), ',') AS schemas`;
+      expect(schemas).toBe(setup.rls ? 'public' : 'tenant_t4');
       expect(await p.$executeRawUnsafe(`DELETE FROM tasks`)).toBe(0);
-      // Inserting a row for another tenant is rejected by WITH CHECK.
-      await expect(p.$executeRaw`INSERT INTO projects (id, tenant_id, name) VALUES ('raw-x', 't0', 'x')`).rejects.toThrow(/row-level security/);
+      // Inserting a row for another tenant: rejected by WITH CHECK under RLS; in B's own schema otherwise.
+      const insert = p.$executeRaw`INSERT INTO projects (id, tenant_id, name) VALUES ('raw-x', 't0', 'raw-x')`;
+      if (setup.rls) await expect(insert).rejects.toThrow(/row-level security/);
+      else await insert;
       const [{ setting }] = await p.$queryRaw<{ setting: string }[]>`SELECT current_setting('app.tenant_id', true) AS setting`;
       expect(setting).toBe('t4');
     });
-    await t.as('t0', async (p) => expect(await p.project.count({ where: { name: 'raw' } })).toBe(0));
+    await t.as('t0', async (p) => {
+      expect(await p.project.count({ where: { name: 'raw' } })).toBe(0);
+      expect(await p.$queryRaw`SELECT id FROM projects WHERE name = 'raw-x'`).toEqual([]);
+    });
   });
 
   it('fails closed: no tenant, no query', async () => {
