@@ -1,12 +1,14 @@
 // The public API. Anything not exported here is internal and may change.
 
 export { TenancyModule } from './tenancy.module';
-export type { TenancyModuleOptions, TenancyModuleExtras, RlsStrategyOptions, TenantResolverOption, HeaderResolverOptions, SubdomainResolverOptions, PathResolverOptions, ClaimResolverOptions, CustomResolverOptions } from './options/tenancy-options.interface';
-export { DEFAULT_TENANT_ID_PATTERN } from './options/tenancy-options.validator';
+export type { TenancyModuleOptions, TenancyModuleExtras, RlsStrategyOptions, ClientPoolOptions, SchemaStrategyOptions, TenantResolverOption, HeaderResolverOptions, SubdomainResolverOptions, PathResolverOptions, ClaimResolverOptions, CustomResolverOptions } from './options/tenancy-options.interface';
+export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from './options/tenancy-options.validator';
 
 export { TenantContext } from './context/tenant-context.service';
 export { TenantPrisma } from './prisma/tenant-prisma.service';
 export { TenantRepository } from './repository/tenant.repository';
+export { TenantPoolService } from './pool/tenant-pool.service';
+export type { TenantPoolEvent, TenantPoolEventPayload, TenantPoolStats } from './pool/pooled-client.interface';
 
 export { TenantStore } from './store/tenant-store.interface';
 export { InMemoryTenantStore } from './store/in-memory-tenant.store';
@@ -25,3 +27,4 @@ export { rlsPolicySql, type RlsPolicySqlOptions } from './strategies/rls/rls-pol
 export * from './errors';
 
 export * from './migrations';
+export * from './crypto';

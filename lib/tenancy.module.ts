@@ -6,6 +6,7 @@ import { TenantGlobalGuard } from './guards/tenant-global.guard';
 import { TenantGuard } from './guards/tenant.guard';
 import { resolveTenancyOptions } from './options/tenancy-options.validator';
 import { TenantPrisma } from './prisma/tenant-prisma.service';
+import { TenantPoolService } from './pool/tenant-pool.service';
 import { TenantResolution } from './resolvers/tenant-resolution.service';
 import { TenantCache } from './store/tenant-cache.service';
 import { TenantStore } from './store/tenant-store.interface';
@@ -41,10 +42,11 @@ import { TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-c
     TenantResolution,
     TenantGuard,
     TenantPrisma,
+    TenantPoolService,
     { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
     { provide: APP_GUARD, useClass: TenantGlobalGuard },
   ],
-  exports: [TenantStore, TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma],
+  exports: [TenantStore, TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma, TenantPoolService],
 })
 export class TenancyModule extends ConfigurableTenancyModule implements OnApplicationShutdown {
   constructor(@Inject(TENANCY_STRATEGY) private readonly strategy: TenancyStrategy) {
