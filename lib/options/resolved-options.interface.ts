@@ -1,3 +1,4 @@
+import type { TenantSecretCipher } from '../crypto/tenant-secret.cipher';
 import type { TenancyModuleOptions, TenantResolverOption } from './tenancy-options.interface';
 import type { TenantStore } from '../store/tenant-store.interface';
 import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
@@ -14,4 +15,13 @@ export interface ResolvedTenancyOptions<TClient = unknown>
   strategies: ReadonlySet<TenancyStrategyName>;
   clientPool: { max: number; idleTtlMs: number };
   schema: { naming: (tenant: Tenant) => string };
+  /** `encryptionKeys` become a cipher at boot, so bad keys stop the app. */
+  database: {
+    poolSize: number;
+    connectionBudget: number;
+    budgetWaitMs: number;
+    connectTimeoutMs: number;
+    cipher?: TenantSecretCipher;
+    allowPlaintextUrls: boolean;
+  };
 }

@@ -3,6 +3,7 @@ import type { PoolConfig } from 'pg';
 import type { TenantResolver, TenancyRequest } from '../resolvers/tenant-resolver.interface';
 import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
 import type { TenantStore } from '../store/tenant-store.interface';
+import type { TenantSecretKey } from '../crypto/tenant-secret-cipher.interface';
 
 /** Read the tenant id from a request header. */
 export interface HeaderResolverOptions {
@@ -97,9 +98,46 @@ export interface SchemaStrategyOptions {
   naming?: (tenant: Tenant) => string;
 }
 
+/** Database strategy settings (one database per tenant, from `tenant.databaseUrl`). */
+export interface DatabaseStrategyOptions {
+  /** Most connections of one tenant's pg pool. Default: `5`. */
+  poolSize?: number;
+  /**
+   * Most connections open at once across all tenants' pools (the shared
+   * `databaseUrl` pool is not counted). Never exceeded: when it is full the
+   * least recently used idle tenant is disposed to make room. Default: `100`.
+   */
+  connectionBudget?: number;
+  /**
+   * How long a request waits (ms) for a connection when the budget is full
+   * and no idle tenant can be disposed, before it fails with
+   * `TenantUnavailableError` (503). Default: `5000`.
+   */
+  budgetWaitMs?: number;
+  /**
+   * Opening a connection to a tenant's database gives up after this many ms
+   * with `TenantUnavailableError` (503), so a down server fails its tenant's
+   * requests fast. Default: `3000`.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Keys of `TenantSecretCipher`, NEWEST FIRST, to decrypt `tenant.databaseUrl`
+   * values encrypted with `cipher.encrypt(url, { aad: tenant.id })`. Default:
+   * none (URLs are read as plaintext).
+   */
+  encryptionKeys?: readonly TenantSecretKey[];
+  /**
+   * Accept `tenant.databaseUrl` values in plaintext. Default: `true` without
+   * `encryptionKeys`, `false` with them, so that once encryption is on a
+   * plaintext URL (which nothing authenticates) is refused with
+   * `TenantMisconfiguredError`. Set `true` while migrating stored URLs.
+   */
+  allowPlaintextUrls?: boolean;
+}
+
 /** Options of `TenancyModule.forRoot()` / `forRootAsync()`. */
 export interface TenancyModuleOptions<TClient = unknown> {
-  /** Isolation strategy. `rls` is implemented; `schema` and `database` are not yet. */
+  /** Isolation strategy: `rls`, `schema` or `database`. */
   strategy: TenancyStrategyName;
   /**
    * Connection string of the application's database role. For `rls` this role
@@ -148,6 +186,8 @@ export interface TenancyModuleOptions<TClient = unknown> {
   clientPool?: ClientPoolOptions;
   /** Schema strategy settings. */
   schema?: SchemaStrategyOptions;
+  /** Database strategy settings. */
+  database?: DatabaseStrategyOptions;
 }
 
 /** Extra options of `forRoot`/`forRootAsync` that shape the module itself. */

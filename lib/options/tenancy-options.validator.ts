@@ -1,15 +1,16 @@
+import { TenantSecretCipher } from '../crypto/tenant-secret.cipher';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { InMemoryTenantStore } from '../store/in-memory-tenant.store';
 import { TENANT_STATUSES, type Tenant } from '../store/tenant.interface';
 import type { ResolvedTenancyOptions } from './resolved-options.interface';
-import type { TenancyModuleOptions } from './tenancy-options.interface';
+import type { DatabaseStrategyOptions, TenancyModuleOptions } from './tenancy-options.interface';
 
 /** Default tenant id pattern: 1-63 letters, digits, `_` or `-`, not starting with `_` or `-`. */
 export const DEFAULT_TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
 
 const STRATEGIES = ['rls', 'schema', 'database'] as const;
 // Strategies this version implements; the others fail at boot with a clear message.
-const IMPLEMENTED: string[] = ['rls', 'schema'];
+const IMPLEMENTED: string[] = ['rls', 'schema', 'database'];
 
 /** Default schema of a tenant: `tenant_<id>`, lower-cased, `-` turned into `_`. */
 export function defaultSchemaName(tenant: Tenant): string {
@@ -112,6 +113,8 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
   const naming = options.schema?.naming ?? defaultSchemaName;
   if (typeof naming !== 'function') fail('schema.naming', 'expected a function (tenant) => schema name');
 
+  const database = resolveDatabaseOptions(options.database);
+
   return {
     strategy: options.strategy,
     databaseUrl: options.databaseUrl,
@@ -128,5 +131,38 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     strategies: new Set(strategies),
     clientPool,
     schema: { naming },
+    database,
   };
+}
+
+function resolveDatabaseOptions(given: TenancyModuleOptions['database']): ResolvedTenancyOptions['database'] {
+  if (given !== undefined && !isObject(given)) fail('database', 'expected an object');
+  const options = given as DatabaseStrategyOptions | undefined;
+  const sizes = {
+    poolSize: options?.poolSize ?? 5,
+    connectionBudget: options?.connectionBudget ?? 100,
+    budgetWaitMs: options?.budgetWaitMs ?? 5_000,
+    connectTimeoutMs: options?.connectTimeoutMs ?? 3_000,
+  };
+  for (const [name, value] of Object.entries(sizes)) {
+    // A wait of 0 fails at once when the budget is full; a connect timeout of 0 would mean none in pg.
+    const min = name === 'budgetWaitMs' ? 0 : 1;
+    if (!(Number.isInteger(value) && value >= min)) fail(`database.${name}`, `expected an integer >= ${min}`);
+  }
+  if (sizes.poolSize > sizes.connectionBudget) fail('database.poolSize', `must not exceed database.connectionBudget (${sizes.connectionBudget})`);
+  let cipher: TenantSecretCipher | undefined;
+  if (options?.encryptionKeys !== undefined) {
+    try {
+      cipher = new TenantSecretCipher({ keys: options.encryptionKeys });
+    } catch (error) {
+      if (!(error instanceof TenancyConfigError)) throw error;
+      // Re-anchor `keys[1]` to the option path; the cipher's messages never hold key material.
+      const detail = error.message.replace(/^nestjs-prisma-tenancy: invalid option "[^"]*": /, '');
+      fail(`database.encryptionKeys${error.field.replace(/^keys/, '')}`, detail);
+    }
+  }
+  const allowPlaintextUrls = options?.allowPlaintextUrls ?? cipher === undefined;
+  if (typeof allowPlaintextUrls !== 'boolean') fail('database.allowPlaintextUrls', 'expected a boolean');
+  if (!allowPlaintextUrls && !cipher) fail('database.allowPlaintextUrls', 'false needs database.encryptionKeys, or no tenant URL could be read');
+  return { ...sizes, cipher, allowPlaintextUrls };
 }

@@ -1,6 +1,7 @@
 import type { TenantContext } from '../context/tenant-context.service';
 import type { ResolvedTenancyOptions } from '../options/resolved-options.interface';
 import type { TenancyStrategyName } from '../store/tenant.interface';
+import { DatabaseTenancyStrategy } from './database/database.strategy';
 import { RlsTenancyStrategy } from './rls/rls.strategy';
 import { SchemaTenancyStrategy } from './schema/schema.strategy';
 import type { TenancyStrategy } from './tenancy-strategy.interface';
@@ -13,6 +14,7 @@ type StrategyClass = new <TClient>(options: ResolvedTenancyOptions<TClient>, con
 const STRATEGY_CLASSES: Partial<Record<TenancyStrategyName, StrategyClass>> = {
   rls: RlsTenancyStrategy,
   schema: SchemaTenancyStrategy,
+  database: DatabaseTenancyStrategy,
 };
 
 /** Builds and initialises every enabled strategy behind a router that picks one per tenant. */

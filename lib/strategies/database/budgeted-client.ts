@@ -1,0 +1,57 @@
+import { Client, type ClientConfig } from 'pg';
+import type { ConnectionBudget } from './connection-budget';
+
+/** Connections of one tenant that hold a budget slot (dialling or open). */
+export interface HeldConnections {
+  count: number;
+}
+
+/**
+ * A pg `Client` class for one tenant's pool (its `Client` option) that takes
+ * a slot of the global budget before it dials and frees it once the socket
+ * has closed, whoever closed it: the pool, the server, or a failed dial.
+ * Counting here, below the pool, sees every physical connection and nothing
+ * else, so the budget holds whatever the pools and Prisma do above.
+ */
+export function budgetedClientClass(budget: ConnectionBudget, connectTimeoutMs: number, held: HeldConnections): typeof Client {
+  return class BudgetedClient extends Client {
+    constructor(config?: ClientConfig) {
+      // The dial timeout is the client's, not the pool's: pg-pool's own timer
+      // would also run while the connection waits for a budget slot, and
+      // destroy a socket that was never opened.
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+
+    override connect(...args: any[]): any {
+      const callback = args[0] as ((error?: Error) => void) | undefined;
+      const connected = this.connectWithinBudget();
+      if (!callback) return connected;
+      connected.then(
+        () => callback(),
+        (error: Error) => callback(error),
+      );
+      return undefined;
+    }
+
+    private async connectWithinBudget(): Promise<this> {
+      const free = await budget.acquire();
+      held.count++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        held.count--;
+        free();
+      };
+      // 'end' follows every socket close, including one after a failed dial.
+      this.once('end', release);
+      try {
+        await super.connect();
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return this;
+    }
+  } as unknown as typeof Client;
+}

@@ -1,0 +1,167 @@
+import { Logger } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, type PoolConfig } from 'pg';
+import type { TenantContext } from '../../context/tenant-context.service';
+import { TenancyConfigError } from '../../errors/tenancy-config.error';
+import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
+import type { PooledTenantClient } from '../../pool/pooled-client.interface';
+import { TenantClientPool } from '../../pool/tenant-client.pool';
+import type { Tenant } from '../../store/tenant.interface';
+import { setConfigSql } from '../shared/pipelined-settings';
+import { callModel, sharedOnlyExtension } from '../shared/shared-only.extension';
+import { settingsScope } from '../shared/statement-scope';
+import { tenantBoundExtension } from '../shared/tenant-bound.extension';
+import { TenantViewPool } from '../shared/tenant-view.pool';
+import type { TenancyStrategy } from '../tenancy-strategy.interface';
+import { ConnectionBudget } from './connection-budget';
+import { tenantDatabaseUrl } from './tenant-database-url';
+import { TenantDatabasePool } from './tenant-database.pool';
+import { tenantUnavailableExtension } from './tenant-unavailable.extension';
+
+type PrismaLike = { $extends(extension: unknown): PrismaLike; $disconnect(): Promise<void> };
+
+/**
+ * One database per tenant, on any number of servers: each tenant's
+ * connection string comes from its record (`tenant.databaseUrl`, optionally
+ * encrypted). A live tenant has its own pg pool and Prisma client, kept in
+ * the LRU client pool; all tenant pools draw from one connection budget that
+ * is never exceeded. Shared models live in the main `databaseUrl` database.
+ */
+export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
+  readonly name = 'database' as const;
+  private readonly logger = new Logger('TenancyModule');
+  private sharedPool?: Pool;
+  private shared?: { base: PrismaLike; client: TClient };
+  private clients?: TenantClientPool<TClient>;
+  private budget?: ConnectionBudget;
+  // The pool of each cached tenant client, with the record value it was built from.
+  private readonly live = new Map<string, { pool: TenantDatabasePool; stored: string | undefined }>();
+  // Pools of evicted clients whose connections are about to close.
+  private readonly closing = new Set<TenantDatabasePool>();
+  // Every pool that may hold connections, so shutdown ends them all.
+  private readonly open = new Set<TenantDatabasePool>();
+
+  constructor(
+    private readonly options: ResolvedTenancyOptions<TClient>,
+    private readonly context: TenantContext,
+  ) {}
+
+  async init(): Promise<void> {
+    const { database } = this.options;
+    this.sharedPool = new Pool({ ...this.options.pool, connectionString: this.options.databaseUrl } as PoolConfig);
+    this.sharedPool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
+    const base = this.options.createClient(new PrismaPg(this.sharedPool)) as unknown as PrismaLike;
+    this.shared = { base, client: base.$extends(sharedOnlyExtension(this.options.sharedModels)) as TClient };
+    this.budget = new ConnectionBudget(database.connectionBudget, database.budgetWaitMs, () => this.reclaim());
+    this.clients = new TenantClientPool<TClient>({ name: 'database', ...this.options.clientPool, create: (tenant) => this.create(tenant) });
+    this.clients.on('evicted', ({ tenantId }: { tenantId: string }) => {
+      const entry = this.live.get(tenantId);
+      this.live.delete(tenantId);
+      if (entry) this.closing.add(entry.pool);
+    });
+  }
+
+  clientFor(tenant: Tenant): TClient {
+    const { clients } = this.ready();
+    // A changed record (new URL, re-encrypted value) gets a fresh pool; in-flight work finishes on the old one.
+    const entry = this.live.get(tenant.id);
+    if (entry && entry.stored !== tenant.databaseUrl) void clients.invalidate(tenant.id);
+    return clients.get(tenant);
+  }
+
+  sharedClient(): TClient {
+    return this.ready().shared.client;
+  }
+
+  /** The per-tenant client pool, for stats, events and invalidation. */
+  clientPool(): TenantClientPool<TClient> {
+    return this.ready().clients;
+  }
+
+  /** The global connection budget, for metrics and tests. */
+  connectionBudget(): ConnectionBudget {
+    return this.ready().budget;
+  }
+
+  async dispose(): Promise<void> {
+    // In-flight work finishes first (it may still wait for a budget slot).
+    await this.clients?.disposeAll();
+    this.budget?.close();
+    await Promise.all([...this.open].map((pool) => pool.end()));
+    await this.shared?.base.$disconnect();
+    await this.sharedPool?.end();
+    this.sharedPool = undefined;
+  }
+
+  private create(tenant: Tenant): PooledTenantClient<TClient> {
+    const { shared, budget } = this.ready();
+    const { database } = this.options;
+    // Throws TenantMisconfiguredError before anything is built.
+    const connectionString = tenantDatabaseUrl(tenant, database);
+    const pool = new TenantDatabasePool({
+      tenantId: tenant.id,
+      connectionString,
+      poolSize: database.poolSize,
+      connectTimeoutMs: database.connectTimeoutMs,
+      budgetWaitMs: database.budgetWaitMs,
+      budget,
+      open: this.open,
+      report: (detail) => this.logger.warn(detail),
+    });
+    // The tenant column's default reads the setting, so writes and raw SQL run with it.
+    const setSql = setConfigSql({ [this.options.rls.setting]: tenant.id }, true);
+    const view = new TenantViewPool(pool, setSql, () => settingsScope.getStore() === true);
+    const adapter = new PrismaPg(view);
+    if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
+      throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
+    }
+    // The pg pool opens on first use, so a throwing createClient leaves nothing open.
+    const base = this.options.createClient(adapter) as unknown as PrismaLike;
+    const client = base
+      .$extends(
+        tenantBoundExtension({
+          tenantId: tenant.id,
+          tenantField: this.options.tenantField,
+          sharedModels: this.options.sharedModels,
+          currentTenantId: () => this.context.current()?.id,
+          shared: (model, operation, args) => callModel(shared.client, model, operation, args),
+        }),
+      )
+      .$extends(tenantUnavailableExtension(tenant.id)) as TClient;
+    this.live.set(tenant.id, { pool, stored: tenant.databaseUrl });
+    return {
+      client,
+      activity: () => view.activity(),
+      whenIdle: () => view.whenIdle(),
+      connections: () => pool.connections(),
+      dispose: async () => {
+        try {
+          await base.$disconnect();
+          await pool.end();
+        } finally {
+          this.closing.delete(pool);
+        }
+      },
+    };
+  }
+
+  /**
+   * Called by the budget when a connection must wait: disposes least recently
+   * used idle tenants until the connections they will close cover the
+   * waiting ones (idle tenants without connections free nothing).
+   */
+  private reclaim(): void {
+    const { clients, budget } = this.ready();
+    const closingConnections = () => [...this.closing].reduce((sum, pool) => sum + pool.connections(), 0);
+    while (budget.waiting() > closingConnections()) {
+      if (!clients.evictIdle()) return;
+    }
+  }
+
+  private ready() {
+    if (!this.sharedPool || !this.shared || !this.clients || !this.budget) {
+      throw new Error('nestjs-prisma-tenancy: the database strategy is not initialised');
+    }
+    return { shared: this.shared, clients: this.clients, budget: this.budget };
+  }
+}
