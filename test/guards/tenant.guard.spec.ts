@@ -1,0 +1,48 @@
+import { Controller, Get } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { Test } from '@nestjs/testing';
+import { ClsModule, ClsServiceManager } from 'nestjs-cls';
+import { TenantContext } from '../../lib/context/tenant-context.service';
+import { MissingTenantError } from '../../lib/errors/missing-tenant.error';
+import { TenantGuard } from '../../lib/guards/tenant.guard';
+import { resolveTenancyOptions } from '../../lib/options/tenancy-options.validator';
+import { TenantResolution } from '../../lib/resolvers/tenant-resolution.service';
+import { TenantCache } from '../../lib/store/tenant-cache.service';
+import { TENANCY_RESOLVED_OPTIONS } from '../../lib/tenancy.internal-constants';
+
+@Controller()
+class SomeController {
+  @Get()
+  handle() {
+    return 'ok';
+  }
+}
+
+describe('TenantGuard outside HTTP', () => {
+  let guard: TenantGuard;
+
+  beforeAll(async () => {
+    const options = resolveTenancyOptions({ strategy: 'rls', databaseUrl: 'postgresql://unused@localhost/unused', createClient: () => ({}), tenants: [{ id: 'acme', status: 'active' }] });
+    const moduleRef = await Test.createTestingModule({
+      imports: [ClsModule.forFeature()],
+      providers: [{ provide: TENANCY_RESOLVED_OPTIONS, useValue: options }, TenantCache, TenantContext, TenantResolution, TenantGuard],
+    }).compile();
+    guard = moduleRef.get(TenantGuard);
+  });
+
+  function contextOf(type: string, args: unknown[] = [{}, {}]) {
+    const context = new ExecutionContextHost(args, SomeController, SomeController.prototype.handle);
+    context.setType(type);
+    return context;
+  }
+
+  it.each(['rpc', 'ws', 'graphql'])('lets a %s context through untouched: no resolution, no CLS context', (type) => {
+    expect(guard.canActivate(contextOf(type))).toBe(true);
+    expect(ClsServiceManager.getClsService().isActive()).toBe(false);
+  });
+
+  it('refuses an HTTP context that names no tenant', async () => {
+    const request = { headers: {}, url: '/', hostname: 'localhost' };
+    await expect(ClsServiceManager.getClsService().run(() => guard.canActivate(contextOf('http', [request, {}])))).rejects.toThrow(MissingTenantError);
+  });
+});
