@@ -62,6 +62,11 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
     this.decryptOnRead = options.decryptOnRead ?? true;
   }
 
+  /** Whether `database_url` values are encrypted at rest (a cipher was given). */
+  get encryptsUrls(): boolean {
+    return this.cipher !== undefined;
+  }
+
   /** Creates or upgrades the registry table (and its schema) with the package's migration runner. */
   migrate(): Promise<TenantMigrationResult> {
     const runner = new TenantMigrationRunner({ pool: this.pool, migrations: REGISTRY_MIGRATIONS, schema: this.schema });

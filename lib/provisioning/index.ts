@@ -1,0 +1,18 @@
+// Tenant provisioning's public surface; to be re-exported from the package root.
+export { TenantProvisioner } from './tenant-provisioner.service';
+export type {
+  TenantProvisionerOptions,
+  DatabaseProvisioningOptions,
+  RlsProvisioningOptions,
+  ProvisionTenantInput,
+  DeprovisionOptions,
+  MigrateTenantsOptions,
+} from './tenant-provisioner.interface';
+export {
+  TenantLifecycleEmitter,
+  type TenantLifecycleEvents,
+  type TenantLifecycleEvent,
+  type TenantLifecycleOperation,
+} from './tenant-lifecycle.events';
+export { TenantLifecycleError, type TenantLifecycleConflict } from './tenant-lifecycle.error';
+export { DeprovisionNotConfirmedError } from './deprovision-not-confirmed.error';

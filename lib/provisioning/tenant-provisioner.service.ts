@@ -1,0 +1,262 @@
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'pg';
+import { TenancyConfigError } from '../errors/tenancy-config.error';
+import { InvalidTenantIdError } from '../errors/invalid-tenant-id.error';
+import { TenantNotFoundError } from '../errors/tenant-not-found.error';
+import type { MigrateAllReport, TenantMigrationResult } from '../migrations/tenant-migration.interface';
+import { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from '../options/tenancy-options.validator';
+import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
+import type { RegistryTenant } from '../registry/registry-tenant.interface';
+import { TenantAlreadyRegisteredError } from '../registry/tenant-already-registered.error';
+import type { TenancyStrategyName, TenantStatus } from '../store/tenant.interface';
+import { DatabaseStrategyProvisioner } from './database-strategy.provisioner';
+import { DeprovisionNotConfirmedError } from './deprovision-not-confirmed.error';
+import { withLifecycleLock } from './lifecycle-lock';
+import { RlsStrategyProvisioner } from './rls-strategy.provisioner';
+import { SchemaStrategyProvisioner } from './schema-strategy.provisioner';
+import type { StrategyProvisioner } from './strategy-provisioner.interface';
+import { TenantLifecycleError } from './tenant-lifecycle.error';
+import { TenantLifecycleEmitter, type TenantLifecycleOperation } from './tenant-lifecycle.events';
+import { TenantMigrator } from './tenant-migrator';
+import type {
+  DeprovisionOptions,
+  MigrateTenantsOptions,
+  ProvisionTenantInput,
+  TenantProvisionerOptions,
+} from './tenant-provisioner.interface';
+import { validateProvisionerOptions } from './tenant-provisioner.validator';
+
+/**
+ * Creates, migrates, suspends and drops tenants recorded in a
+ * `PrismaTenantStore`. A plain class: use it from a Nest provider, a CLI or a
+ * job. Operations on one tenant are serialised across processes by an
+ * advisory lock in the registry database.
+ *
+ * A tenant becomes `active` only once everything it needs exists and is
+ * migrated; until then requests see it as inactive. A failure leaves it
+ * `failed` with `last_error`; `provision()` again finishes what is missing.
+ */
+export class TenantProvisioner extends TenantLifecycleEmitter {
+  private readonly store: PrismaTenantStore;
+  private readonly owner: Pool;
+  private readonly strategies: Partial<Record<TenancyStrategyName, StrategyProvisioner>>;
+  private readonly rls: RlsStrategyProvisioner;
+  private readonly migrator: TenantMigrator;
+  private readonly defaultStrategy: TenancyStrategyName;
+  private readonly idPattern: RegExp;
+  private readonly lockTimeoutMs: number;
+
+  constructor(private readonly options: TenantProvisionerOptions) {
+    super();
+    validateProvisionerOptions(options);
+    this.store = options.store;
+    this.defaultStrategy = options.defaultStrategy ?? 'schema';
+    this.idPattern = options.tenantIdPattern ?? DEFAULT_TENANT_ID_PATTERN;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 600_000;
+    this.owner = new Pool({ connectionString: options.ownerUrl, max: options.poolSize ?? 4 });
+    this.owner.on('error', () => undefined); // an idle connection dropped by the server; the next query reconnects
+    const naming = options.schema?.naming ?? defaultSchemaName;
+    this.rls = new RlsStrategyProvisioner(this.owner, options.rls);
+    this.strategies = {
+      rls: this.rls,
+      schema: new SchemaStrategyProvisioner(this.owner, options.appRole, naming, this.store.schema),
+      database: options.database && new DatabaseStrategyProvisioner(this.store, options.ownerUrl, options.database, options.database.naming ?? defaultSchemaName),
+    };
+    this.migrator = new TenantMigrator(this.store, (tenant) => this.strategyOf(tenant), {
+      migrations: options.migrations,
+      lockTimeoutMs: this.lockTimeoutMs,
+      checksumMismatch: options.checksumMismatch,
+    });
+  }
+
+  /**
+   * Registers the tenant (as `provisioning`), creates its schema or database,
+   * applies every migration, then marks it `active`. For a `provisioning` or
+   * `failed` tenant it resumes; for an `active` one it does nothing.
+   * @throws TenantLifecycleError for a suspended or deleted tenant, or input contradicting its record.
+   */
+  async provision(input: ProvisionTenantInput): Promise<RegistryTenant> {
+    const id = input?.id;
+    if (typeof id !== 'string' || !this.idPattern.test(id)) throw new InvalidTenantIdError();
+    return this.locked(id, 'provision', async () => {
+      const started = performance.now();
+      let tenant = await this.register(input);
+      if (tenant.status === 'active') return tenant;
+      this.expectStatus(tenant, 'provision', ['provisioning', 'failed'], 'only new, provisioning or failed tenants can be provisioned');
+      this.expectMatch(tenant, input);
+      try {
+        if (tenant.status === 'failed') tenant = await this.store.setStatus(id, 'provisioning');
+        const strategy = this.strategyOf(tenant);
+        const patch = strategy.prepare(tenant);
+        if (Object.keys(patch).length) tenant = await this.store.update(id, patch);
+        await strategy.create(tenant);
+        const result = strategy.target(tenant) ? await this.migrator.run(tenant, true) : undefined;
+        if (result) await this.migrator.record(tenant, result);
+        if (result?.error) throw result.error;
+        await strategy.grant(tenant);
+        tenant = await this.store.update(id, { status: 'active', lastError: null });
+        this.emit('provisioned', { tenant, applied: result?.applied ?? [], durationMs: performance.now() - started });
+        return tenant;
+      } catch (error) {
+        await this.store.setStatus(id, 'failed', error).catch(() => undefined);
+        throw this.failed(id, 'provision', error);
+      }
+    });
+  }
+
+  /** Takes an `active` tenant out of service (its data stays). A suspended tenant is left as it is. */
+  suspend(id: string): Promise<RegistryTenant> {
+    return this.locked(id, 'suspend', async () => {
+      const tenant = await this.existing(id);
+      if (tenant.status === 'suspended') return tenant;
+      this.expectStatus(tenant, 'suspend', ['active'], 'only active tenants can be suspended');
+      const suspended = await this.store.setStatus(id, 'suspended');
+      this.emit('suspended', { tenant: suspended });
+      return suspended;
+    });
+  }
+
+  /** Brings a suspended tenant back, migrating it first (migrations may have run while it was out). */
+  activate(id: string): Promise<RegistryTenant> {
+    return this.locked(id, 'activate', async () => {
+      let tenant = await this.existing(id);
+      if (tenant.status === 'active') return tenant;
+      this.expectStatus(tenant, 'activate', ['suspended'], 'only suspended tenants can be activated (provision the others)');
+      if (this.strategyOf(tenant).target(tenant)) {
+        const result = await this.migrator.run(tenant);
+        await this.migrator.record(tenant, result);
+        if (result.error) throw this.failed(id, 'activate', result.error);
+      }
+      tenant = await this.store.setStatus(id, 'active');
+      this.emit('activated', { tenant });
+      return tenant;
+    });
+  }
+
+  /**
+   * Drops the tenant's schema or database (and its own role) and marks it
+   * `deleted`, first, so it stops being served before anything goes. An RLS
+   * tenant's rows are left for the app to delete. Runs again on a `deleted`
+   * tenant, to finish a drop that failed.
+   * @throws DeprovisionNotConfirmedError unless `options.confirm === id`.
+   */
+  async deprovision(id: string, options: DeprovisionOptions): Promise<RegistryTenant> {
+    if (options?.confirm !== id) throw new DeprovisionNotConfirmedError(String(id));
+    return this.locked(id, 'deprovision', async () => {
+      let tenant = await this.existing(id);
+      if (tenant.status !== 'deleted') tenant = await this.store.setStatus(id, 'deleted');
+      try {
+        const dropped = await this.strategyOf(tenant).drop(tenant);
+        this.emit('deleted', { tenantId: id, strategy: this.strategyName(tenant), dropped });
+        return tenant;
+      } catch (error) {
+        await this.store.update(id, { lastError: (error as Error).message }).catch(() => undefined);
+        throw this.failed(id, 'deprovision', error);
+      }
+    });
+  }
+
+  /** Applies pending migrations to one active or suspended tenant and records the outcome. */
+  migrate(id: string): Promise<TenantMigrationResult> {
+    return this.locked(id, 'migrate', async () => {
+      const tenant = await this.existing(id);
+      this.expectStatus(tenant, 'migrate', ['active', 'suspended'], 'only active or suspended tenants are migrated');
+      if (!this.strategyOf(tenant).target(tenant)) {
+        return { target: { tenantId: id }, applied: [], warnings: ['RLS tenants share the database: run migrateShared()'], durationMs: 0 };
+      }
+      const result = await this.migrator.run(tenant);
+      await this.migrator.record(tenant, result);
+      if (result.error) throw this.failed(id, 'migrate', result.error);
+      this.emit('migrated', { tenantId: id, applied: result.applied, warnings: result.warnings, durationMs: result.durationMs });
+      return result;
+    });
+  }
+
+  /**
+   * Migrates every tenant in `statuses` (default: active) that has a schema or
+   * database of its own, `concurrency` at a time, going on past failures.
+   * Each outcome is recorded on its tenant; the runner's report is returned.
+   */
+  async migrateAll(options: MigrateTenantsOptions = {}): Promise<MigrateAllReport> {
+    const { statuses = ['active'], ...runOptions } = options;
+    const tenants = await this.store.list({ status: statuses as TenantStatus[] });
+    return this.migrator.runAll(tenants, runOptions, (line) => {
+      const tenantId = line.target.tenantId!;
+      if (line.error) this.emit('failed', { tenantId, operation: 'migrate', error: line.error });
+      else this.emit('migrated', { tenantId, applied: line.applied, warnings: line.warnings, durationMs: line.durationMs });
+    });
+  }
+
+  /** Migrates the shared database (RLS tenants) and (re)creates the policies of `rls.tables`. */
+  migrateShared(): Promise<TenantMigrationResult> {
+    const { migrations, checksumMismatch } = this.options;
+    return this.rls.migrateShared({ migrations, checksumMismatch, lockTimeoutMs: this.lockTimeoutMs });
+  }
+
+  /**
+   * After fixing a migration that failed for this tenant: marks it rolled back
+   * so the next `migrate`/`migrateAll` applies it again (Prisma's
+   * `migrate resolve --rolled-back`). Returns how many records were marked.
+   */
+  markRolledBack(id: string, migrationName: string): Promise<number> {
+    return this.locked(id, 'migrate', async () => this.migrator.markRolledBack(await this.existing(id), migrationName));
+  }
+
+  /** Closes the owner pool. The store is the caller's to close. */
+  async close(): Promise<void> {
+    await this.owner.end();
+  }
+
+  /** The record of a new tenant, or the existing one for a retry. */
+  private async register(input: ProvisionTenantInput): Promise<RegistryTenant> {
+    const existing = await this.store.findById(input.id);
+    if (existing) return existing;
+    const { id, name, schemaName, databaseUrl } = input;
+    try {
+      return await this.store.create({ id, name, schemaName, databaseUrl, strategy: input.strategy ?? this.defaultStrategy, status: 'provisioning' });
+    } catch (error) {
+      // Created meanwhile by something that does not take the lifecycle lock (store.create()).
+      if (!(error instanceof TenantAlreadyRegisteredError)) throw error;
+      return (await this.store.findById(input.id))!;
+    }
+  }
+
+  private async existing(id: string): Promise<RegistryTenant> {
+    const tenant = await this.store.findById(id);
+    if (!tenant) throw new TenantNotFoundError(id);
+    return tenant;
+  }
+
+  private strategyName(tenant: RegistryTenant): TenancyStrategyName {
+    return tenant.strategy ?? this.defaultStrategy;
+  }
+
+  private strategyOf(tenant: RegistryTenant): StrategyProvisioner {
+    const strategy = this.strategies[this.strategyName(tenant)];
+    if (!strategy) throw new TenancyConfigError('database', `tenant "${tenant.id}" uses the database strategy, which needs the provisioner's database options`);
+    return strategy;
+  }
+
+  private expectStatus(tenant: RegistryTenant, operation: TenantLifecycleOperation, allowed: TenantStatus[], why: string): void {
+    if (!allowed.includes(tenant.status)) throw new TenantLifecycleError(tenant.id, operation, 'status', `it is ${tenant.status}; ${why}`, tenant.status);
+  }
+
+  /** A retry takes the recorded strategy, schema and URL; input saying otherwise is refused rather than ignored. */
+  private expectMatch(tenant: RegistryTenant, input: ProvisionTenantInput): void {
+    const clash = (['strategy', 'schemaName'] as const).find((field) => input[field] !== undefined && tenant[field] !== undefined && input[field] !== tenant[field]);
+    const urlClash = input.databaseUrl !== undefined && tenant.databaseUrl !== undefined && input.databaseUrl !== this.store.plaintextDatabaseUrl(tenant);
+    if (clash || urlClash) {
+      throw new TenantLifecycleError(tenant.id, 'provision', 'mismatch', `its record has another ${clash ?? 'databaseUrl'}; update the record first`, tenant.status);
+    }
+  }
+
+  private locked<T>(id: string, operation: TenantLifecycleOperation, work: () => Promise<T>): Promise<T> {
+    return withLifecycleLock(this.store.pool, `${this.store.schema}:${id}`, operation, this.lockTimeoutMs, work);
+  }
+
+  private failed(tenantId: string, operation: TenantLifecycleOperation, caught: unknown): Error {
+    const error = caught instanceof Error ? caught : new Error(String(caught));
+    this.emit('failed', { tenantId, operation, error });
+    return error;
+  }
+}
