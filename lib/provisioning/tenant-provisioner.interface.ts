@@ -108,6 +108,9 @@ export interface DeprovisionOptions {
 
 /** Options of `migrateAll()`. */
 export interface MigrateTenantsOptions extends MigrateAllOptions {
-  /** Tenants migrated, by status. Default: `['active']`. */
-  statuses?: readonly TenantStatus[];
+  /**
+   * Tenants migrated, by status. Tenants still being provisioned (or failed,
+   * or deleted) are never included: `provision()` migrates those. Default: `['active']`.
+   */
+  statuses?: readonly Extract<TenantStatus, 'active' | 'suspended'>[];
 }

@@ -179,7 +179,8 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
    */
   async migrateAll(options: MigrateTenantsOptions = {}): Promise<MigrateAllReport> {
     const { statuses = ['active'], ...runOptions } = options;
-    const tenants = await this.store.list({ status: statuses as TenantStatus[] });
+    const migratable = statuses.filter((status) => status === 'active' || status === 'suspended');
+    const tenants = await this.store.list({ status: migratable });
     return this.migrator.runAll(tenants, runOptions, (line) => {
       const tenantId = line.target.tenantId!;
       if (line.error) this.emit('failed', { tenantId, operation: 'migrate', error: line.error });
