@@ -72,7 +72,7 @@ export class TenantGuard implements CanActivate {
   private async activate(context: ExecutionContext): Promise<boolean> {
     if (await this.shouldSkip(context)) return true;
     const tenantId = await this.resolveTenantId(context);
-    if (tenantId === undefined) this.throwMissingTenant(context);
+    if (!tenantId) this.throwMissingTenant(context);
     this.tenantContext.enter(await this.getTenant(tenantId, context));
     return true;
   }
