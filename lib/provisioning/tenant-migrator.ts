@@ -52,8 +52,16 @@ export class TenantMigrator {
     return (await runner.migrateAll(targets, { concurrency: 1 })).targets[0];
   }
 
-  /** Migrates many tenants with bounded concurrency, recording each as it finishes. */
-  async runAll(tenants: readonly RegistryTenant[], options: MigrateAllOptions, onRecorded: (line: TargetMigrationReport) => void): Promise<MigrateAllReport> {
+  /**
+   * Migrates many tenants with bounded concurrency, recording each as it
+   * finishes; `onRecorded` is called once per target after its outcome is
+   * recorded (or recording failed, which is added to its warnings).
+   */
+  async runAll(
+    tenants: readonly RegistryTenant[],
+    options: MigrateAllOptions,
+    onRecorded: (line: TargetMigrationReport) => void,
+  ): Promise<MigrateAllReport> {
     const byId = new Map(tenants.map((tenant) => [tenant.id, tenant]));
     const records: Promise<void>[] = [];
     const report = await this.runner(tenants).migrateAll(this.targets(tenants), {
@@ -62,7 +70,10 @@ export class TenantMigrator {
         records.push(
           this.record(byId.get(line.target.tenantId!)!, line).then(
             () => onRecorded(line),
-            (error: Error) => void line.warnings.push(`recording the outcome in the registry failed: ${error.message}`),
+            (error: Error) => {
+              line.warnings.push(`recording the outcome in the registry failed: ${error.message}`);
+              onRecorded(line);
+            },
           ),
         );
         options.onProgress?.(line, progress);

@@ -85,7 +85,7 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       this.expectStatus(tenant, 'provision', ['provisioning', 'failed'], 'only new, provisioning or failed tenants can be provisioned');
       this.expectMatch(tenant, input);
       try {
-        if (tenant.status === 'failed') tenant = await this.store.setStatus(id, 'provisioning');
+        tenant = await this.store.update(id, { status: 'provisioning', ...this.missingFields(tenant, input) });
         const strategy = this.strategyOf(tenant);
         const patch = strategy.prepare(tenant);
         if (Object.keys(patch).length) tenant = await this.store.update(id, patch);
@@ -220,6 +220,15 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       if (!(error instanceof TenantAlreadyRegisteredError)) throw error;
       return (await this.store.findById(input.id))!;
     }
+  }
+
+  /** Input fields the record lacks (it was made by `store.create()` or an older call); the strategy always gets recorded. */
+  private missingFields(tenant: RegistryTenant, input: ProvisionTenantInput): Partial<ProvisionTenantInput> {
+    const fields: Partial<ProvisionTenantInput> = {};
+    if (tenant.strategy === undefined) fields.strategy = input.strategy ?? this.defaultStrategy;
+    if (tenant.schemaName === undefined && input.schemaName !== undefined) fields.schemaName = input.schemaName;
+    if (tenant.databaseUrl === undefined && input.databaseUrl !== undefined) fields.databaseUrl = input.databaseUrl;
+    return fields;
   }
 
   private async existing(id: string): Promise<RegistryTenant> {

@@ -57,6 +57,8 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
     this.channel = channel || null;
     this.ownsPool = typeof connection === 'string';
     this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: 5 }) : connection;
+    // An idle connection dropped by the server would otherwise crash the process; the next query reconnects.
+    if (this.ownsPool) this.pool.on('error', () => undefined);
     this.table = `${quoteIdent(this.schema)}.${REGISTRY_TABLE}`;
     this.cipher = options.cipher;
     this.decryptOnRead = options.decryptOnRead ?? true;

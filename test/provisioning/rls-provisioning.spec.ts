@@ -64,6 +64,13 @@ describe('TenantProvisioner, RLS strategy', () => {
     expect((await provisioner.migrateAll()).targets).toEqual([]);
   });
 
+  it('records the requested strategy on a tenant registered without one', async () => {
+    const [id] = tenantIds('rls-bare', 1);
+    await h.store.create({ id });
+    const schemaDefault = h.provisioner(); // defaultStrategy: schema
+    expect(await schemaDefault.provision({ id, strategy: 'rls' })).toMatchObject({ status: 'active', strategy: 'rls' });
+  });
+
   it('deprovisions an RLS tenant by marking it deleted; its rows are the app’s to remove', async () => {
     const [id] = tenantIds('rls-gone', 1);
     await provisioner.provision({ id });
