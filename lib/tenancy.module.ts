@@ -1,5 +1,6 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { Inject, type MiddlewareConsumer, Module, type NestModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { TenantContextMiddleware } from './context/tenant-context.middleware';
 import { ClsModule } from 'nestjs-cls';
 import { TenantContext } from './context/tenant-context.service';
 import { TenantGlobalGuard } from './guards/tenant-global.guard';
@@ -48,9 +49,18 @@ import { TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-c
   ],
   exports: [TenantStore, TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma, TenantPoolService],
 })
-export class TenancyModule extends ConfigurableTenancyModule implements OnApplicationShutdown {
-  constructor(@Inject(TENANCY_STRATEGY) private readonly strategy: TenancyStrategy) {
+export class TenancyModule extends ConfigurableTenancyModule implements NestModule, OnApplicationShutdown {
+  constructor(
+    @Inject(TENANCY_STRATEGY) private readonly strategy: TenancyStrategy,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Every route: Express 5 matches all paths under '/', Fastify 5 needs a wildcard.
+    const fastify = this.adapterHost.httpAdapter?.getType() === 'fastify';
+    consumer.apply(TenantContextMiddleware).forRoutes(fastify ? '{*path}' : '/');
   }
 
   async onApplicationShutdown(): Promise<void> {
