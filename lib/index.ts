@@ -17,6 +17,11 @@ export type { Tenant, TenantStatus, TenancyStrategyName } from './store/tenant.i
 
 export type { TenantResolver, TenancyRequest } from './resolvers/tenant-resolver.interface';
 export { TenantResolution } from './resolvers/tenant-resolution.service';
+export { HeaderTenantResolver, type HeaderTenantResolverOptions } from './resolvers/header.resolver';
+export { SubdomainTenantResolver, type SubdomainTenantResolverOptions } from './resolvers/subdomain.resolver';
+export { PathTenantResolver, type PathTenantResolverOptions } from './resolvers/path.resolver';
+export { ClaimTenantResolver, type ClaimTenantResolverOptions } from './resolvers/claim.resolver';
+export { CustomTenantResolver, type TenantResolverFunction } from './resolvers/custom.resolver';
 export { TenantGuard } from './guards/tenant.guard';
 export { CurrentTenant } from './decorators/current-tenant.decorator';
 export { SkipTenant } from './decorators/skip-tenant.decorator';
