@@ -68,6 +68,12 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     const type = (r as { type?: unknown }).type;
     if (!RESOLVER_TYPES.includes(type as string)) fail(`resolvers[${i}].type`, `expected one of ${RESOLVER_TYPES.join(', ')}`);
     if (type === 'custom' && typeof (r as { resolve?: unknown }).resolve !== 'function') fail(`resolvers[${i}].resolve`, 'expected a function');
+    for (const key of ['header', 'claim', 'baseDomain'] as const) {
+      const value = (r as Record<string, unknown>)[key];
+      if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) fail(`resolvers[${i}].${key}`, 'expected a non-empty string');
+    }
+    const ignore = (r as { ignore?: unknown }).ignore;
+    if (ignore !== undefined && !(Array.isArray(ignore) && ignore.every((l) => typeof l === 'string'))) fail(`resolvers[${i}].ignore`, 'expected an array of strings');
     if (type === 'path') {
       const segment = (r as { segment?: unknown }).segment;
       if (segment !== undefined && !(Number.isInteger(segment) && (segment as number) >= 0)) fail(`resolvers[${i}].segment`, 'expected an integer >= 0');
