@@ -8,15 +8,15 @@ import { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from '../options/tenancy
 import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
 import type { RegistryTenant } from '../registry/registry-tenant.interface';
 import { TenantAlreadyRegisteredError } from '../registry/tenant-already-registered.error';
-import type { TenancyStrategyName, TenantStatus } from '../store/tenant.interface';
+import type { TenancyStrategyName } from '../store/tenant.interface';
 import { DatabaseStrategyProvisioner } from './database-strategy.provisioner';
 import { DeprovisionNotConfirmedError } from './deprovision-not-confirmed.error';
 import { withLifecycleLock } from './lifecycle-lock';
 import { RlsStrategyProvisioner } from './rls-strategy.provisioner';
 import { SchemaStrategyProvisioner } from './schema-strategy.provisioner';
 import type { StrategyProvisioner } from './strategy-provisioner.interface';
-import { TenantLifecycleError } from './tenant-lifecycle.error';
 import { TenantLifecycleEmitter, type TenantLifecycleOperation } from './tenant-lifecycle.events';
+import { expectInputMatches, expectStatus, missingFields } from './tenant-lifecycle.rules';
 import { TenantMigrator } from './tenant-migrator';
 import type {
   DeprovisionOptions,
@@ -60,7 +60,9 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     this.strategies = {
       rls: this.rls,
       schema: new SchemaStrategyProvisioner(this.owner, options.appRole, naming, this.store.schema),
-      database: options.database && new DatabaseStrategyProvisioner(this.store, options.ownerUrl, options.database, options.database.naming ?? defaultSchemaName),
+      database:
+        options.database &&
+        new DatabaseStrategyProvisioner(this.store, options.ownerUrl, options.database, options.database.naming ?? defaultSchemaName),
     };
     this.migrator = new TenantMigrator(this.store, (tenant) => this.strategyOf(tenant), {
       migrations: options.migrations,
@@ -82,10 +84,10 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       const started = performance.now();
       let tenant = await this.register(input);
       if (tenant.status === 'active') return tenant;
-      this.expectStatus(tenant, 'provision', ['provisioning', 'failed'], 'only new, provisioning or failed tenants can be provisioned');
-      this.expectMatch(tenant, input);
+      expectStatus(tenant, 'provision', ['provisioning', 'failed'], 'only new, provisioning or failed tenants can be provisioned');
+      expectInputMatches(tenant, input, this.store.plaintextDatabaseUrl(tenant));
       try {
-        tenant = await this.store.update(id, { status: 'provisioning', ...this.missingFields(tenant, input) });
+        tenant = await this.store.update(id, { status: 'provisioning', ...missingFields(tenant, input, this.defaultStrategy) });
         const strategy = this.strategyOf(tenant);
         const patch = strategy.prepare(tenant);
         if (Object.keys(patch).length) tenant = await this.store.update(id, patch);
@@ -109,7 +111,7 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     return this.locked(id, 'suspend', async () => {
       const tenant = await this.existing(id);
       if (tenant.status === 'suspended') return tenant;
-      this.expectStatus(tenant, 'suspend', ['active'], 'only active tenants can be suspended');
+      expectStatus(tenant, 'suspend', ['active'], 'only active tenants can be suspended');
       const suspended = await this.store.setStatus(id, 'suspended');
       this.emit('suspended', { tenant: suspended });
       return suspended;
@@ -121,7 +123,7 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     return this.locked(id, 'activate', async () => {
       let tenant = await this.existing(id);
       if (tenant.status === 'active') return tenant;
-      this.expectStatus(tenant, 'activate', ['suspended'], 'only suspended tenants can be activated (provision the others)');
+      expectStatus(tenant, 'activate', ['suspended'], 'only suspended tenants can be activated (provision the others)');
       if (this.strategyOf(tenant).target(tenant)) {
         const result = await this.migrator.run(tenant);
         await this.migrator.record(tenant, result);
@@ -160,7 +162,7 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
   migrate(id: string): Promise<TenantMigrationResult> {
     return this.locked(id, 'migrate', async () => {
       const tenant = await this.existing(id);
-      this.expectStatus(tenant, 'migrate', ['active', 'suspended'], 'only active or suspended tenants are migrated');
+      expectStatus(tenant, 'migrate', ['active', 'suspended'], 'only active or suspended tenants are migrated');
       if (!this.strategyOf(tenant).target(tenant)) {
         return { target: { tenantId: id }, applied: [], warnings: ['RLS tenants share the database: run migrateShared()'], durationMs: 0 };
       }
@@ -214,21 +216,13 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     if (existing) return existing;
     const { id, name, schemaName, databaseUrl } = input;
     try {
-      return await this.store.create({ id, name, schemaName, databaseUrl, strategy: input.strategy ?? this.defaultStrategy, status: 'provisioning' });
+      const strategy = input.strategy ?? this.defaultStrategy;
+      return await this.store.create({ id, name, strategy, schemaName, databaseUrl, status: 'provisioning' });
     } catch (error) {
       // Created meanwhile by something that does not take the lifecycle lock (store.create()).
       if (!(error instanceof TenantAlreadyRegisteredError)) throw error;
       return (await this.store.findById(input.id))!;
     }
-  }
-
-  /** Input fields the record lacks (it was made by `store.create()` or an older call); the strategy always gets recorded. */
-  private missingFields(tenant: RegistryTenant, input: ProvisionTenantInput): Partial<ProvisionTenantInput> {
-    const fields: Partial<ProvisionTenantInput> = {};
-    if (tenant.strategy === undefined) fields.strategy = input.strategy ?? this.defaultStrategy;
-    if (tenant.schemaName === undefined && input.schemaName !== undefined) fields.schemaName = input.schemaName;
-    if (tenant.databaseUrl === undefined && input.databaseUrl !== undefined) fields.databaseUrl = input.databaseUrl;
-    return fields;
   }
 
   private async existing(id: string): Promise<RegistryTenant> {
@@ -243,21 +237,10 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
 
   private strategyOf(tenant: RegistryTenant): StrategyProvisioner {
     const strategy = this.strategies[this.strategyName(tenant)];
-    if (!strategy) throw new TenancyConfigError('database', `tenant "${tenant.id}" uses the database strategy, which needs the provisioner's database options`);
-    return strategy;
-  }
-
-  private expectStatus(tenant: RegistryTenant, operation: TenantLifecycleOperation, allowed: TenantStatus[], why: string): void {
-    if (!allowed.includes(tenant.status)) throw new TenantLifecycleError(tenant.id, operation, 'status', `it is ${tenant.status}; ${why}`, tenant.status);
-  }
-
-  /** A retry takes the recorded strategy, schema and URL; input saying otherwise is refused rather than ignored. */
-  private expectMatch(tenant: RegistryTenant, input: ProvisionTenantInput): void {
-    const clash = (['strategy', 'schemaName'] as const).find((field) => input[field] !== undefined && tenant[field] !== undefined && input[field] !== tenant[field]);
-    const urlClash = input.databaseUrl !== undefined && tenant.databaseUrl !== undefined && input.databaseUrl !== this.store.plaintextDatabaseUrl(tenant);
-    if (clash || urlClash) {
-      throw new TenantLifecycleError(tenant.id, 'provision', 'mismatch', `its record has another ${clash ?? 'databaseUrl'}; update the record first`, tenant.status);
+    if (!strategy) {
+      throw new TenancyConfigError('database', `tenant "${tenant.id}" uses the database strategy, which needs the provisioner's database options`);
     }
+    return strategy;
   }
 
   private locked<T>(id: string, operation: TenantLifecycleOperation, work: () => Promise<T>): Promise<T> {
