@@ -42,10 +42,11 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
   readonly pool: Pool;
   /** Schema of the registry table. */
   readonly schema: string;
+  /** Whether reads return `databaseUrl` decrypted (see the option of the same name). */
+  readonly decryptOnRead: boolean;
   private readonly ownsPool: boolean;
   private readonly table: string;
   private readonly cipher: TenantSecretCipher | undefined;
-  private readonly decryptOnRead: boolean;
   private readonly channel: string | null;
   private readonly hooks = new Set<(tenantId: string) => void>();
 
