@@ -53,18 +53,8 @@ export class TenantContext {
   }
 
   /**
-   * Starts a CLS context for the rest of the current async execution when the
-   * app has not set one up (no `ClsModule.forRoot` middleware), so the package
-   * works either way. `TenantGuard` calls it synchronously, before its first
-   * `await`, so that the context reaches the route handler.
-   * @internal
-   */
-  ensureContext(): void {
-    if (!this.cls.isActive()) this.cls.enterWith({} as never);
-  }
-
-  /**
-   * Sets the tenant in the active context (after `ensureContext`).
+   * Sets the tenant in the active context; `TenantGuard` calls it once the
+   * request has a context of its own (see guards/request-context.ts).
    * @internal
    */
   enter(tenant: Tenant): void {

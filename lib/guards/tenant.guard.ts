@@ -40,7 +40,7 @@ export class TenantGuard implements CanActivate {
     // Synchronously, before any await: a CLS context entered here becomes the
     // one the route handler runs in only if it is entered in the caller's own
     // execution, not in the continuation of a promise this guard awaits. Not
-    // `TenantContext.ensureContext()`, which would reuse a context left active
+    // "reuse whatever context is active", which would reuse a context left active
     // by the previous request on the same keep-alive socket (see request-context.ts).
     enterRequestContext(context);
     return this.activate(context);
