@@ -33,3 +33,5 @@ export * from './errors';
 
 export * from './migrations';
 export * from './crypto';
+export * from './registry';
+export * from './provisioning';

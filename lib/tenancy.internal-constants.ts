@@ -8,3 +8,5 @@ export const TENANCY_STRATEGY = Symbol('TENANCY:Strategy');
 export const CLS_TENANT = Symbol('TENANCY:ClsTenant');
 /** CLS key marking a shared-model operation that may run without a tenant. */
 export const CLS_SHARED_SCOPE = Symbol('TENANCY:ClsSharedScope');
+/** The running `RegistryInvalidationListener`, or undefined. */
+export const TENANCY_REGISTRY_LISTENER = Symbol('TENANCY:RegistryListener');

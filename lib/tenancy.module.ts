@@ -15,7 +15,9 @@ import type { ResolvedTenancyOptions } from './options/resolved-options.interfac
 import { createTenancyStrategy } from './strategies/strategy.factory';
 import type { TenancyStrategy } from './strategies/tenancy-strategy.interface';
 import { ConfigurableTenancyModule, TENANCY_MODULE_OPTIONS } from './tenancy-module.definition';
-import { TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-constants';
+import { TENANCY_REGISTRY_LISTENER, TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-constants';
+import type { RegistryInvalidationListener } from './registry/registry-invalidation.listener';
+import { registryListenerProvider } from './registry/registry-listener.provider';
 
 /**
  * Multi-tenancy for a NestJS app on Prisma and PostgreSQL.
@@ -46,6 +48,7 @@ import { TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-c
     TenantPoolService,
     { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
     { provide: APP_GUARD, useClass: TenantGlobalGuard },
+    registryListenerProvider,
   ],
   exports: [TenantStore, TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma, TenantPoolService],
 })
@@ -53,6 +56,7 @@ export class TenancyModule extends ConfigurableTenancyModule implements NestModu
   constructor(
     @Inject(TENANCY_STRATEGY) private readonly strategy: TenancyStrategy,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(TENANCY_REGISTRY_LISTENER) private readonly registryListener: RegistryInvalidationListener | undefined,
   ) {
     super();
   }
@@ -64,6 +68,7 @@ export class TenancyModule extends ConfigurableTenancyModule implements NestModu
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.registryListener?.stop();
     await this.strategy.dispose();
   }
 }

@@ -15,6 +15,7 @@ export interface ResolvedTenancyOptions<TClient = unknown>
   strategies: ReadonlySet<TenancyStrategyName>;
   clientPool: { max: number; idleTtlMs: number };
   schema: { naming: (tenant: Tenant) => string };
+  registryListener?: TenancyModuleOptions['registryListener'];
   /** `encryptionKeys` become a cipher at boot, so bad keys stop the app. */
   database: {
     poolSize: number;

@@ -3,6 +3,7 @@ import type { PoolConfig } from 'pg';
 import type { TenantResolver, TenancyRequest } from '../resolvers/tenant-resolver.interface';
 import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
 import type { TenantStore } from '../store/tenant-store.interface';
+import type { RegistryInvalidationListenerOptions } from '../registry/registry-invalidation.listener';
 import type { TenantSecretKey } from '../crypto/tenant-secret-cipher.interface';
 
 /** Read the tenant id from a request header. */
@@ -186,6 +187,13 @@ export interface TenancyModuleOptions<TClient = unknown> {
   clientPool?: ClientPoolOptions;
   /** Schema strategy settings. */
   schema?: SchemaStrategyOptions;
+  /**
+   * LISTEN for tenant changes other processes write to a `PrismaTenantStore`
+   * registry (it NOTIFYs on every write), so every instance's tenant cache
+   * forgets a changed tenant at once instead of after `cache.ttlMs`. Needs a
+   * direct connection (not PgBouncer in transaction pooling). Default: none.
+   */
+  registryListener?: Omit<RegistryInvalidationListenerOptions, 'onInvalidate' | 'onResync'>;
   /** Database strategy settings. */
   database?: DatabaseStrategyOptions;
 }

@@ -120,6 +120,9 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
   if (typeof naming !== 'function') fail('schema.naming', 'expected a function (tenant) => schema name');
 
   const database = resolveDatabaseOptions(options.database);
+  if ((options.store as { decryptOnRead?: unknown } | undefined)?.decryptOnRead === true && options.database?.encryptionKeys?.length) {
+    fail('store', 'a PrismaTenantStore that decrypts on read hands out plaintext URLs, which database.encryptionKeys makes the strategy refuse: build the store with { decryptOnRead: false }');
+  }
 
   return {
     strategy: options.strategy,
@@ -137,6 +140,7 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     strategies: new Set(strategies),
     clientPool,
     schema: { naming },
+    registryListener: resolveRegistryListener(options.registryListener),
     database,
   };
 }
@@ -171,4 +175,12 @@ function resolveDatabaseOptions(given: TenancyModuleOptions['database']): Resolv
   if (typeof allowPlaintextUrls !== 'boolean') fail('database.allowPlaintextUrls', 'expected a boolean');
   if (!allowPlaintextUrls && !cipher) fail('database.allowPlaintextUrls', 'false needs database.encryptionKeys, or no tenant URL could be read');
   return { ...sizes, cipher, allowPlaintextUrls };
+}
+
+function resolveRegistryListener(given: TenancyModuleOptions['registryListener']): TenancyModuleOptions['registryListener'] {
+  if (given === undefined) return undefined;
+  if (!isObject(given)) fail('registryListener', 'expected an object with a `connection`');
+  const connection = (given as { connection?: unknown }).connection;
+  if (typeof connection !== 'string' && !isObject(connection)) fail('registryListener.connection', 'expected a postgresql:// URL or a pg client config');
+  return given;
 }

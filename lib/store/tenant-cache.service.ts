@@ -27,6 +27,9 @@ export class TenantCache {
       ttl: Math.max(options.cache.ttlMs, 1),
       fetchMethod: async (id) => (await options.store.findById(id)) ?? MISSING,
     });
+    // A store that reports its own writes (PrismaTenantStore) keeps this cache exact.
+    const reporting = options.store as { onInvalidate?: (hook: (id: string) => void) => unknown };
+    if (typeof reporting.onInvalidate === 'function') reporting.onInvalidate((id) => this.invalidate(id));
   }
 
   /** Throws `InvalidTenantIdError` unless `id` matches the configured pattern. */

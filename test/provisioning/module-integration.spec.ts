@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-import { TenantCache } from '../../lib/store/tenant-cache.service';
 import { TenantInactiveError } from '../../lib/errors/tenant-inactive.error';
 import { TenantProvisioner } from '../../lib/provisioning/tenant-provisioner.service';
 import { PrismaTenantStore } from '../../lib/registry/prisma-tenant.store';
-import { RegistryInvalidationListener } from '../../lib/registry/registry-invalidation.listener';
 import { TenantSecretCipher } from '../../lib/crypto/tenant-secret.cipher';
 import type { Tenant, TenancyStrategyName } from '../../lib/store/tenant.interface';
 import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
@@ -23,7 +21,6 @@ describe.each<TenancyStrategyName>(['schema', 'database'])('provisioned %s tenan
   let shared: TestDatabase;
   let store: PrismaTenantStore;
   let provisioner: TenantProvisioner;
-  let listener: RegistryInvalidationListener;
   let t: RlsTestApp;
 
   beforeAll(async () => {
@@ -45,13 +42,12 @@ describe.each<TenancyStrategyName>(['schema', 'database'])('provisioned %s tenan
       tenants: undefined,
       store,
       database: { encryptionKeys: [key] },
+      // The module hooks the store's own writes into its cache, and LISTENs for other processes' writes.
+      registryListener: { connection: shared.ownerUrl },
     });
-    const cache = t.app.get(TenantCache);
-    store.onInvalidate((id) => cache.invalidate(id));
   });
 
   afterAll(async () => {
-    await listener?.stop();
     await t?.close();
     for (const tenant of (await store?.list()) ?? []) {
       if (tenant.status !== 'deleted') await provisioner.deprovision(tenant.id, { confirm: tenant.id }).catch(() => undefined);
@@ -81,9 +77,6 @@ describe.each<TenancyStrategyName>(['schema', 'database'])('provisioned %s tenan
     const [id] = tenantIds(`e2e-${strategy}-remote`, 1);
     await provisioner.provision({ id });
     expect(await t.as(id, (db) => db.project.count())).toBe(0);
-    const cache = t.app.get(TenantCache);
-    listener = new RegistryInvalidationListener({ connection: shared.ownerUrl, onInvalidate: (tenantId) => cache.invalidate(tenantId) });
-    await listener.start();
 
     // Another instance: its own store and provisioner, none of this app's hooks.
     const remoteStore = new PrismaTenantStore(shared.ownerUrl, { cipher: new TenantSecretCipher({ keys: [key] }) });
