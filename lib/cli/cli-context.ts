@@ -1,0 +1,100 @@
+import { TenantSecretCipher } from '../crypto/tenant-secret.cipher';
+import { readMigrationsFolder } from '../migrations/migration-folder';
+import type { TenantMigration } from '../migrations/tenant-migration.interface';
+import { TenantProvisioner } from '../provisioning/tenant-provisioner.service';
+import type { TenantProvisionerOptions } from '../provisioning/tenant-provisioner.interface';
+import { PrismaTenantStore } from '../registry/prisma-tenant.store';
+import type { Tenant } from '../store/tenant.interface';
+import type { CliOutput } from './cli-output';
+import { howToSet, settingSpec } from './cli-settings.definition';
+import type { CliSettings } from './cli-settings.interface';
+import { CliSettingsError } from './cli-settings.error';
+
+/**
+ * What a command works with: the settings, the output, and the registry store
+ * and provisioner, built on first use (so `status` never needs an owner URL
+ * or the migrations) and all closed by `close()`, so the process can exit.
+ */
+export class CliContext {
+  private store?: PrismaTenantStore;
+  private provisioner?: TenantProvisioner;
+  private migrationList?: TenantMigration[];
+
+  constructor(
+    readonly settings: CliSettings,
+    readonly output: CliOutput,
+    /** Whether a person watches: progress bar rather than plain lines. */
+    readonly isTTY: boolean,
+  ) {}
+
+  /** The setting, or a usage error naming its environment variable, config key and flag. */
+  require<K extends keyof CliSettings>(key: K): NonNullable<CliSettings[K]> {
+    const value = this.settings[key];
+    if (value === undefined || value === null) throw new CliSettingsError(`missing setting "${key}": set ${howToSet(settingSpec(key)!)}`);
+    return value as NonNullable<CliSettings[K]>;
+  }
+
+  /** The registry store. It never decrypts URLs on read: the CLI shows none, and `status` needs no keys. */
+  registry(): PrismaTenantStore {
+    if (!this.store) {
+      const { encryptionKeys, registrySchema } = this.settings;
+      const cipher = encryptionKeys.length ? new TenantSecretCipher({ keys: encryptionKeys }) : undefined;
+      this.store = new PrismaTenantStore(this.require('registryUrl'), { schema: registrySchema, cipher, decryptOnRead: false });
+    }
+    return this.store;
+  }
+
+  /** The app's migrations, read once; warns when the folder holds none (a wrong path would look like success). */
+  async migrations(): Promise<TenantMigration[]> {
+    if (!this.migrationList) {
+      this.migrationList = await readMigrationsFolder(this.settings.migrationsDir);
+      if (!this.migrationList.length) this.output.err(`warning: no migrations found in ${this.settings.migrationsDir}`);
+    }
+    return this.migrationList;
+  }
+
+  /** The provisioner over the registry, with an owner pool big enough for `migrate --all`'s concurrency. */
+  async tenants(): Promise<TenantProvisioner> {
+    if (!this.provisioner) {
+      const options = this.provisionerOptions(this.registry(), await this.migrations());
+      this.provisioner = new TenantProvisioner(options);
+    }
+    return this.provisioner;
+  }
+
+  /** Creates the registry table if it is missing; `true` when it did. */
+  async ensureRegistry(): Promise<boolean> {
+    const store = this.registry();
+    const { rows } = await store.pool.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+      `"${store.schema}".tenancy_tenants`,
+    ]);
+    if (rows[0].found) return false;
+    await store.migrate();
+    return true;
+  }
+
+  /** Closes every pool opened, provisioner first (it uses the store). */
+  async close(): Promise<void> {
+    await this.provisioner?.close().catch(() => undefined);
+    await this.store?.close().catch(() => undefined);
+  }
+
+  private provisionerOptions(store: PrismaTenantStore, migrations: TenantMigration[]): TenantProvisionerOptions {
+    const s = this.settings;
+    const naming = (tenant: Tenant) => `${s.schemaPrefix}${tenant.id.toLowerCase().replace(/-/g, '_')}`;
+    return {
+      store,
+      migrations,
+      ownerUrl: s.ownerUrl ?? this.require('registryUrl'),
+      appRole: s.appRole,
+      defaultStrategy: s.defaultStrategy,
+      schema: { naming },
+      database: s.adminUrl
+        ? { adminUrl: s.adminUrl, appUrl: s.appUrl, perTenantRole: s.perTenantRole, allowPlaintextUrls: s.allowPlaintextUrls, naming }
+        : undefined,
+      rls: { tables: s.rlsTables, schema: s.rlsSchema, tenantColumn: s.rlsTenantColumn, setting: s.rlsSetting },
+      // Each migrating tenant holds an owner connection; a smaller pool would just queue them.
+      poolSize: Math.max(4, s.concurrency),
+    };
+  }
+}

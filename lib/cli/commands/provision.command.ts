@@ -1,0 +1,60 @@
+import { performance } from 'node:perf_hooks';
+import type { TenancyStrategyName } from '../../store/tenant.interface';
+import { CLI_NAME, EXIT_OK } from '../cli.constants';
+import type { CliCommand } from '../cli-command.interface';
+import { CliUsageError } from '../cli-usage.error';
+
+const STRATEGIES: TenancyStrategyName[] = ['rls', 'schema', 'database'];
+
+/** `provision <id>`: registers, creates, migrates and activates a tenant (or resumes a failed attempt). */
+export const provisionCommand: CliCommand = {
+  name: 'provision',
+  summary: "Create a tenant's schema or database, migrate it and activate it",
+  usage: ['<id> [--name N] [--strategy rls|schema|database] [--schema S] [--database-url URL]'],
+  description:
+    'Registers the tenant (creating the registry table on first use), creates its schema or database, ' +
+    'applies every migration and marks it active. Run it again on a failed or half-provisioned tenant to ' +
+    'finish what is missing; on an active tenant it changes nothing.',
+  positionals: { min: 1, max: 1 },
+  options: {
+    name: { type: 'string', valueName: 'N', description: 'Display name of the tenant' },
+    strategy: { type: 'string', valueName: 'S', description: 'rls, schema or database. Default: the defaultStrategy setting' },
+    schema: { type: 'string', valueName: 'S', description: 'Schema strategy: schema name. Default: schemaPrefix + id' },
+    'database-url': {
+      type: 'string',
+      valueName: 'URL',
+      description: 'Database strategy: connect the tenant to this URL (its database is created if missing). Default: generated',
+    },
+  },
+  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'defaultStrategy', 'schemaPrefix', 'encryptionKeys', 'adminUrl', 'appUrl'],
+  async run(context, { positionals: [id], values }) {
+    const strategy = values.strategy as TenancyStrategyName | undefined;
+    if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
+      throw new CliUsageError(`--strategy must be rls, schema or database, got "${strategy}"`, 'provision');
+    }
+    const databaseUrl = values['database-url'] as string | undefined;
+    context.output.addSecrets([], [databaseUrl]);
+    if (await context.ensureRegistry()) context.output.err(`created the registry table in schema "${context.registry().schema}"`);
+
+    const provisioner = await context.tenants();
+    let applied: string[] | undefined;
+    provisioner.once('provisioned', (event) => void (applied = event.applied));
+    const started = performance.now();
+    let tenant;
+    try {
+      const { name, schema: schemaName } = values as { name?: string; schema?: string };
+      tenant = await provisioner.provision({ id, name, strategy, schemaName, databaseUrl });
+    } catch (error) {
+      context.output.err(`hint: fix the cause, then run \`${CLI_NAME} provision ${id}\` again to finish it`);
+      throw error;
+    }
+    const where = tenant.strategy === 'schema' ? `schema ${tenant.schemaName}` : tenant.strategy === 'database' ? 'own database' : 'rls, shared tables';
+    if (applied === undefined) {
+      context.output.out(`${tenant.id} is already active (${where})`);
+    } else {
+      const ms = Math.round(performance.now() - started);
+      context.output.out(`provisioned ${tenant.id} (${where}): ${applied.length} migration(s) applied in ${ms}ms`);
+    }
+    return EXIT_OK;
+  },
+};
