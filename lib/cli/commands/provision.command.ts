@@ -34,9 +34,9 @@ export const provisionCommand: CliCommand = {
     }
     const databaseUrl = values['database-url'] as string | undefined;
     context.output.addSecrets([], [databaseUrl]);
-    if (await context.ensureRegistry()) context.output.err(`created the registry table in schema "${context.registry().schema}"`);
-
+    // Built first: its option checks (app role, database settings) fail before anything is created.
     const provisioner = await context.tenants();
+    if (await context.ensureRegistry()) context.output.err(`created the registry table in schema "${context.registry().schema}"`);
     let applied: string[] | undefined;
     provisioner.once('provisioned', (event) => void (applied = event.applied));
     const started = performance.now();
@@ -45,7 +45,9 @@ export const provisionCommand: CliCommand = {
       const { name, schema: schemaName } = values as { name?: string; schema?: string };
       tenant = await provisioner.provision({ id, name, strategy, schemaName, databaseUrl });
     } catch (error) {
-      context.output.err(`hint: fix the cause, then run \`${CLI_NAME} provision ${id}\` again to finish it`);
+      // Only a tenant left `failed` can be resumed; a refused id or a suspended tenant cannot.
+      const left = await context.registry().findById(id).catch(() => null);
+      if (left?.status === 'failed') context.output.err(`hint: fix the cause, then run \`${CLI_NAME} provision ${id}\` again to finish it`);
       throw error;
     }
     const where = tenant.strategy === 'schema' ? `schema ${tenant.schemaName}` : tenant.strategy === 'database' ? 'own database' : 'rls, shared tables';
