@@ -39,14 +39,15 @@ export function reportError(error: unknown, output: CliOutput, usage: (command?:
     if (!(error instanceof CliSettingsError)) output.err(usage(error.command));
     return EXIT_USAGE;
   }
+  // Before its base class, TenancyConfigError: its field (`keys[1]`) maps to no setting by name.
+  if (error instanceof TenantSecretConfigError) {
+    output.err(`error: ${settingSpec('encryptionKeys')!.env}: ${error.message}`);
+    return EXIT_USAGE;
+  }
   if (error instanceof TenancyConfigError) {
     const key = SETTING_OF_FIELD[error.field];
     output.err(`error: ${error.message}`);
     if (key) output.err(`  set ${howToSet(settingSpec(key)!)}`);
-    return EXIT_USAGE;
-  }
-  if (error instanceof TenantSecretConfigError) {
-    output.err(`error: ${settingSpec('encryptionKeys')!.env}: ${error.message}`);
     return EXIT_USAGE;
   }
   if (error instanceof InvalidTenantIdError || error instanceof DeprovisionNotConfirmedError) {

@@ -26,7 +26,7 @@ export const migrateCommand: CliCommand = {
   },
   settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'concurrency', 'schemaPrefix', 'encryptionKeys', 'adminUrl'],
   async run(context, { positionals: [id], values }) {
-    if (values.all === (id !== undefined)) throw new CliUsageError('migrate needs a tenant id or --all (not both)', 'migrate');
+    if (Boolean(values.all) === (id !== undefined)) throw new CliUsageError('migrate needs a tenant id or --all (not both)', 'migrate');
     if (!values.all && (values.concurrency !== undefined || values['include-suspended'])) {
       throw new CliUsageError('--concurrency and --include-suspended go with --all', 'migrate');
     }
