@@ -32,6 +32,8 @@ export const provisionCommand: CliCommand = {
     if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
       throw new CliUsageError(`--strategy must be rls, schema or database, got "${strategy}"`, 'provision');
     }
+    // Otherwise the tenant would be registered first and only then fail, left behind as `failed`.
+    if ((strategy ?? context.settings.defaultStrategy) === 'database') context.require('adminUrl');
     const databaseUrl = values['database-url'] as string | undefined;
     context.output.addSecrets([], [databaseUrl]);
     // Built first: its option checks (app role, database settings) fail before anything is created.
