@@ -91,7 +91,7 @@ describe('CLI, row-level security', () => {
     expect((await h.run(['migrate-shared'], { env })).stdout).toMatch(/^ok {3}shared {2}0 applied/);
 
     expect(await h.run(['provision', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('provisioned r1 (rls, shared tables)') });
-    expect(await h.run(['migrate', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('warning: RLS tenants share the database') });
+    expect(await h.run(['migrate', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('warning: RLS tenants share the database: run `nestjs-prisma-tenancy migrate-shared`') });
     expect(await h.run(['migrate', '--all'], { env })).toMatchObject({ code: 0, stdout: 'No tenants to migrate.\n' });
     expect(await h.run(['deprovision', 'r1', '--confirm', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('nothing to drop') });
   });
