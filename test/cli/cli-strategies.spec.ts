@@ -80,6 +80,13 @@ describe('CLI, row-level security', () => {
   });
   afterAll(() => h?.close());
 
+  it('init creates the registry table that status needs, once', async () => {
+    expect(await h.run(['status'], { env })).toMatchObject({ code: 1, stderr: expect.stringContaining('run `init` or provision a tenant') });
+    expect(await h.run(['init'], { env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^registry in schema "tenancy": applied \d+_tenancy_registry\n$/) });
+    expect(await h.run(['init'], { env })).toMatchObject({ code: 0, stdout: 'registry in schema "tenancy" is up to date\n' });
+    expect(await h.run(['status'], { env })).toMatchObject({ code: 0, stdout: 'No tenants registered.\n' });
+  });
+
   it('migrate-shared migrates the shared database and puts policies on the listed tables; tenants are rows', async () => {
     const shared = await h.run(['migrate-shared'], { env });
     expect(shared.code).toBe(0);

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { CLI_COMMANDS } from '../../lib/cli/commands';
 import { runCaptured } from './cli-fixtures';
 
@@ -44,6 +47,11 @@ describe('CLI usage and settings errors', () => {
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toMatch(message);
     expect(stderr).toMatch(/^Usage: nestjs-prisma-tenancy/m);
+  });
+
+  it('--version prints the package version, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(await runCaptured(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('no command at all prints the help on stderr, exit 2', async () => {
