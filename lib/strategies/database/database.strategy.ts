@@ -35,11 +35,12 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
   private clients?: TenantClientPool<TClient>;
   private budget?: ConnectionBudget;
   // The pool of each cached tenant client, with the record value it was built from.
-  private readonly live = new Map<string, { pool: TenantDatabasePool; stored: string | undefined }>();
+  private readonly live = new Map<string, { pool: TenantDatabasePool; view: TenantViewPool; stored: string | undefined }>();
   // Pools of evicted clients whose connections are about to close.
   private readonly closing = new Set<TenantDatabasePool>();
   // Every pool that may hold connections, so shutdown ends them all.
   private readonly open = new Set<TenantDatabasePool>();
+  private shutDown = false;
 
   constructor(
     private readonly options: ResolvedTenancyOptions<TClient>,
@@ -80,12 +81,15 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
 
   /** The global connection budget, for metrics and tests. */
   connectionBudget(): ConnectionBudget {
-    return this.ready().budget;
+    if (!this.budget) throw new Error('nestjs-prisma-tenancy: the database strategy is not initialised');
+    return this.budget;
   }
 
   async dispose(): Promise<void> {
     // In-flight work finishes first (it may still wait for a budget slot).
     await this.clients?.disposeAll();
+    // A client kept past its eviction could otherwise reopen a pool nobody would end.
+    this.shutDown = true;
     this.budget?.close();
     await Promise.all([...this.open].map((pool) => pool.end()));
     await this.shared?.base.$disconnect();
@@ -106,6 +110,8 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
       budgetWaitMs: database.budgetWaitMs,
       budget,
       open: this.open,
+      shutDown: () => this.shutDown,
+      reclaim: () => this.reclaim(),
       report: (detail) => this.logger.warn(detail),
     });
     // The tenant column's default reads the setting, so writes and raw SQL run with it.
@@ -128,7 +134,7 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
         }),
       )
       .$extends(tenantUnavailableExtension(tenant.id)) as TClient;
-    this.live.set(tenant.id, { pool, stored: tenant.databaseUrl });
+    this.live.set(tenant.id, { pool, view, stored: tenant.databaseUrl });
     return {
       client,
       activity: () => view.activity(),
@@ -146,15 +152,30 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
   }
 
   /**
-   * Called by the budget when a connection must wait: disposes least recently
-   * used idle tenants until the connections they will close cover the
-   * waiting ones (idle tenants without connections free nothing).
+   * Frees budget slots for the connections waiting for one: first disposes
+   * least recently used idle tenants (while one holds connections), then
+   * closes idle connections of busy tenants, until the slots coming free
+   * cover the waiters. Runs when a connection starts waiting and when one
+   * goes idle while others wait.
    */
   private reclaim(): void {
-    const { clients, budget } = this.ready();
-    const closingConnections = () => [...this.closing].reduce((sum, pool) => sum + pool.connections(), 0);
-    while (budget.waiting() > closingConnections()) {
-      if (!clients.evictIdle()) return;
+    const { clients, budget } = this;
+    if (!clients || !budget) return;
+    const coming = () => {
+      let slots = 0;
+      for (const pool of this.closing) slots += pool.connections();
+      for (const pool of this.open) if (!this.closing.has(pool)) slots += pool.closingConnections();
+      return slots;
+    };
+    const idleTenantHoldsConnections = () => [...this.live.values()].some((e) => e.view.activity() === 0 && e.pool.connections() > 0);
+    while (budget.waiting() > coming() && idleTenantHoldsConnections()) {
+      if (!clients.evictIdle()) break;
+    }
+    for (const pool of this.open) {
+      if (this.closing.has(pool)) continue;
+      while (budget.waiting() > coming()) {
+        if (!pool.closeIdleConnection()) break;
+      }
     }
   }
 

@@ -3,6 +3,7 @@ import { TenantUnavailableError } from '../../errors/tenant-unavailable.error';
 import { budgetedClientClass, type HeldConnections } from './budgeted-client';
 import { ConnectionBudgetExhausted, type ConnectionBudget } from './connection-budget';
 import { connectionFailureScope, isConnectionFailure } from './connection-failure';
+import { PoolConnections, YIELDED } from './pool-connections';
 
 /** Settings of one tenant's pool. */
 export interface TenantDatabasePoolSettings {
@@ -14,11 +15,31 @@ export interface TenantDatabasePoolSettings {
   budget: ConnectionBudget;
   /** Pools with connections that may be open, so shutdown can end them all. */
   open: Set<TenantDatabasePool>;
+  /** True once the strategy is disposed: no pool may open after that. */
+  shutDown(): boolean;
+  /** Frees budget slots for waiting connections (the strategy's reclaim). */
+  reclaim(): void;
   /** Reports a failure to an operator (logs); `detail` may name hosts, so it never reaches a client. */
   report(detail: string): void;
 }
 
 class PoolWaitTimeout extends Error {}
+
+/**
+ * A lent connection whose server goes away emits 'error' on the client, and
+ * pg-pool listens only while it is idle: without a listener of ours the
+ * process would crash. The statement running on it fails with the same error.
+ */
+function guardWhileLent(client: PoolClient): PoolClient {
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  const release = client.release;
+  client.release = (error?: Error | boolean) => {
+    client.removeListener('error', ignore);
+    return release.call(client, error);
+  };
+  return client;
+}
 
 /**
  * One tenant's own database pool, behind the `pg.Pool` shape Prisma's
@@ -30,8 +51,9 @@ class PoolWaitTimeout extends Error {}
  * becomes `TenantUnavailableError`.
  */
 export class TenantDatabasePool extends Pool {
-  private inner?: Pool;
+  private inner?: { pool: Pool; connections: PoolConnections };
   private readonly held: HeldConnections = { count: 0 };
+  private reclaimScheduled = false;
   private lastReport = 0;
   private readonly clientClass: ReturnType<typeof budgetedClientClass>;
 
@@ -44,7 +66,7 @@ export class TenantDatabasePool extends Pool {
     if (args.length > 0) throw new TypeError('TenantDatabasePool.connect does not take callbacks');
     // Read now: pg may call back from another request's async context.
     const failure = connectionFailureScope.getStore();
-    return this.checkout().catch((error: unknown) => {
+    return this.checkout().then(guardWhileLent, (error: unknown) => {
       const mapped = this.unavailable(error);
       if (failure) failure.error ??= mapped;
       throw mapped;
@@ -59,17 +81,31 @@ export class TenantDatabasePool extends Pool {
   /** Ends the pg pool once its connections are released; the next checkout would open a new one. */
   override end(...args: any[]): any {
     if (typeof args[0] === 'function') throw new TypeError('TenantDatabasePool.end does not take callbacks');
-    const pool = this.inner;
+    const inner = this.inner;
     this.inner = undefined;
-    if (!pool) return Promise.resolve();
-    return pool.end().finally(() => {
-      if (!this.inner) this.settings.open.delete(this);
-    });
+    if (!inner) return Promise.resolve();
+    // pg-pool's end() resolves before the sockets close; the budget slots are free only after.
+    return inner.pool
+      .end()
+      .then(() => inner.connections.whenClosed())
+      .finally(() => {
+        if (!this.inner) this.settings.open.delete(this);
+      });
   }
 
   /** Physical connections of this tenant (open or dialling), each holding a budget slot. */
   connections(): number {
     return this.held.count;
+  }
+
+  /** Closes one idle connection to give its budget slot to a waiting one; false when none is idle. */
+  closeIdleConnection(): boolean {
+    return this.inner?.connections.closeIdle() ?? false;
+  }
+
+  /** Connections asked to close (by `closeIdleConnection`) whose slots are not free yet. */
+  closingConnections(): number {
+    return this.inner?.connections.closing() ?? 0;
   }
 
   private async run(config: string | QueryConfig, values?: unknown[]) {
@@ -88,7 +124,12 @@ export class TenantDatabasePool extends Pool {
 
   private checkout(): Promise<PoolClient> {
     const { budgetWaitMs, connectTimeoutMs } = this.settings;
-    const pending = this.pool().connect();
+    let pending: Promise<PoolClient>;
+    try {
+      pending = this.pool().connect();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // pg's queue for a full pool has no deadline without its
     // connectionTimeoutMillis, which cannot be set (see BudgetedClient). A
     // second past the longest budget wait plus dial, so a failing dial reports itself.
@@ -106,14 +147,28 @@ export class TenantDatabasePool extends Pool {
   }
 
   private pool(): Pool {
-    if (this.inner) return this.inner;
+    if (this.inner) return this.inner.pool;
+    if (this.settings.shutDown()) throw new TenantUnavailableError(this.settings.tenantId, 'the application is shutting down');
     const { connectionString, poolSize, tenantId } = this.settings;
     const pool = new Pool({ connectionString, max: poolSize, pipeline: true, Client: this.clientClass } as PoolConfig);
     // An idle connection dropped by the server must not crash the process; pg removes it.
-    pool.on('error', (error) => this.settings.report(`tenant "${tenantId}": idle database connection failed: ${error.message}`));
-    this.inner = pool;
+    pool.on('error', (error) => {
+      if (!(error as { [YIELDED]?: boolean })[YIELDED]) this.settings.report(`tenant "${tenantId}": idle database connection failed: ${error.message}`);
+    });
+    // A connection going idle while others wait for the budget may be theirs.
+    this.inner = { pool, connections: new PoolConnections(pool, () => this.reclaimSoon()) };
     this.settings.open.add(this);
     return pool;
+  }
+
+  private reclaimSoon(): void {
+    if (this.reclaimScheduled || this.settings.budget.waiting() === 0) return;
+    this.reclaimScheduled = true;
+    // Once pg has finished the release (it may hand the connection to this tenant's own queue).
+    setImmediate(() => {
+      this.reclaimScheduled = false;
+      this.settings.reclaim();
+    });
   }
 
   private unavailable(error: unknown): TenantUnavailableError {

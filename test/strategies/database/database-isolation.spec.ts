@@ -23,7 +23,7 @@ describe('database strategy: isolation across two servers', () => {
     await t?.close();
     await setup?.drop();
     await second?.destroy();
-  });
+  }, 120_000);
 
   const seed = (tenant: string, name: string) =>
     t.as(tenant, (p) => p.project.create({ data: { name, budget: 100, tasks: { create: [{ title: `${name}-task` }] } }, include: { tasks: true } }));

@@ -16,8 +16,8 @@ describe('database strategy: tenant connection strings', () => {
   beforeAll(async () => {
     setup = await createDatabaseTenants(['urls'], [serverAdminUrl()]);
     url = setup.tenants[0].databaseUrl!;
-  });
-  afterAll(async () => setup?.drop());
+  }, 120_000);
+  afterAll(async () => setup?.drop(), 120_000);
 
   /** Boots with `tenants` and asserts each listed id fails at lookup, building nothing. */
   async function expectRefused(t: DatabaseTestApp, ids: string[]) {

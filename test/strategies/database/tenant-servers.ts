@@ -118,6 +118,30 @@ export async function appConnections(serverAdminUrl: string, databases: readonly
   });
 }
 
+/**
+ * Polls pg_stat_activity on one admin connection until stopped; `stop()`
+ * resolves with the most `tenancy_app` connections seen at once on `databases`.
+ */
+export function sampleConnections(serverAdminUrl: string, databases: readonly TenantDatabase[]): { stop(): Promise<number> } {
+  let running = true;
+  let peak = 0;
+  const done = withClient(serverAdminUrl, async (c) => {
+    const names = databases.map((db) => db.name);
+    while (running) {
+      const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND datname = ANY($2)`, [TEST_ROLES.app.name, names]);
+      peak = Math.max(peak, rows[0].n);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return peak;
+    },
+  };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();

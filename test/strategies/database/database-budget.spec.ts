@@ -1,0 +1,152 @@
+import { TenantUnavailableError, type TenancyModuleOptions, type TenantPoolEventPayload } from '../../../lib';
+import type { PrismaClient } from '../../fixtures/generated/client';
+import { serverAdminUrl } from '../../support';
+import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
+import { sampleConnections } from './tenant-servers';
+
+// A budget of 4 connections with pools of 2: two busy tenants fill it.
+const IDS = Array.from({ length: 12 }, (_, i) => `b${i}`);
+const BUDGET = { connectionBudget: 4, poolSize: 2, connectTimeoutMs: 20_000 };
+
+function gate() {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('database strategy: connection budget', () => {
+  let setup: DatabaseTenants;
+  let t: DatabaseTestApp | undefined;
+
+  beforeAll(async () => {
+    setup = await createDatabaseTenants(IDS, [serverAdminUrl()]);
+  }, 120_000);
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+  afterAll(async () => setup?.drop(), 120_000);
+
+  async function boot(database: TenancyModuleOptions['database'], more: Partial<TenancyModuleOptions<PrismaClient>> = {}) {
+    t = await bootDatabaseApp(setup.shared.appUrl, setup.tenants, { database: { ...BUDGET, ...database }, clientPool: { max: 50, idleTtlMs: 0 }, ...more });
+    return t;
+  }
+  const events = (app: DatabaseTestApp, name: 'created' | 'evicted' | 'disposed') => {
+    const seen: TenantPoolEventPayload[] = [];
+    app.strategy.clientPool().on(name, (e: TenantPoolEventPayload) => seen.push(e));
+    return seen;
+  };
+  const sleep = (app: DatabaseTestApp, id: string, seconds = 0.05) => app.as(id, (p) => p.$queryRaw`SELECT pg_sleep(${seconds})::text`);
+  /** Holds one connection of `id` in an open interactive transaction until `until` resolves. */
+  const holdConnection = (app: DatabaseTestApp, id: string, until: Promise<void>) =>
+    app.as(id, (p) => p.$transaction(async (tx) => (await tx.$queryRaw`SELECT 1`, await until), { timeout: 60_000, maxWait: 30_000 }));
+
+  it('never opens more than the budget, however many tenants run in parallel', async () => {
+    const app = await boot({ budgetWaitMs: 30_000 });
+    const sampler = sampleConnections(serverAdminUrl(), [...setup.databases.values()]);
+    const results = await Promise.all(
+      IDS.flatMap((id) => [
+        sleep(app, id, 0.03),
+        sleep(app, id, 0.03),
+        app.as(id, (p) => p.project.create({ data: { name: `${id}-parallel` } })),
+        // Prisma's maxWait (2 s by default) would give up before the budget does.
+        app.as(id, (p) => p.$transaction(async (tx) => (await tx.project.count(), tx.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id') AS s`), { maxWait: 30_000 })),
+      ]),
+    );
+    const serverPeak = await sampler.stop();
+    expect(results).toHaveLength(IDS.length * 4);
+    expect(app.strategy.connectionBudget().peak()).toBe(4);
+    expect(serverPeak).toBeGreaterThan(0);
+    expect(serverPeak).toBeLessThanOrEqual(4);
+    for (const id of IDS) expect(await app.as(id, (p) => p.project.count({ where: { name: `${id}-parallel` } }))).toBe(1);
+  });
+
+  it('disposes the least recently used idle tenant to make room', async () => {
+    const app = await boot({ budgetWaitMs: 5_000 });
+    const evicted = events(app, 'evicted');
+    await Promise.all([sleep(app, 'b0'), sleep(app, 'b0')]);
+    await Promise.all([sleep(app, 'b1'), sleep(app, 'b1')]);
+    expect(app.strategy.connectionBudget().inUse()).toBe(4); // idle, but open
+    const started = Date.now();
+    await sleep(app, 'b2', 0);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // One idle tenant's two connections cover the one waiting: b1 keeps its pool.
+    expect(evicted.map((e) => [e.tenantId, e.reason])).toEqual([['b0', 'lru']]);
+    expect(app.strategy.connectionBudget().peak()).toBe(4);
+  });
+
+  it('gives idle connections of busy tenants to a waiting tenant', async () => {
+    const app = await boot({ budgetWaitMs: 5_000 });
+    const evicted = events(app, 'evicted');
+    const release = gate();
+    const held: Promise<unknown>[] = [];
+    for (const id of ['b3', 'b4']) {
+      await Promise.all([sleep(app, id), sleep(app, id)]); // two connections, now idle
+      held.push(holdConnection(app, id, release.promise)); // one of them busy again
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(app.strategy.connectionBudget().inUse()).toBe(4);
+    await sleep(app, 'b5', 0);
+    expect(evicted).toEqual([]);
+    release.open();
+    await Promise.all(held);
+  });
+
+  it('when every connection is busy, a request waits budgetWaitMs, then fails with TenantUnavailableError; the rest keep going', async () => {
+    const app = await boot({ budgetWaitMs: 700 });
+    const release = gate();
+    const held = ['b6', 'b6', 'b7', 'b7'].map((id) => holdConnection(app, id, release.promise));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(app.strategy.connectionBudget().inUse()).toBe(4);
+    const started = Date.now();
+    const error = await app.as('b8', (p) => p.project.count()).catch((e: unknown) => e);
+    const waited = Date.now() - started;
+    expect(error).toBeInstanceOf(TenantUnavailableError);
+    expect((error as TenantUnavailableError).getStatus()).toBe(503);
+    expect((error as Error).message).toMatch(/Tenant "b8" is temporarily unavailable: all 4 database connections are in use/);
+    expect(waited).toBeGreaterThanOrEqual(650);
+    expect(waited).toBeLessThan(3_000);
+    // An interactive transaction started meanwhile gets the same error, not Prisma's.
+    await expect(app.as('b9', (p) => p.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(TenantUnavailableError);
+    release.open();
+    await Promise.all(held);
+    expect(await app.as('b8', (p) => p.project.count())).toEqual(expect.any(Number));
+    expect(app.strategy.connectionBudget().peak()).toBe(4);
+  });
+
+  it('1,000 concurrent first requests for one tenant create exactly one client', async () => {
+    const app = await boot({ budgetWaitMs: 30_000 });
+    const created = events(app, 'created');
+    const counts = await Promise.all(Array.from({ length: 1000 }, () => app.as('b10', (p) => p.project.count())));
+    expect(new Set(counts).size).toBe(1);
+    expect(created.map((e) => e.tenantId)).toEqual(['b10']);
+    expect(app.strategy.connectionBudget().peak()).toBeLessThanOrEqual(2);
+  });
+
+  it('lets an interactive transaction finish when its tenant is evicted mid-flight, then closes its pool', async () => {
+    const app = await boot({ budgetWaitMs: 5_000 }, { clientPool: { max: 2, idleTtlMs: 0 } });
+    const evicted = events(app, 'evicted');
+    const disposed = events(app, 'disposed');
+    const release = gate();
+    const tx = app.as('b11', (p) =>
+      p.$transaction(
+        async (tx) => {
+          await tx.project.create({ data: { name: 'in-flight' } });
+          await release.promise; // other tenants push b11 out of the client pool meanwhile
+          await tx.project.create({ data: { name: 'in-flight-2' } });
+          return tx.project.count({ where: { name: { startsWith: 'in-flight' } } });
+        },
+        { timeout: 30_000 },
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    for (const id of ['b0', 'b1']) await app.as(id, (p) => p.project.count());
+    expect(evicted.map((e) => e.tenantId)).toContain('b11');
+    expect(disposed.map((e) => e.tenantId)).not.toContain('b11');
+    release.open();
+    expect(await tx).toBe(2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(disposed.map((e) => e.tenantId)).toContain('b11');
+    expect(await app.as('b11', (p) => p.project.count({ where: { name: { startsWith: 'in-flight' } } }))).toBe(2);
+  });
+});
