@@ -1,0 +1,84 @@
+import { median } from './timing';
+
+/** A way to run one query, measured in blocks. */
+export interface PairedVariant {
+  name: string;
+  /** Wraps a block of queries, e.g. in `TenantContext.run`. */
+  run: <T>(fn: () => Promise<T>) => Promise<T>;
+  query: () => Promise<unknown>;
+  /** Name of the variant this one is compared with. Default: the first. */
+  baseline?: string;
+}
+
+export interface PairedResult {
+  name: string;
+  baseline: string;
+  /** Median of the round means, µs per query (wall clock). */
+  wallUs: number;
+  /** Median of the round means, µs of this process's CPU (user + system) per query. */
+  cpuUs: number;
+  /** Median, 25th and 75th percentile of (this / baseline) over rounds, wall clock. */
+  ratio: number;
+  ratioP25: number;
+  ratioP75: number;
+  /** Median of (this / baseline) over rounds, CPU. */
+  cpuRatio: number;
+  /** Median of (this - baseline) over rounds, µs wall and CPU. */
+  overheadUs: number;
+  cpuOverheadUs: number;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  return sorted[lo] + (sorted[Math.ceil(pos)] - sorted[lo]) * (pos - lo);
+}
+
+/**
+ * Runs `n` sequential queries per variant per round, for `rounds` rounds after
+ * one warm-up round, rotating the order of the variants every round. Each
+ * variant is compared with the first (the baseline) measured in the same
+ * round (or with its own `baseline`), so load that drifts over seconds (other processes on a 2-core
+ * machine) cancels out of the ratio; the median over rounds is reported, with
+ * the interquartile range as the noise band.
+ */
+export async function pairedRounds(variants: PairedVariant[], options: { rounds: number; n: number }): Promise<PairedResult[]> {
+  const wall = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
+  for (let round = 0; round <= options.rounds; round++) {
+    for (let j = 0; j < variants.length; j++) {
+      const i = (j + round) % variants.length;
+      const v = variants[i];
+      const { wallUs, cpuUs } = await v.run(async () => {
+        const c0 = process.cpuUsage();
+        const t0 = process.hrtime.bigint();
+        for (let k = 0; k < options.n; k++) await v.query();
+        const elapsed = Number(process.hrtime.bigint() - t0) / 1000;
+        const c = process.cpuUsage(c0);
+        return { wallUs: elapsed / options.n, cpuUs: (c.user + c.system) / options.n };
+      });
+      if (round > 0) {
+        wall[i].push(wallUs);
+        cpu[i].push(cpuUs);
+      }
+    }
+  }
+  return variants.map((v, i) => {
+    const b = v.baseline === undefined ? 0 : variants.findIndex((x) => x.name === v.baseline);
+    if (b < 0) throw new Error(`no baseline variant named "${v.baseline}"`);
+    const ratios = wall[i].map((w, r) => w / wall[b][r]);
+    return {
+      name: v.name,
+      baseline: variants[b].name,
+      wallUs: median(wall[i]),
+      cpuUs: median(cpu[i]),
+      ratio: median(ratios),
+      ratioP25: quantile(ratios, 0.25),
+      ratioP75: quantile(ratios, 0.75),
+      cpuRatio: median(cpu[i].map((c, r) => c / cpu[b][r])),
+      overheadUs: median(wall[i].map((w, r) => w - wall[b][r])),
+      cpuOverheadUs: median(cpu[i].map((c, r) => c - cpu[b][r])),
+    };
+  });
+}
