@@ -14,6 +14,8 @@ export interface TenantClientPoolOptions<TClient> {
   idleTtlMs: number;
   /** Builds a tenant's client. Synchronous, so concurrent first requests create it once. */
   create(tenant: Tenant): PooledTenantClient<TClient>;
+  /** Connections held outside the clients (a pool they share), added to `openConnections`. Default: none. */
+  sharedConnections?: () => number;
 }
 
 type EvictionReason = NonNullable<TenantPoolEventPayload['reason']>;
@@ -78,7 +80,7 @@ export class TenantClientPool<TClient> extends EventEmitter {
 
   /** Counters and sizes since boot. */
   stats(): TenantPoolStats {
-    let openConnections = 0;
+    let openConnections = this.options.sharedConnections?.() ?? 0;
     for (const entry of this.cache.values()) openConnections += entry.connections();
     for (const entry of this.disposing) openConnections += entry.connections();
     return { size: this.cache.size, max: this.options.max, ...this.counters, disposing: this.disposing.size, openConnections };

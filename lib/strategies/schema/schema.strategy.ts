@@ -10,7 +10,7 @@ import type { Tenant } from '../../store/tenant.interface';
 import { setConfigSql } from '../shared/pipelined-settings';
 import { callModel, sharedOnlyExtension } from '../shared/shared-only.extension';
 import { settingsScope } from '../shared/statement-scope';
-import { tenantBoundExtension } from '../shared/tenant-bound.extension';
+import { assertTenantBound, tenantBoundExtension } from '../shared/tenant-bound.extension';
 import { TenantViewPool } from '../shared/tenant-view.pool';
 import type { TenancyStrategy } from '../tenancy-strategy.interface';
 import { tenantSchemaName } from './schema-name';
@@ -41,7 +41,13 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
     const base = this.options.createClient(new PrismaPg(this.pool)) as unknown as PrismaLike;
     this.shared = { base, client: base.$extends(sharedOnlyExtension(this.options.sharedModels)) as TClient };
-    this.clients = new TenantClientPool<TClient>({ name: 'schema', ...this.options.clientPool, create: (tenant) => this.create(tenant) });
+    const shared = this.pool;
+    this.clients = new TenantClientPool<TClient>({
+      name: 'schema',
+      ...this.options.clientPool,
+      create: (tenant) => this.create(tenant),
+      sharedConnections: () => shared.totalCount,
+    });
   }
 
   clientFor(tenant: Tenant): TClient {
@@ -68,7 +74,12 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
     const { pool, shared } = this.ready();
     const schema = tenantSchemaName(tenant, this.options);
     const setSql = setConfigSql({ search_path: escapeIdentifier(schema), [this.options.rls.setting]: tenant.id }, true);
-    const view = new TenantViewPool(pool, setSql, () => settingsScope.getStore() === true);
+    const view = new TenantViewPool(
+      pool,
+      setSql,
+      () => settingsScope.getStore() === true,
+      () => assertTenantBound(tenant.id, this.context.current()?.id),
+    );
     const adapter = new PrismaPg(view, { schema });
     if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
       throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
@@ -81,14 +92,15 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
         sharedModels: this.options.sharedModels,
         currentTenantId: () => this.context.current()?.id,
         shared: (model, operation, args) => callModel(shared.client, model, operation, args),
+        readsGuardedByPool: true,
       }),
     ) as TClient;
     return {
       client,
       activity: () => view.activity(),
       whenIdle: () => view.whenIdle(),
-      // Connections are borrowed from the shared pool only while work runs.
-      connections: () => view.activity(),
+      // Connections belong to the shared pool, counted once by the client pool.
+      connections: () => 0,
       dispose: () => base.$disconnect(),
     };
   }

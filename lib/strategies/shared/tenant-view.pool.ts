@@ -18,6 +18,8 @@ export class TenantViewPool extends Pool {
     private readonly source: Pool,
     private readonly setSql: string,
     private readonly needsSettings: () => boolean,
+    /** Runs before every statement and transaction; throws to refuse it (wrong or no tenant in context). */
+    private readonly guard: () => void = () => undefined,
   ) {
     super({ max: 1 });
   }
@@ -25,11 +27,18 @@ export class TenantViewPool extends Pool {
   override query(...args: any[]): any {
     const [config, values] = args as [QueryArg, unknown[] | undefined];
     if (typeof values === 'function' || typeof args[2] === 'function') throw new TypeError('TenantViewPool.query does not take callbacks');
+    this.guard();
+    if (!this.needsSettings()) {
+      // The hot path (plain reads): no async wrappers, just count the statement in flight.
+      this.active++;
+      return this.source.query(config as QueryConfig, values).finally(() => this.done());
+    }
     return this.track(this.run(config, values));
   }
 
   override connect(...args: any[]): any {
     if (args.length > 0) throw new TypeError('TenantViewPool.connect does not take callbacks');
+    this.guard();
     this.active++;
     return this.source.connect().then(
       (client) => withSettingsAfterBegin(client, this.setSql, () => this.done()),
@@ -57,7 +66,6 @@ export class TenantViewPool extends Pool {
   }
 
   private async run(config: QueryArg, values?: unknown[]) {
-    if (!this.needsSettings()) return this.source.query(config as QueryConfig, values);
     const client = await this.source.connect();
     let broken: Error | undefined;
     try {

@@ -101,6 +101,12 @@ describe('schema strategy', () => {
     expect(await t.as('s1', (p) => p.project.count())).toBe(0);
     // A client kept across contexts is refused in another tenant's context.
     await expect(t.as('s2', () => first.project.count())).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
+    await expect(t.as('s2', () => first.project.findMany())).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
+    await expect(t.as('s2', () => first.$queryRaw`SELECT 1 AS one`)).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
+    // ... and outside any tenant, reads, writes and transactions fail closed.
+    await expect(first.project.findFirst()).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
+    await expect(first.project.create({ data: { name: 'x' } })).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
+    await expect(first.$transaction(async (tx) => tx.project.count())).rejects.toThrow(/tenant/i);
   });
 });
 
