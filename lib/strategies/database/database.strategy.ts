@@ -10,7 +10,7 @@ import type { Tenant } from '../../store/tenant.interface';
 import { setConfigSql } from '../shared/pipelined-settings';
 import { callModel, sharedOnlyExtension } from '../shared/shared-only.extension';
 import { settingsScope } from '../shared/statement-scope';
-import { tenantBoundExtension } from '../shared/tenant-bound.extension';
+import { assertTenantBound, tenantBoundExtension } from '../shared/tenant-bound.extension';
 import { TenantViewPool } from '../shared/tenant-view.pool';
 import type { TenancyStrategy } from '../tenancy-strategy.interface';
 import { ConnectionBudget } from './connection-budget';
@@ -116,7 +116,12 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
     });
     // The tenant column's default reads the setting, so writes and raw SQL run with it.
     const setSql = setConfigSql({ [this.options.rls.setting]: tenant.id }, true);
-    const view = new TenantViewPool(pool, setSql, () => settingsScope.getStore() === true);
+    const view = new TenantViewPool(
+      pool,
+      setSql,
+      () => settingsScope.getStore() === true,
+      () => assertTenantBound(tenant.id, this.context.current()?.id),
+    );
     const adapter = new PrismaPg(view);
     if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
       throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
@@ -131,6 +136,7 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
           sharedModels: this.options.sharedModels,
           currentTenantId: () => this.context.current()?.id,
           shared: (model, operation, args) => callModel(shared.client, model, operation, args),
+          readsGuardedByPool: true,
         }),
       )
       .$extends(tenantUnavailableExtension(tenant.id)) as TClient;

@@ -1,3 +1,5 @@
+import { MissingTenantError } from '../../errors/missing-tenant.error';
+import { TenantMismatchError } from '../../errors/tenant-mismatch.error';
 import { TenantUnavailableError } from '../../errors/tenant-unavailable.error';
 import type { Args } from '../shared/tenant-args';
 import { connectionFailureScope, isConnectionFailure } from './connection-failure';
@@ -18,7 +20,7 @@ export function tenantUnavailableExtension(tenantId: string) {
           // Prisma promises are lazy: await inside run() so the pool sees the scope.
           return await connectionFailureScope.run(failure, async () => await query(args));
         } catch (error) {
-          throw asUnavailable(tenantId, error, failure.error) ?? error;
+          throw asUnavailable(tenantId, error, failure.error) ?? asTenantBoundError(error) ?? error;
         }
       },
     },
@@ -36,7 +38,20 @@ export function asUnavailable(tenantId: string, error: unknown, recorded?: Tenan
   return undefined;
 }
 
-function withCause(error: TenantUnavailableError, cause: unknown): TenantUnavailableError {
+/**
+ * The pool refuses statements of a client used outside its tenant; Prisma
+ * re-wraps that refusal keeping only its code. Restore the typed error, so
+ * the answer is the 400/403 it stands for rather than a 500.
+ */
+function asTenantBoundError(error: unknown): Error | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = (error as { message?: string } | null)?.message?.split('\n').filter(Boolean).pop();
+  if (code === 'TENANT_REQUIRED') return withCause(new MissingTenantError(message), error);
+  if (code === 'TENANT_MISMATCH') return withCause(new TenantMismatchError('tenant', message), error);
+  return undefined;
+}
+
+function withCause<E extends Error>(error: E, cause: unknown): E {
   Object.defineProperty(error, 'cause', { value: cause, configurable: true });
   return error;
 }

@@ -68,12 +68,17 @@ export class TenantViewPool extends Pool {
   private async run(config: QueryArg, values?: unknown[]) {
     const client = await this.source.connect();
     let broken: Error | undefined;
+    // A lent client is not watched by the pool: without a listener, a server
+    // shutting down mid-statement would be an unhandled 'error' event.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       return await queryWithLocalSettings(client, this.setSql, config, values);
     } catch (error) {
-      broken = (error as { releaseWith?: Error }).releaseWith;
+      broken ??= (error as { releaseWith?: Error }).releaseWith;
       throw error;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
