@@ -1,25 +1,49 @@
 import { Prisma, type PrismaClient } from '../fixtures/generated/client';
 import { MissingTenantError, TenantMismatchError, type TenancyModuleOptions } from '../../lib';
-import { createTestDatabase, type TestDatabase } from '../support';
+import { createTestDatabase, serverAdminUrl, type TestDatabase } from '../support';
+import { createDatabaseTenants } from './database/database-app';
 import { bootRlsApp as bootTenancyApp, TEST_TENANTS, type RlsTestApp } from './rls/rls-app';
 import { createSchemaTenantsDatabase } from './schema/schema-tenants';
 
 interface IsolationSetup {
   label: string;
-  /** Whether the database itself enforces isolation with RLS policies (vs. separate schemas). */
+  /** Whether the database itself enforces isolation with RLS policies (vs. separate schemas or databases). */
   rls: boolean;
-  options: Partial<TenancyModuleOptions<PrismaClient>>;
-  database: () => Promise<TestDatabase>;
+  /** What `current_schemas(false)` shows in a tenant's raw SQL. */
+  schemaOf: (tenantId: string) => string;
+  /** Creates the databases and boots the module on them. */
+  boot: () => Promise<{ app: RlsTestApp; drop: () => Promise<void> }>;
+}
+
+const ACTIVE_IDS = TEST_TENANTS.filter((x) => x.status === 'active').map((x) => x.id);
+
+function onDatabase(database: () => Promise<TestDatabase>, options: Partial<TenancyModuleOptions<PrismaClient>>) {
+  return async () => {
+    const db = await database();
+    return { app: await bootTenancyApp(db.appUrl, options), drop: () => db.drop() };
+  };
 }
 
 const SETUPS: IsolationSetup[] = [
-  { label: 'rls, transaction mode', rls: true, options: { rls: { mode: 'transaction' } }, database: () => createTestDatabase() },
-  { label: 'rls, session mode', rls: true, options: { rls: { mode: 'session' } }, database: () => createTestDatabase() },
+  { label: 'rls, transaction mode', rls: true, schemaOf: () => 'public', boot: onDatabase(createTestDatabase, { rls: { mode: 'transaction' } }) },
+  { label: 'rls, session mode', rls: true, schemaOf: () => 'public', boot: onDatabase(createTestDatabase, { rls: { mode: 'session' } }) },
   {
     label: 'schema',
     rls: false,
-    options: { strategy: 'schema', strategies: ['schema'] },
-    database: () => createSchemaTenantsDatabase(TEST_TENANTS.filter((x) => x.status === 'active').map((x) => x.id)),
+    schemaOf: (id) => `tenant_${id}`,
+    boot: onDatabase(() => createSchemaTenantsDatabase(ACTIVE_IDS), { strategy: 'schema', strategies: ['schema'] }),
+  },
+  {
+    label: 'database',
+    rls: false,
+    schemaOf: () => 'public',
+    boot: async () => {
+      const setup = await createDatabaseTenants(ACTIVE_IDS, [serverAdminUrl()]);
+      const tenants = [...setup.tenants, ...TEST_TENANTS.filter((x) => x.status !== 'active')];
+      // Not a timeout test: many first connections at once on a 2-core CI box can take seconds.
+      const app = await bootTenancyApp(setup.shared.appUrl, { strategy: 'database', strategies: ['database'], tenants, sharedModels: ['Plan'], database: { connectTimeoutMs: 20_000 } });
+      return { app, drop: () => setup.drop() };
+    },
   },
 ];
 
@@ -27,17 +51,16 @@ const SETUPS: IsolationSetup[] = [
 // another tenant try to see or change it: if anything leaked, an assertion
 // here would fail.
 describe.each(SETUPS)('isolation: $label', (setup) => {
-  let db: TestDatabase;
   let t: RlsTestApp;
+  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    db = await setup.database();
-    t = await bootTenancyApp(db.appUrl, setup.options);
-  });
+    ({ app: t, drop } = await setup.boot());
+  }, 120_000);
   afterAll(async () => {
     await t?.close();
-    await db?.drop();
-  });
+    await drop?.();
+  }, 120_000);
 
   async function seedA() {
     return t.as('t0', (p) =>
@@ -119,7 +142,7 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
       expect(await p.$executeRaw`UPDATE projects SET name = 'raw'`).toBe(1);
       // Unqualified names resolve to the tenant's own tables only, never to public.
       const [{ schemas }] = await p.$queryRaw<{ schemas: string }[]>`SELECT array_to_string(current_schemas(false), ',') AS schemas`;
-      expect(schemas).toBe(setup.rls ? 'public' : 'tenant_t4');
+      expect(schemas).toBe(setup.schemaOf('t4'));
       expect(await p.$executeRawUnsafe(`DELETE FROM tasks`)).toBe(0);
       // Inserting a row for another tenant: rejected by WITH CHECK under RLS; in B's own schema otherwise.
       const insert = p.$executeRaw`INSERT INTO projects (id, tenant_id, name) VALUES ('raw-x', 't0', 'raw-x')`;
