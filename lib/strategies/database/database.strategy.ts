@@ -2,23 +2,19 @@ import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, type PoolConfig } from 'pg';
 import type { TenantContext } from '../../context/tenant-context.service';
-import { TenancyConfigError } from '../../errors/tenancy-config.error';
 import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
 import type { Tenant } from '../../store/tenant.interface';
-import { setConfigSql } from '../shared/pipelined-settings';
-import { callModel, sharedOnlyExtension } from '../shared/shared-only.extension';
-import { settingsScope } from '../shared/statement-scope';
-import { assertTenantBound, tenantBoundExtension } from '../shared/tenant-bound.extension';
-import { TenantViewPool } from '../shared/tenant-view.pool';
+import { sharedOnlyExtension } from '../shared/shared-only.extension';
+import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
+import type { TenantViewPool } from '../shared/tenant-view.pool';
 import type { TenancyStrategy } from '../tenancy-strategy.interface';
 import { ConnectionBudget } from './connection-budget';
 import { tenantDatabaseUrl } from './tenant-database-url';
 import { TenantDatabasePool } from './tenant-database.pool';
 import { tenantUnavailableExtension } from './tenant-unavailable.extension';
 
-type PrismaLike = { $extends(extension: unknown): PrismaLike; $disconnect(): Promise<void> };
 
 /**
  * One database per tenant, on any number of servers: each tenant's
@@ -114,32 +110,9 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
       reclaim: () => this.reclaim(),
       report: (detail) => this.logger.warn(detail),
     });
-    // The tenant column's default reads the setting, so writes and raw SQL run with it.
-    const setSql = setConfigSql({ [this.options.rls.setting]: tenant.id }, true);
-    const view = new TenantViewPool(
-      pool,
-      setSql,
-      () => settingsScope.getStore() === true,
-      () => assertTenantBound(tenant.id, this.context.current()?.id),
-    );
-    const adapter = new PrismaPg(view);
-    if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
-      throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
-    }
     // The pg pool opens on first use, so a throwing createClient leaves nothing open.
-    const base = this.options.createClient(adapter) as unknown as PrismaLike;
-    const client = base
-      .$extends(
-        tenantBoundExtension({
-          tenantId: tenant.id,
-          tenantField: this.options.tenantField,
-          sharedModels: this.options.sharedModels,
-          currentTenantId: () => this.context.current()?.id,
-          shared: (model, operation, args) => callModel(shared.client, model, operation, args),
-          readsGuardedByPool: true,
-        }),
-      )
-      .$extends(tenantUnavailableExtension(tenant.id)) as TClient;
+    const { base, client: bound, view } = createTenantBoundClient({ tenant, options: this.options, context: this.context, pool, shared: shared.client });
+    const client = bound.$extends(tenantUnavailableExtension(tenant.id)) as TClient;
     this.live.set(tenant.id, { pool, view, stored: tenant.databaseUrl });
     return {
       client,

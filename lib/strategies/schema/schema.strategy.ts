@@ -2,20 +2,15 @@ import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { escapeIdentifier, Pool, type PoolConfig } from 'pg';
 import type { TenantContext } from '../../context/tenant-context.service';
-import { TenancyConfigError } from '../../errors/tenancy-config.error';
 import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
 import type { Tenant } from '../../store/tenant.interface';
-import { setConfigSql } from '../shared/pipelined-settings';
-import { callModel, sharedOnlyExtension } from '../shared/shared-only.extension';
-import { settingsScope } from '../shared/statement-scope';
-import { assertTenantBound, tenantBoundExtension } from '../shared/tenant-bound.extension';
-import { TenantViewPool } from '../shared/tenant-view.pool';
+import { sharedOnlyExtension } from '../shared/shared-only.extension';
+import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
 import type { TenancyStrategy } from '../tenancy-strategy.interface';
 import { tenantSchemaName } from './schema-name';
 
-type PrismaLike = { $extends(extension: unknown): unknown; $disconnect(): Promise<void> };
 
 /**
  * One PostgreSQL schema per tenant, all on one shared pg pool: open
@@ -73,28 +68,16 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
   private create(tenant: Tenant): PooledTenantClient<TClient> {
     const { pool, shared } = this.ready();
     const schema = tenantSchemaName(tenant, this.options);
-    const setSql = setConfigSql({ search_path: escapeIdentifier(schema), [this.options.rls.setting]: tenant.id }, true);
-    const view = new TenantViewPool(
+    const { base, client: bound, view } = createTenantBoundClient({
+      tenant,
+      options: this.options,
+      context: this.context,
       pool,
-      setSql,
-      () => settingsScope.getStore() === true,
-      () => assertTenantBound(tenant.id, this.context.current()?.id),
-    );
-    const adapter = new PrismaPg(view, { schema });
-    if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
-      throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
-    }
-    const base = this.options.createClient(adapter) as unknown as PrismaLike;
-    const client = base.$extends(
-      tenantBoundExtension({
-        tenantId: tenant.id,
-        tenantField: this.options.tenantField,
-        sharedModels: this.options.sharedModels,
-        currentTenantId: () => this.context.current()?.id,
-        shared: (model, operation, args) => callModel(shared.client, model, operation, args),
-        readsGuardedByPool: true,
-      }),
-    ) as TClient;
+      settings: { search_path: escapeIdentifier(schema) },
+      adapterOptions: { schema },
+      shared: shared.client,
+    });
+    const client = bound as TClient;
     return {
       client,
       activity: () => view.activity(),

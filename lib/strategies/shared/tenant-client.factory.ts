@@ -1,0 +1,62 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Pool } from 'pg';
+import type { TenantContext } from '../../context/tenant-context.service';
+import { TenancyConfigError } from '../../errors/tenancy-config.error';
+import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
+import type { Tenant } from '../../store/tenant.interface';
+import { setConfigSql } from './pipelined-settings';
+import { callModel } from './shared-only.extension';
+import { settingsScope } from './statement-scope';
+import { assertTenantBound, tenantBoundExtension } from './tenant-bound.extension';
+import { TenantViewPool } from './tenant-view.pool';
+
+/** A Prisma client as the strategies use it. */
+export type PrismaLike = { $extends(extension: unknown): PrismaLike; $disconnect(): Promise<void> };
+
+/** Where a per-tenant client's connections come from, and how they are set up. */
+export interface TenantClientSource<TClient> {
+  tenant: Tenant;
+  options: ResolvedTenancyOptions<TClient>;
+  context: TenantContext;
+  /** The pool the tenant's statements run on (shared, or the tenant's own). */
+  pool: Pool;
+  /** Session settings of raw SQL, writes and transactions, besides the tenant setting. */
+  settings?: Record<string, string>;
+  /** Prisma's pg adapter options (the schema strategy's `schema`). */
+  adapterOptions?: ConstructorParameters<typeof PrismaPg>[1];
+  /** The client for shared models. */
+  shared: TClient;
+}
+
+/**
+ * Builds one tenant's client for the schema and database strategies: a view
+ * of the pool that refuses statements outside the tenant's context, Prisma's
+ * adapter over it, the user's client, and the tenant-bound extension.
+ * Nothing opens a connection here, so a throwing `createClient` leaves nothing behind.
+ */
+export function createTenantBoundClient<TClient>(source: TenantClientSource<TClient>): { base: PrismaLike; client: PrismaLike; view: TenantViewPool } {
+  const { tenant, options, context } = source;
+  const setSql = setConfigSql({ ...source.settings, [options.rls.setting]: tenant.id }, true);
+  const view = new TenantViewPool(
+    source.pool,
+    setSql,
+    () => settingsScope.getStore() === true,
+    () => assertTenantBound(tenant.id, context.current()?.id),
+  );
+  const adapter = new PrismaPg(view, source.adapterOptions);
+  if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
+    throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
+  }
+  const base = options.createClient(adapter) as unknown as PrismaLike;
+  const client = base.$extends(
+    tenantBoundExtension({
+      tenantId: tenant.id,
+      tenantField: options.tenantField,
+      sharedModels: options.sharedModels,
+      currentTenantId: () => context.current()?.id,
+      shared: (model, operation, args) => callModel(source.shared, model, operation, args),
+      readsGuardedByPool: true,
+    }),
+  );
+  return { base, client, view };
+}
