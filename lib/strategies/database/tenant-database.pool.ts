@@ -125,11 +125,17 @@ export class TenantDatabasePool extends Pool {
   private checkout(): Promise<PoolClient> {
     const { budgetWaitMs, connectTimeoutMs } = this.settings;
     let pending: Promise<PoolClient>;
+    let idleAvailable: boolean;
     try {
-      pending = this.pool().connect();
+      const pool = this.pool();
+      // More idle connections than requests queued before this one: pg hands one out on its
+      // next pulse, so there is no wait to bound and no timer to arm (the hot path).
+      idleAvailable = pool.idleCount > pool.waitingCount;
+      pending = pool.connect();
     } catch (error) {
       return Promise.reject(error);
     }
+    if (idleAvailable) return pending;
     // pg's queue for a full pool has no deadline without its
     // connectionTimeoutMillis, which cannot be set (see BudgetedClient). A
     // second past the longest budget wait plus dial, so a failing dial reports itself.
