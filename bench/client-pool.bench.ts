@@ -207,7 +207,7 @@ const LAYER_NAMES: Record<Layer, string> = {
 function layeredVariant(setup: PooledSetup, layer: Layer): Variant {
   const { pool, schema } = setup.plain(PG_MAX, { pipeline: true });
   const tenantId = setup.hitTenant.id;
-  const view = new TenantViewPool(pool, setConfigSql({ search_path: escapeIdentifier(schema!), 'app.tenant_id': tenantId }, true), () => false);
+  const view = new TenantViewPool(pool, setConfigSql({ search_path: escapeIdentifier(schema!), 'app.tenant_id': tenantId }, true), () => false, () => undefined); // guard: no tenant context in this layer profile
   const base = new PrismaClient({ adapter: new PrismaPg(view, { schema }) });
   const pass = ({ args, query }: { args: unknown; query: (args: unknown) => Promise<unknown> }) => query(args);
   let client: Db = base;

@@ -18,8 +18,8 @@ export class TenantViewPool extends Pool {
     private readonly source: Pool,
     private readonly setSql: string,
     private readonly needsSettings: () => boolean,
-    /** Runs before every statement and transaction; throws to refuse it (wrong or no tenant in context). */
-    private readonly guard: () => void = () => undefined,
+    /** Runs before every statement and transaction; throws to refuse it (wrong or no tenant in context). Required: a view without it would serve any context. */
+    private readonly guard: () => void,
   ) {
     super({ max: 1 });
   }
