@@ -18,7 +18,7 @@ export type TenantSecretDecryptReason = 'MALFORMED' | 'UNSUPPORTED_VERSION' | 'U
  */
 export class TenantSecretDecryptError extends Error {
   /** Stable machine-readable code, shared by every reason. */
-  readonly code = 'TENANT_SECRET_DECRYPT_FAILED';
+  readonly errorCode = 'TENANT_SECRET_DECRYPT_FAILED';
 
   constructor(
     /** What went wrong; see `TenantSecretDecryptReason`. */

@@ -6,11 +6,19 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * It extends Nest's `HttpException` so that, when one escapes a request, Nest's
  * default exception handling answers with the fitting status and a small JSON
  * body (`{ statusCode, error, message }`) instead of a 500 with a stack trace.
- * `code` is stable and meant for programs; `message` is meant for people.
+ * `errorCode` is stable and meant for programs; `message` is meant for people.
+ *
+ * `errorCode` is also where Nest 12's own `HttpException` keeps its code.
+ * Why not `code`: Prisma re-wraps any error with a `code`
+ * that reaches it from the database driver into `PrismaClientKnownRequestError`,
+ * keeping only code and message. The strategies' pools throw these errors
+ * under Prisma (a tenant's database down, a client used outside its tenant),
+ * and without a `code` Prisma lets them through as they are: your code and
+ * Nest's exception filter see `TenantUnavailableError` (503), not a 500.
  */
 export abstract class TenancyError extends HttpException {
-  /** Stable machine-readable code, for example `TENANT_NOT_FOUND`. */
-  abstract readonly code: string;
+  /** Stable machine-readable code, for example `TENANT_NOT_FOUND` (also the body's `error`). */
+  abstract override readonly errorCode: string;
 
   protected constructor(message: string, status: HttpStatus, code: string) {
     super({ statusCode: status, error: code, message }, status);

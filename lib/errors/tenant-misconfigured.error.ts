@@ -9,7 +9,7 @@ import { TenancyError } from './tenancy.error';
  * answer is a plain 500 body without details of the record.
  */
 export class TenantMisconfiguredError extends TenancyError {
-  readonly code = 'TENANT_MISCONFIGURED';
+  readonly errorCode = 'TENANT_MISCONFIGURED';
 
   constructor(
     readonly tenantId: string,
@@ -19,6 +19,6 @@ export class TenantMisconfiguredError extends TenancyError {
   }
 
   override getResponse(): object {
-    return { statusCode: 500, error: this.code, message: `Tenant "${this.tenantId}" cannot be served.` };
+    return { statusCode: 500, error: this.errorCode, message: `Tenant "${this.tenantId}" cannot be served.` };
   }
 }

@@ -7,7 +7,7 @@ import { TenancyError } from './tenancy.error';
  * tenants are not affected.
  */
 export class TenantUnavailableError extends TenancyError {
-  readonly code = 'TENANT_UNAVAILABLE';
+  readonly errorCode = 'TENANT_UNAVAILABLE';
 
   constructor(
     readonly tenantId: string,

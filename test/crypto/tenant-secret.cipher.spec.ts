@@ -14,7 +14,7 @@ function decryptError(fn: () => unknown, reason: TenantSecretDecryptReason): Ten
   } catch (error) {
     expect(error).toBeInstanceOf(TenantSecretDecryptError);
     expect((error as TenantSecretDecryptError).reason).toBe(reason);
-    expect((error as TenantSecretDecryptError).code).toBe('TENANT_SECRET_DECRYPT_FAILED');
+    expect((error as TenantSecretDecryptError).errorCode).toBe('TENANT_SECRET_DECRYPT_FAILED');
     return error as TenantSecretDecryptError;
   }
   throw new Error(`expected a TenantSecretDecryptError (${reason}), nothing was thrown`);

@@ -118,8 +118,8 @@ describe('TenantProvisioner, database strategy', () => {
 
     const p = provisioner({ perTenantRole: true });
     const postgresUrl = new URL('/postgres', h.db.appUrl).href;
-    await expect(p.provision({ id: reserved, databaseUrl: postgresUrl })).rejects.toMatchObject({ code: 'TENANT_MISCONFIGURED' });
-    await expect(p.deprovision(reserved, { confirm: reserved })).rejects.toMatchObject({ code: 'TENANT_MISCONFIGURED' });
+    await expect(p.provision({ id: reserved, databaseUrl: postgresUrl })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
+    await expect(p.deprovision(reserved, { confirm: reserved })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
     expect((await admin.query("SELECT 1 FROM pg_database WHERE datname = 'postgres'")).rowCount).toBe(1);
   });
 });

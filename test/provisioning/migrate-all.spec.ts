@@ -112,7 +112,7 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
     await expect(provisioner.migrate(b.id)).rejects.toThrow(/division by zero/);
     expect((await h.store.findById(b.id))!.lastError).toMatch(/division by zero/);
     expect(events).toEqual([['failed', expect.objectContaining({ tenantId: b.id, operation: 'migrate' })]]);
-    await expect(provisioner.migrate('no-such-tenant')).rejects.toMatchObject({ code: 'TENANT_NOT_FOUND' });
+    await expect(provisioner.migrate('no-such-tenant')).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
   });
 
   it('does not recreate a schema that is gone: the tenant fails instead', async () => {

@@ -114,7 +114,7 @@ describe('TenantProvisioner, schema strategy', () => {
     expect(await tablesOf(owner, active.schemaName!)).toContain('labels');
     expect(events.map(([event]) => event)).toEqual(['suspended', 'activated']);
 
-    await expect(provisioner.activate(tenantIds('ghost', 1)[0])).rejects.toMatchObject({ code: 'TENANT_NOT_FOUND' });
+    await expect(provisioner.activate(tenantIds('ghost', 1)[0])).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
     const [fresh] = tenantIds('fresh', 1);
     await h.store.create({ id: fresh });
     await expect(provisioner.suspend(fresh)).rejects.toMatchObject({ reason: 'status', tenantStatus: 'provisioning' });
@@ -144,7 +144,7 @@ describe('TenantProvisioner, schema strategy', () => {
     await expect(provisioner.provision({ id: 'bad id; drop' })).rejects.toBeInstanceOf(InvalidTenantIdError);
     for (const schemaName of ['public', 'tenancy', 'pg_evil', 'Upper']) {
       const [id] = tenantIds('unsafe', 1);
-      await expect(provisioner.provision({ id, schemaName })).rejects.toMatchObject({ code: 'TENANT_MISCONFIGURED' });
+      await expect(provisioner.provision({ id, schemaName })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
       expect((await h.store.findById(id))!.status).toBe('failed');
     }
     expect(await tablesOf(owner, 'tenancy')).toEqual(['_prisma_migrations', 'tenancy_tenants']);

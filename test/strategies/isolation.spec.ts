@@ -278,9 +278,9 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
 
   it('run() refuses unknown, inactive and malformed tenants before running anything', async () => {
     const fn = jest.fn();
-    await expect(t.context.run('nope', fn)).rejects.toMatchObject({ code: 'TENANT_NOT_FOUND' });
-    await expect(t.context.run('suspended1', fn)).rejects.toMatchObject({ code: 'TENANT_INACTIVE' });
-    await expect(t.context.run("x'; DROP TABLE projects; --", fn)).rejects.toMatchObject({ code: 'TENANT_ID_INVALID' });
+    await expect(t.context.run('nope', fn)).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
+    await expect(t.context.run('suspended1', fn)).rejects.toMatchObject({ errorCode: 'TENANT_INACTIVE' });
+    await expect(t.context.run("x'; DROP TABLE projects; --", fn)).rejects.toMatchObject({ errorCode: 'TENANT_ID_INVALID' });
     expect(fn).not.toHaveBeenCalled();
   });
 });

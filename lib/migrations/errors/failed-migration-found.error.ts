@@ -9,7 +9,7 @@ import { describeTarget, TenantMigrationError } from './tenant-migration.error';
  * `prisma migrate resolve --applied` if you finished it by hand.
  */
 export class FailedMigrationFoundError extends TenantMigrationError {
-  readonly code = 'FAILED_MIGRATION_FOUND';
+  readonly errorCode = 'FAILED_MIGRATION_FOUND';
 
   constructor(
     target: MigrationTarget,

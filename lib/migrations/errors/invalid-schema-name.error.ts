@@ -6,7 +6,7 @@ import { TenantMigrationError } from './tenant-migration.error';
  * sent; the name is not echoed back, since it may be an injection attempt.
  */
 export class InvalidSchemaNameError extends TenantMigrationError {
-  readonly code = 'SCHEMA_NAME_INVALID';
+  readonly errorCode = 'SCHEMA_NAME_INVALID';
 
   constructor(target: MigrationTarget) {
     super(

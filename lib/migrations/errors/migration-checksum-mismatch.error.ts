@@ -7,7 +7,7 @@ import { describeTarget, TenantMigrationError } from './tenant-migration.error';
  * `checksumMismatch: 'error'` (the default) before anything is applied.
  */
 export class MigrationChecksumMismatchError extends TenantMigrationError {
-  readonly code = 'MIGRATION_CHECKSUM_MISMATCH';
+  readonly errorCode = 'MIGRATION_CHECKSUM_MISMATCH';
 
   constructor(
     target: MigrationTarget,

@@ -10,7 +10,7 @@ import { describeTarget, TenantMigrationError } from './tenant-migration.error';
  * `prisma migrate resolve --rolled-back`) and run again.
  */
 export class MigrationFailedError extends TenantMigrationError {
-  readonly code = 'MIGRATION_FAILED';
+  readonly errorCode = 'MIGRATION_FAILED';
 
   constructor(
     target: MigrationTarget,

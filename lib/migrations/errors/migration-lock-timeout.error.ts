@@ -3,7 +3,7 @@ import { describeTarget, TenantMigrationError } from './tenant-migration.error';
 
 /** Another process kept migrating the same target for longer than `lockTimeoutMs`. */
 export class MigrationLockTimeoutError extends TenantMigrationError {
-  readonly code = 'MIGRATION_LOCK_TIMEOUT';
+  readonly errorCode = 'MIGRATION_LOCK_TIMEOUT';
 
   constructor(target: MigrationTarget, timeoutMs: number) {
     super(

@@ -8,7 +8,7 @@ import { describeTarget, TenantMigrationError } from './tenant-migration.error';
  * already reflect with `prisma migrate resolve --applied`.
  */
 export class SchemaNotEmptyError extends TenantMigrationError {
-  readonly code = 'SCHEMA_NOT_EMPTY';
+  readonly errorCode = 'SCHEMA_NOT_EMPTY';
 
   constructor(target: MigrationTarget, schema: string) {
     super(

@@ -3,11 +3,11 @@ import type { MigrationTarget } from '../tenant-migration.interface';
 /**
  * Base class of the errors a migration run raises for one target. Not an HTTP
  * error: migrations run at deploy or provisioning time, not in a request.
- * `code` is stable and meant for programs; `message` is meant for people.
+ * `errorCode` (named like `TenancyError`'s) is stable and meant for programs; `message` is meant for people.
  */
 export abstract class TenantMigrationError extends Error {
   /** Stable machine-readable code, for example `MIGRATION_FAILED`. */
-  abstract readonly code: string;
+  abstract readonly errorCode: string;
 
   protected constructor(
     /** The target being migrated. */

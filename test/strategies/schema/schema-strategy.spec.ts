@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { readMigrationsFolder, TenantMisconfiguredError, TenantPoolService, TenantMigrationRunner, type Tenant, type TenantPoolEventPayload } from '../../../lib';
+import { MissingTenantError, readMigrationsFolder, TenantMisconfiguredError, TenantMismatchError, TenantPoolService, TenantMigrationRunner, type Tenant, type TenantPoolEventPayload } from '../../../lib';
 import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, withClient, type TestDatabase } from '../../support';
 import { bootRlsApp as bootTenancyApp, type RlsTestApp } from '../rls/rls-app';
 import { createSchemaTenantsDatabase } from './schema-tenants';
@@ -99,14 +99,16 @@ describe('schema strategy', () => {
     const second = await t.as('s1', async (p) => p);
     expect(second).not.toBe(first);
     expect(await t.as('s1', (p) => p.project.count())).toBe(0);
-    // A client kept across contexts is refused in another tenant's context.
-    await expect(t.as('s2', () => first.project.count())).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
-    await expect(t.as('s2', () => first.project.findMany())).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
-    await expect(t.as('s2', () => first.$queryRaw`SELECT 1 AS one`)).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
-    // ... and outside any tenant, reads, writes and transactions fail closed.
-    await expect(first.project.findFirst()).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
-    await expect(first.project.create({ data: { name: 'x' } })).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
-    await expect(first.$transaction(async (tx) => tx.project.count())).rejects.toThrow(/tenant/i);
+    // A client kept across contexts is refused in another tenant's context,
+    // with the package's own error class (so a 403, not a 500, over HTTP).
+    await expect(t.as('s2', () => first.project.count())).rejects.toBeInstanceOf(TenantMismatchError);
+    await expect(t.as('s2', () => first.project.findMany())).rejects.toBeInstanceOf(TenantMismatchError);
+    await expect(t.as('s2', () => first.$queryRaw`SELECT 1 AS one`)).rejects.toBeInstanceOf(TenantMismatchError);
+    await expect(t.as('s2', () => first.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(TenantMismatchError);
+    // ... and outside any tenant, reads, writes and transactions fail closed (400).
+    await expect(first.project.findFirst()).rejects.toBeInstanceOf(MissingTenantError);
+    await expect(first.project.create({ data: { name: 'x' } })).rejects.toBeInstanceOf(MissingTenantError);
+    await expect(first.$transaction(async (tx) => tx.project.count())).rejects.toBeInstanceOf(MissingTenantError);
   });
 });
 
