@@ -13,13 +13,33 @@ export interface HeldConnections {
  * Counting here, below the pool, sees every physical connection and nothing
  * else, so the budget holds whatever the pools and Prisma do above.
  */
-export function budgetedClientClass(budget: ConnectionBudget, connectTimeoutMs: number, held: HeldConnections): typeof Client {
+export function budgetedClientClass(
+  budget: ConnectionBudget,
+  connectTimeoutMs: number,
+  held: HeldConnections,
+  /** Turns a lost connection into the tenant's error (statement errors come back unchanged). */
+  lost: (error: unknown) => unknown,
+): typeof Client {
   return class BudgetedClient extends Client {
     constructor(config?: ClientConfig) {
       // The dial timeout is the client's, not the pool's: pg-pool's own timer
       // would also run while the connection waits for a budget slot, and
       // destroy a socket that was never opened.
       super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+
+    /**
+     * A statement that fails because the connection is gone (server stopped,
+     * network cut, also during COMMIT) rejects with the tenant's 503 error
+     * rather than pg's: every query of the tenant, in a transaction or not,
+     * runs here, so nothing above has to translate it.
+     */
+    override query(...args: any[]): any {
+      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+      if (!(result instanceof Promise)) return result; // callback or submittable: pg-internal uses
+      return result.catch((error: unknown) => {
+        throw lost(error);
+      });
     }
 
     override connect(...args: any[]): any {

@@ -1,14 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TenantUnavailableError } from '../../errors/tenant-unavailable.error';
-
-/**
- * Where a tenant pool records why it could not hand out a connection, for
- * the operation that asked. Prisma turns an error with a `code` into its own
- * error type and keeps only code and message, so the extension reads the
- * original here to rethrow it as it was.
- */
-export const connectionFailureScope = new AsyncLocalStorage<{ error?: TenantUnavailableError }>();
-
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 // SQLSTATE class 08 (connection exception), server shutting down or starting
 // (57P01-57P03), too many connections (53300).

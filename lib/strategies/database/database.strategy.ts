@@ -13,7 +13,6 @@ import type { TenancyStrategy } from '../tenancy-strategy.interface';
 import { ConnectionBudget } from './connection-budget';
 import { tenantDatabaseUrl } from './tenant-database-url';
 import { TenantDatabasePool } from './tenant-database.pool';
-import { tenantUnavailableExtension } from './tenant-unavailable.extension';
 
 
 /**
@@ -111,8 +110,9 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
       report: (detail) => this.logger.warn(detail),
     });
     // The pg pool opens on first use, so a throwing createClient leaves nothing open.
+    // No extension of its own: the pool throws TenantUnavailableError, which Prisma passes through.
     const { base, client: bound, view } = createTenantBoundClient({ tenant, options: this.options, context: this.context, pool, shared: shared.client });
-    const client = bound.$extends(tenantUnavailableExtension(tenant.id)) as TClient;
+    const client = bound as TClient;
     this.live.set(tenant.id, { pool, view, stored: tenant.databaseUrl });
     return {
       client,

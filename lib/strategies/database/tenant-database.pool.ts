@@ -2,7 +2,7 @@ import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import { TenantUnavailableError } from '../../errors/tenant-unavailable.error';
 import { budgetedClientClass, type HeldConnections } from './budgeted-client';
 import { ConnectionBudgetExhausted, type ConnectionBudget } from './connection-budget';
-import { connectionFailureScope, isConnectionFailure } from './connection-failure';
+import { isConnectionFailure } from './connection-failure';
 import { PoolConnections, YIELDED } from './pool-connections';
 
 /** Settings of one tenant's pool. */
@@ -47,8 +47,9 @@ function guardWhileLent(client: PoolClient): PoolClient {
  * first checkout, so a client that is built but never used connects nowhere,
  * and reopened if a request still holding an evicted client uses it (it then
  * lives until shutdown or its connections idle out). Every way of not getting
- * a connection (server down, dial timeout, budget full, pool queue too long)
- * becomes `TenantUnavailableError`.
+ * a connection (server down, dial timeout, budget full, pool queue too long),
+ * and every connection lost under a statement, becomes `TenantUnavailableError`:
+ * it has no `code`, so Prisma hands it to the caller as it is.
  */
 export class TenantDatabasePool extends Pool {
   private inner?: { pool: Pool; connections: PoolConnections };
@@ -59,17 +60,15 @@ export class TenantDatabasePool extends Pool {
 
   constructor(private readonly settings: TenantDatabasePoolSettings) {
     super({ max: 1 });
-    this.clientClass = budgetedClientClass(settings.budget, settings.connectTimeoutMs, this.held);
+    this.clientClass = budgetedClientClass(settings.budget, settings.connectTimeoutMs, this.held, (error) =>
+      isConnectionFailure(error) ? this.unavailable(error, 'its database connection was lost') : error,
+    );
   }
 
   override connect(...args: any[]): any {
     if (args.length > 0) throw new TypeError('TenantDatabasePool.connect does not take callbacks');
-    // Read now: pg may call back from another request's async context.
-    const failure = connectionFailureScope.getStore();
     return this.checkout().then(guardWhileLent, (error: unknown) => {
-      const mapped = this.unavailable(error);
-      if (failure) failure.error ??= mapped;
-      throw mapped;
+      throw this.unavailable(error);
     });
   }
 
@@ -114,8 +113,8 @@ export class TenantDatabasePool extends Pool {
     try {
       return await client.query(config as QueryConfig, values);
     } catch (error) {
-      // A statement error leaves the connection usable; a lost connection must not go back.
-      if (isConnectionFailure(error)) broken = error as Error;
+      // A statement error leaves the connection usable; a lost one (mapped by the client class) must not go back.
+      if (error instanceof TenantUnavailableError) broken = error;
       throw error;
     } finally {
       client.release(broken);
@@ -177,10 +176,9 @@ export class TenantDatabasePool extends Pool {
     });
   }
 
-  private unavailable(error: unknown): TenantUnavailableError {
+  private unavailable(error: unknown, reason = 'its database cannot be reached'): TenantUnavailableError {
     if (error instanceof TenantUnavailableError) return error;
     const { tenantId, budget } = this.settings;
-    let reason = 'its database cannot be reached';
     if (error instanceof ConnectionBudgetExhausted) reason = `all ${budget.capacity} database connections are in use; retry shortly`;
     else if (error instanceof PoolWaitTimeout) reason = 'its database connections are all busy; retry shortly';
     const mapped = new TenantUnavailableError(tenantId, reason);

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { TenantUnavailableError, type Tenant } from '../../../lib';
-import { rewriteUrl, serverAdminUrl } from '../../support';
+import { rewriteUrl, serverAdminUrl, withClient } from '../../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
 import { appConnections, startExtraPostgres, type ExtraPostgres } from './tenant-servers';
 
@@ -89,6 +89,35 @@ describe('database strategy: an unavailable tenant database', () => {
 
     await third.start();
     expect((await t.as('down', (p) => p.project.findMany())).map((r) => r.name)).toEqual(['before']);
+  });
+
+  it('a connection lost mid-statement or at COMMIT fails with TenantUnavailableError, commits nothing, and is not reused', async () => {
+    const terminate = (pid: number) => withClient(serverAdminUrl(), (c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
+    const pidOf = async (p: { $queryRaw: (s: TemplateStringsArray) => Promise<unknown> }) =>
+      ((await p.$queryRaw`SELECT pg_backend_pid() AS pid`) as Array<{ pid: number }>)[0].pid;
+
+    // Killed between the last statement and COMMIT: Prisma's COMMIT meets a dead connection.
+    const atCommit = await t
+      .as('up', (p) =>
+        p.$transaction(async (tx) => {
+          await tx.project.create({ data: { name: 'lost-at-commit' } });
+          await terminate(await pidOf(tx));
+          await new Promise((r) => setTimeout(r, 100));
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(atCommit).toBeInstanceOf(TenantUnavailableError);
+    expect((atCommit as TenantUnavailableError).message).toBe('Tenant "up" is temporarily unavailable: its database connection was lost');
+
+    // Killed under a plain read.
+    const pid = await t.as('up', (p) => pidOf(p));
+    const underRead = t.as('up', (p) => p.$queryRaw`SELECT pg_sleep(5)::text`).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    await terminate(pid);
+    expect(await underRead).toBeInstanceOf(TenantUnavailableError);
+
+    // Nothing was committed, and the next requests get live connections.
+    for (let i = 0; i < 3; i++) expect(await t.as('up', (p) => p.project.count({ where: { name: 'lost-at-commit' } }))).toBe(0);
   });
 
   it('app.close() ends every pool: no connection left on the servers, the budget empty, no socket left open', async () => {
