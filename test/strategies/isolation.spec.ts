@@ -164,12 +164,34 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     await expect(client.project.create({ data: { name: 'x' } })).rejects.toBeInstanceOf(MissingTenantError);
     await expect(client.$queryRaw`SELECT 1`).rejects.toBeInstanceOf(MissingTenantError);
     await expect(client.$executeRawUnsafe('DELETE FROM projects')).rejects.toBeInstanceOf(MissingTenantError);
-    await expect(client.$transaction(async (tx) => tx.$queryRaw`SELECT 1`)).rejects.toThrow(/tenant/i);
+    await expect(client.$transaction(async (tx) => tx.$queryRaw`SELECT 1`)).rejects.toBeInstanceOf(MissingTenantError);
     expect(() => t.prisma.client).toThrow(MissingTenantError);
     expect(() => t.context.tenantId).toThrow(MissingTenantError);
     // Shared models work without a tenant.
     await client.plan.upsert({ where: { id: 'free' }, create: { id: 'free', name: 'Free' }, update: {} });
     expect(await client.plan.findUnique({ where: { id: 'free' } })).toMatchObject({ name: 'Free' });
+  });
+
+  it("a client kept past its tenant's context never serves that tenant's data to another", async () => {
+    await t.as('t0', (p) => p.project.create({ data: { name: 'kept-a' } }));
+    const kept = await t.as('t0', async (p) => p);
+    const read = await t.as('t1', () => kept.project.findMany({ where: { name: 'kept-a' } })).catch((e: unknown) => e);
+    const write = await t.as('t1', () => kept.project.create({ data: { name: 'kept-b' } })).catch((e: unknown) => e);
+    const raw = await t.as('t1', () => kept.$queryRaw`SELECT id FROM projects WHERE name = 'kept-a'`).catch((e: unknown) => e);
+    if (setup.rls) {
+      // One client serves every tenant: it follows the context it is used in.
+      expect(read).toEqual([]);
+      expect(raw).toEqual([]);
+      expect(await t.as('t1', (p) => p.project.count({ where: { name: 'kept-b' } }))).toBe(1);
+    } else {
+      // A per-tenant client refuses another tenant's context, as a typed 403 (not a Prisma error, not a 500).
+      for (const outcome of [read, write, raw]) {
+        expect(outcome).toBeInstanceOf(TenantMismatchError);
+        expect((outcome as TenantMismatchError).getStatus()).toBe(403);
+      }
+    }
+    expect(await t.as('t0', (p) => p.project.count({ where: { name: 'kept-b' } }))).toBe(0);
+    await expect(kept.project.findMany()).rejects.toBeInstanceOf(MissingTenantError);
   });
 
   it('interactive and batch transactions keep the tenant on every statement', async () => {
