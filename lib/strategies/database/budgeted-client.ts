@@ -1,6 +1,8 @@
 import { Client, type ClientConfig } from 'pg';
 import type { ConnectionBudget } from './connection-budget';
 
+const ignore = () => undefined;
+
 /** Connections of one tenant that hold a budget slot (dialling or open). */
 export interface HeldConnections {
   count: number;
@@ -26,6 +28,10 @@ export function budgetedClientClass(
       // would also run while the connection waits for a budget slot, and
       // destroy a socket that was never opened.
       super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+      // A lent connection whose server goes away emits 'error', and pg-pool
+      // listens only while it is idle: without a listener of ours the process
+      // would crash. The statement running on it fails with the same error.
+      this.on('error', ignore);
     }
 
     /**
@@ -34,8 +40,8 @@ export function budgetedClientClass(
      * rather than pg's: every query of the tenant, in a transaction or not,
      * runs here, so nothing above has to translate it.
      */
-    override query(...args: any[]): any {
-      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    override query(config: any, values?: any, callback?: any): any {
+      const result: unknown = super.query(config, values, callback);
       if (!(result instanceof Promise)) return result; // callback or submittable: pg-internal uses
       return result.catch((error: unknown) => {
         throw lost(error);

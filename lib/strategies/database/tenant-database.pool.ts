@@ -26,22 +26,6 @@ export interface TenantDatabasePoolSettings {
 class PoolWaitTimeout extends Error {}
 
 /**
- * A lent connection whose server goes away emits 'error' on the client, and
- * pg-pool listens only while it is idle: without a listener of ours the
- * process would crash. The statement running on it fails with the same error.
- */
-function guardWhileLent(client: PoolClient): PoolClient {
-  const ignore = () => undefined;
-  client.on('error', ignore);
-  const release = client.release;
-  client.release = (error?: Error | boolean) => {
-    client.removeListener('error', ignore);
-    return release.call(client, error);
-  };
-  return client;
-}
-
-/**
  * One tenant's own database pool, behind the `pg.Pool` shape Prisma's
  * adapter and `TenantViewPool` expect. The real pg pool is opened on the
  * first checkout, so a client that is built but never used connects nowhere,
@@ -67,7 +51,7 @@ export class TenantDatabasePool extends Pool {
 
   override connect(...args: any[]): any {
     if (args.length > 0) throw new TypeError('TenantDatabasePool.connect does not take callbacks');
-    return this.checkout().then(guardWhileLent, (error: unknown) => {
+    return this.checkout().catch((error: unknown) => {
       throw this.unavailable(error);
     });
   }
@@ -107,18 +91,21 @@ export class TenantDatabasePool extends Pool {
     return this.inner?.connections.closing() ?? 0;
   }
 
-  private async run(config: string | QueryConfig, values?: unknown[]) {
-    const client: PoolClient = await this.connect();
-    let broken: Error | undefined;
-    try {
-      return await client.query(config as QueryConfig, values);
-    } catch (error) {
-      // A statement error leaves the connection usable; a lost one (mapped by the client class) must not go back.
-      if (error instanceof TenantUnavailableError) broken = error;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  // The hot path of reads: promise callbacks rather than an async function, one hop fewer.
+  private run(config: string | QueryConfig, values?: unknown[]) {
+    return (this.connect() as Promise<PoolClient>).then((client) =>
+      client.query(config as QueryConfig, values).then(
+        (result) => {
+          client.release();
+          return result;
+        },
+        (error: unknown) => {
+          // A statement error leaves the connection usable; a lost one (mapped by the client class) must not go back.
+          client.release(error instanceof TenantUnavailableError ? error : undefined);
+          throw error;
+        },
+      ),
+    );
   }
 
   private checkout(): Promise<PoolClient> {
