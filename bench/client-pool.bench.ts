@@ -2,9 +2,10 @@
 // strategy), in one process against one database server:
 //   (a) hit cost: primary-key findFirst through TenantPrisma.client for a
 //       tenant whose client is pooled, as a ratio to plain Prisma (PrismaPg,
-//       with { schema } for the schema strategy) on the same data, paired per
-//       round. Bar: <= 1.05x. (a') peels the hit path apart with PostgreSQL
-//       replayed from memory, so only Node-side cost is left.
+//       with { schema } for the schema strategy) on the same data, the
+//       variants taking turns every BENCH_BLOCK queries. Bar: <= 1.05x. (a')
+//       peels the hit path apart with PostgreSQL replayed from memory, so
+//       only Node-side cost is left.
 //   (b) 1,000 tenant schemas (migrated with the package's runner) cycled
 //       through a client pool of 50 on a pg pool of 10: miss vs hit cost,
 //       peak PostgreSQL connections (must stay at the pg pool size; for the
@@ -18,7 +19,7 @@
 // superuser URL), else local 5432, else embedded PostgreSQL; a scratch
 // database (plus the database strategy's tenant databases), dropped at the end.
 // Counts (env), defaults in brackets:
-//   (a) BENCH_N [300] queries per variant per round, BENCH_ROUNDS [20];
+//   (a) BENCH_N [300] queries per variant per round, BENCH_ROUNDS [40], BENCH_BLOCK [20] queries per turn;
 //       BENCH_REPLAY_N [300], BENCH_REPLAY_ROUNDS [20]; BENCH_PROFILE=0 skips the diagnostics
 //   (b) BENCH_TENANTS [1000], BENCH_CYCLE_POOL_MAX [50], BENCH_PG_MAX [10],
 //       BENCH_CYCLE_PASSES [1] sequential, BENCH_CYCLE_WORKERS [25] x BENCH_CYCLE_CONCURRENT_PASSES [2]
@@ -50,7 +51,8 @@ import { printTable } from './support/timing';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const N = num('BENCH_N', 300);
-const ROUNDS = num('BENCH_ROUNDS', 20);
+const ROUNDS = num('BENCH_ROUNDS', 40);
+const BLOCK = num('BENCH_BLOCK', 20);
 const REPLAY_N = num('BENCH_REPLAY_N', 300);
 const REPLAY_ROUNDS = num('BENCH_REPLAY_ROUNDS', 20);
 const TENANTS = num('BENCH_TENANTS', 1000);
@@ -173,13 +175,12 @@ interface Variant extends PairedVariant {
   close: () => Promise<void>;
 }
 
-function plainVariant(name: string, setup: PooledSetup, options: { withTenantField?: boolean } = {}): Variant {
+function plainVariant(name: string, setup: PooledSetup): Variant {
   const { client, pool } = setup.plain(PG_MAX);
-  const where = options.withTenantField ? { id: ROW, tenantId: setup.hitTenant.id } : { id: ROW };
   return {
     name,
     run: (fn) => fn(),
-    query: () => client.project.findFirst({ where }),
+    query: () => findRow(client),
     close: async () => {
       await client.$disconnect();
       await pool.end();
@@ -187,22 +188,18 @@ function plainVariant(name: string, setup: PooledSetup, options: { withTenantFie
   };
 }
 
-const WRITES = ['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany'];
-const RAW = ['$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe'];
-type Layer = 'view' | 'targeted' | 'noop' | 'bound';
+type Layer = 'view' | 'bound' | 'noop';
 const LAYER_NAMES: Record<Layer, string> = {
-  view: '  Prisma on TenantViewPool (pipelined pool), tenantId in where, no extension',
-  targeted: '  + a no-op extension on shared models, writes and raw SQL only',
-  noop: '  + a no-op $allOperations extension instead',
-  bound: "  + the package's tenant-bound extension instead",
+  view: '  Prisma on TenantViewPool (pipelined pool), no extension',
+  bound: "  + the package's tenant-bound extension (shared models, writes, raw SQL; reads untouched)",
+  noop: '  for reference: a no-op $allOperations extension instead',
 };
 
 /**
  * Prisma on the package's TenantViewPool over a pipelined pool (what the
- * schema strategy builds per tenant), with nothing, a no-op extension limited
- * to the operations that need one (shared models, writes, raw SQL), a no-op
- * `$allOperations` extension, or the package's tenant-bound extension on top:
- * peels the hit path apart layer by layer, outside Nest.
+ * schema strategy builds per tenant), bare, with the package's tenant-bound
+ * extension as the strategy configures it, or, for reference, with a no-op
+ * `$allOperations` extension: peels the hit path apart, outside Nest.
  */
 function layeredVariant(setup: PooledSetup, layer: Layer): Variant {
   const { pool, schema } = setup.plain(PG_MAX, { pipeline: true });
@@ -211,23 +208,24 @@ function layeredVariant(setup: PooledSetup, layer: Layer): Variant {
   const base = new PrismaClient({ adapter: new PrismaPg(view, { schema }) });
   const pass = ({ args, query }: { args: unknown; query: (args: unknown) => Promise<unknown> }) => query(args);
   let client: Db = base;
-  let where: object = { id: ROW, tenantId };
-  if (layer === 'targeted') {
-    client = base.$extends({
-      query: { plan: { $allOperations: pass }, $allModels: Object.fromEntries(WRITES.map((op) => [op, pass])), ...Object.fromEntries(RAW.map((op) => [op, pass])) },
-    } as never) as unknown as Db;
-  } else if (layer === 'noop') {
+  if (layer === 'noop') {
     client = base.$extends({ query: { $allOperations: pass } } as never) as unknown as Db;
   } else if (layer === 'bound') {
     client = base.$extends(
-      tenantBoundExtension({ tenantId, tenantField: 'tenantId', sharedModels: new Set(['Plan']), currentTenantId: () => tenantId, shared: async () => null }) as never,
+      tenantBoundExtension({
+        tenantId,
+        tenantField: 'tenantId',
+        sharedModels: new Set(['Plan']),
+        currentTenantId: () => tenantId,
+        shared: async () => null,
+        readsGuardedByPool: true,
+      }) as never,
     ) as unknown as Db;
-    where = { id: ROW };
   }
   return {
     name: LAYER_NAMES[layer],
     run: (fn) => fn(),
-    query: () => client.project.findFirst({ where }),
+    query: () => findRow(client),
     close: async () => {
       await base.$disconnect();
       await pool.end();
@@ -286,7 +284,6 @@ function resultTable(results: PairedResult[]): void {
   );
 }
 
-const PLAIN_TENANT_FIELD = "  plain Prisma, tenantId in where (the package's SQL)";
 const plainName = (setup: PooledSetup) => `plain Prisma (PrismaPg${setup.name === 'schema' ? ', { schema }' : ''}), ${setup.name} data`;
 
 async function hitCost(setups: PooledSetup[]): Promise<void> {
@@ -296,7 +293,6 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
     const plain = plainVariant(plainName(setup), setup);
     variants.push(plain);
     plain.baseline = plain.name;
-    if (PROFILE && setup === setups[0]) variants.push({ ...plainVariant(PLAIN_TENANT_FIELD, setup, { withTenantField: true }), baseline: plain.name });
     const { variant, app } = await packageVariant(setup);
     variant.baseline = plain.name;
     variants.push(variant);
@@ -310,10 +306,11 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
     if (after.hits !== before.hits + 1 || after.misses !== before.misses) throw new Error(`${setup.name}: the measured query was not a pool hit`);
   }
 
-  const results = await pairedRounds(variants, { rounds: ROUNDS, n: N });
+  const results = await pairedRounds(variants, { rounds: ROUNDS, n: N, interleave: true, block: BLOCK });
   console.log(
-    `\n(a) Pool hit cost: primary-key findFirst, ${ROUNDS} rounds x ${N} sequential queries per variant, order rotated each round; ` +
-      `median over rounds of each variant's ratio to plain Prisma on the same data in the same round (Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`,
+    `\n(a) Pool hit cost: primary-key findFirst, ${ROUNDS} rounds x ${N} sequential queries per variant, the variants taking turns every ${BLOCK} queries ` +
+      `(the package's turns inside TenantContext.run); median over rounds of each variant's ratio to plain Prisma on the same data in the same round ` +
+      `(Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`,
   );
   resultTable(results);
   for (const { setup, variant } of apps) {
@@ -325,44 +322,33 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
     // Where the time goes, without PostgreSQL: every pg Pool#query answers
     // from memory, so only the Node side remains, layer by layer.
     const { setup, app, variant: pkg } = apps[0];
-    const layered = (['view', 'targeted', 'noop', 'bound'] as const).map((layer) => layeredVariant(setup, layer));
+    const layered = (['view', 'bound', 'noop'] as const).map((layer) => layeredVariant(setup, layer));
     const plain = variants.find((v) => v.name === plainName(setup))!;
-    const plainTenant = variants.find((v) => v.name === PLAIN_TENANT_FIELD)!;
-    const profiled: Variant[] = [plain, plainTenant, ...layered, pkg].map((v) => ({ ...v, baseline: plain.name }));
+    const profiled: Variant[] = [plain, ...layered, pkg].map((v) => ({ ...v, baseline: plain.name }));
     await checkRows(profiled);
     const uninstall = installQueryReplay();
     let replay: PairedResult[];
     try {
       await checkRows(profiled); // records every statement once
-      replay = await pairedRounds(profiled, { rounds: REPLAY_ROUNDS, n: REPLAY_N });
+      replay = await pairedRounds(profiled, { rounds: REPLAY_ROUNDS, n: REPLAY_N, interleave: true, block: BLOCK });
     } finally {
       uninstall();
     }
     console.log(`\n(a') Where the hit time goes (${setup.name}): the same query with PostgreSQL replayed from memory, ${REPLAY_ROUNDS} rounds x ${REPLAY_N}; Node-side cost only\n`);
     resultTable(replay);
     const cpu = (name: string) => replay.find((r) => r.name === name)!.cpuOverheadUs;
-    const [view, targeted, noop, bound] = (['view', 'targeted', 'noop', 'bound'] as const).map((l) => cpu(LAYER_NAMES[l]));
-    const withField = cpu(PLAIN_TENANT_FIELD);
+    const [view, bound, noop] = (['view', 'bound', 'noop'] as const).map((l) => cpu(LAYER_NAMES[l]));
     const total = cpu(pkg.name);
     console.log('\nCPU µs per query added by each layer (differences of the medians of paired differences):\n');
     printTable(
       ['layer', '+CPU µs'],
       [
-        ['tenantId added to where (the SQL the package sends)', withField.toFixed(1)],
-        ['TenantViewPool over a pipelined pool', (view - withField).toFixed(1)],
-        ["Prisma's extension machinery, extension on shared models/writes/raw only", (targeted - view).toFixed(1)],
-        ["Prisma's extension machinery, no-op $allOperations", (noop - view).toFixed(1)],
-        ["the tenant-bound extension's own work (checks, scopeArgs)", (bound - noop).toFixed(1)],
+        ['TenantViewPool over a pipelined pool (tenant guard, in-flight count)', view.toFixed(1)],
+        ["the tenant-bound extension on writes, raw SQL and shared models (Prisma's extension machinery)", (bound - view).toFixed(1)],
         ['Nest/CLS path: TenantPrisma.client, TenantContext, router, LRU get', (total - bound).toFixed(1)],
         ['total, package vs plain', total.toFixed(1)],
+        ['for reference: a no-op $allOperations extension instead (why reads skip the extension)', (noop - view).toFixed(1)],
       ],
-    );
-    const plainWall = results.find((r) => r.name === plainName(setup))!.wallUs;
-    const proposed = targeted - withField + (total - bound);
-    console.log(
-      `\nEstimate now: plain ${plainWall.toFixed(0)} µs on the real database + ${total.toFixed(1)} µs = ${((plainWall + total) / plainWall).toFixed(3)}x; ` +
-        `without the tenantId filter on reads and with the extension limited to shared models/writes/raw: + ${proposed.toFixed(1)} µs = ` +
-        `${((plainWall + proposed) / plainWall).toFixed(3)}x (bar ${HIT_BAR.toFixed(2)}x)`,
     );
 
     const rows: string[][] = [];
@@ -371,7 +357,7 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
       const args = { where: { id: ROW } };
       rows.push(['TenantContext.current() (CLS read)', nsPerCall(n, () => app.context.current()).toFixed(0)]);
       rows.push(['TenantPrisma.client (CLS read + router + LRU get)', nsPerCall(n, () => app.prisma.client).toFixed(0)]);
-      rows.push(["scopeArgs('findFirst', ...) (copies of args and where)", nsPerCall(n, () => scopeArgs('findFirst', args, 'tenantId', setup.hitTenant.id)).toFixed(0)]);
+      rows.push(["scopeArgs('findFirst', ...) (writes and the RLS strategy only; pooled reads skip it)", nsPerCall(n, () => scopeArgs('findFirst', args, 'tenantId', setup.hitTenant.id)).toFixed(0)]);
     });
     console.log(`\nSynchronous steps of the package's hit path, ns per call (best of 5 x 200,000):\n`);
     printTable(['step', 'ns/call'], rows);

@@ -43,9 +43,10 @@ function quantile(values: number[], q: number): number {
  * machine) cancels out of the ratio; the median over rounds is reported, with
  * the interquartile range as the noise band.
  */
-export async function pairedRounds(variants: PairedVariant[], options: { rounds: number; n: number }): Promise<PairedResult[]> {
+export async function pairedRounds(variants: PairedVariant[], options: { rounds: number; n: number; interleave?: boolean; block?: number }): Promise<PairedResult[]> {
   const wall = variants.map(() => [] as number[]);
   const cpu = variants.map(() => [] as number[]);
+  if (options.interleave) return summarise(variants, await interleavedRounds(variants, options));
   for (let round = 0; round <= options.rounds; round++) {
     for (let j = 0; j < variants.length; j++) {
       const i = (j + round) % variants.length;
@@ -64,6 +65,50 @@ export async function pairedRounds(variants: PairedVariant[], options: { rounds:
       }
     }
   }
+  return summarise(variants, { wall, cpu });
+}
+
+/**
+ * Like the blocked rounds, but the variants take turns every `block` queries
+ * (order rotated every turn), each turn inside its own `run`: load that
+ * changes within tens of milliseconds hits every variant alike, so the
+ * per-round ratios are much tighter on a busy 2-core machine, while `run`
+ * (e.g. entering a tenant context) is paid once per turn, not per query.
+ */
+async function interleavedRounds(variants: PairedVariant[], options: { rounds: number; n: number; block?: number }): Promise<{ wall: number[][]; cpu: number[][] }> {
+  const block = Math.max(1, Math.min(options.block ?? 20, options.n));
+  const turns = Math.ceil(options.n / block);
+  const wall = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
+  for (let round = 0; round <= options.rounds; round++) {
+    const w = variants.map(() => 0);
+    const c = variants.map(() => 0);
+    for (let turn = 0; turn < turns; turn++) {
+      for (let j = 0; j < variants.length; j++) {
+        const i = (j + turn + round) % variants.length;
+        const v = variants[i];
+        const used = await v.run(async () => {
+          const c0 = process.cpuUsage();
+          const t0 = process.hrtime.bigint();
+          for (let k = 0; k < block; k++) await v.query();
+          const elapsed = Number(process.hrtime.bigint() - t0) / 1000;
+          const cu = process.cpuUsage(c0);
+          return { elapsed, cpu: cu.user + cu.system };
+        });
+        w[i] += used.elapsed;
+        c[i] += used.cpu;
+      }
+    }
+    if (round === 0) continue; // warm-up
+    for (let i = 0; i < variants.length; i++) {
+      wall[i].push(w[i] / (turns * block));
+      cpu[i].push(c[i] / (turns * block));
+    }
+  }
+  return { wall, cpu };
+}
+
+function summarise(variants: PairedVariant[], { wall, cpu }: { wall: number[][]; cpu: number[][] }): PairedResult[] {
   return variants.map((v, i) => {
     const b = v.baseline === undefined ? 0 : variants.findIndex((x) => x.name === v.baseline);
     if (b < 0) throw new Error(`no baseline variant named "${v.baseline}"`);
