@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
+import { TenantMisconfiguredError } from '../../errors/tenant-misconfigured.error';
 import { TenantUnavailableError } from '../../errors/tenant-unavailable.error';
 import { budgetedClientClass, type HeldConnections } from './budgeted-client';
 import { ConnectionBudgetExhausted, type ConnectionBudget } from './connection-budget';
@@ -25,6 +26,11 @@ export interface TenantDatabasePoolSettings {
 
 class PoolWaitTimeout extends Error {}
 
+// The server answered and refused the login: wrong password or user
+// (28P01, 28000), no such database (3D000), no CONNECT privilege (42501).
+// Retrying will not help, so these are the record's fault, not an outage.
+const LOGIN_REFUSED = new Set(['28P01', '28000', '3D000', '42501']);
+
 /**
  * One tenant's own database pool, behind the `pg.Pool` shape Prisma's
  * adapter and `TenantViewPool` expect. The real pg pool is opened on the
@@ -32,8 +38,10 @@ class PoolWaitTimeout extends Error {}
  * and reopened if a request still holding an evicted client uses it (it then
  * lives until shutdown or its connections idle out). Every way of not getting
  * a connection (server down, dial timeout, budget full, pool queue too long),
- * and every connection lost under a statement, becomes `TenantUnavailableError`:
- * it has no `code`, so Prisma hands it to the caller as it is.
+ * and every connection lost under a statement, becomes `TenantUnavailableError`
+ * (503); a login the server refuses (credentials, no such database) becomes
+ * `TenantMisconfiguredError` (500), since retrying cannot help. Neither has
+ * a `code`, so Prisma hands them to the caller as they are.
  */
 export class TenantDatabasePool extends Pool {
   private inner?: { pool: Pool; connections: PoolConnections };
@@ -52,7 +60,7 @@ export class TenantDatabasePool extends Pool {
   override connect(...args: any[]): any {
     if (args.length > 0) throw new TypeError('TenantDatabasePool.connect does not take callbacks');
     return this.checkout().catch((error: unknown) => {
-      throw this.unavailable(error);
+      throw this.refused(error) ?? this.unavailable(error);
     });
   }
 
@@ -163,6 +171,24 @@ export class TenantDatabasePool extends Pool {
     });
   }
 
+  /** `TenantMisconfiguredError` (500) when the server refused the tenant's login; the server's reason is in the message, for operators. */
+  private refused(error: unknown): TenantMisconfiguredError | undefined {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code !== 'string' || !LOGIN_REFUSED.has(code)) return undefined;
+    const refused = new TenantMisconfiguredError(this.settings.tenantId, `its database refused the connection (${code}: ${String(message)})`);
+    Object.defineProperty(refused, 'cause', { value: error, configurable: true });
+    this.reportOnce(refused.message);
+    return refused;
+  }
+
+  private reportOnce(detail: string): void {
+    // Once per 10 s per tenant: a failing database under load would flood the log.
+    if (Date.now() - this.lastReport > 10_000) {
+      this.lastReport = Date.now();
+      this.settings.report(detail);
+    }
+  }
+
   private unavailable(error: unknown, reason = 'its database cannot be reached'): TenantUnavailableError {
     if (error instanceof TenantUnavailableError) return error;
     const { tenantId, budget } = this.settings;
@@ -170,11 +196,7 @@ export class TenantDatabasePool extends Pool {
     else if (error instanceof PoolWaitTimeout) reason = 'its database connections are all busy; retry shortly';
     const mapped = new TenantUnavailableError(tenantId, reason);
     Object.defineProperty(mapped, 'cause', { value: error, configurable: true });
-    // Once per 10 s per tenant: a down database under load would flood the log.
-    if (Date.now() - this.lastReport > 10_000) {
-      this.lastReport = Date.now();
-      this.settings.report(`tenant "${tenantId}" unavailable: ${(error as Error)?.message ?? String(error)}`);
-    }
+    this.reportOnce(`tenant "${tenantId}" unavailable: ${(error as Error)?.message ?? String(error)}`);
     return mapped;
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InMemoryTenantStore, TenantCache, TenantMisconfiguredError, TenantSecretCipher, type Tenant, type TenantPoolEventPayload } from '../../../lib';
-import { serverAdminUrl } from '../../support';
+import { rewriteUrl, serverAdminUrl } from '../../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
 
 const oldKey = randomBytes(32);
@@ -37,6 +37,29 @@ describe('database strategy: tenant connection strings', () => {
     expect(t.strategy.clientPool().stats().size).toBe(before.size);
     expect(t.strategy.connectionBudget().inUse()).toBe(before.connections);
   }
+
+  it('a login the server refuses (no such database, no such role) is a 500 for that tenant, not a retryable 503', async () => {
+    const tenants: Tenant[] = [
+      { id: 'urls', status: 'active', databaseUrl: url },
+      { id: 'nodb', status: 'active', databaseUrl: rewriteUrl(url, { database: 'tenancy_no_such_database' }) },
+      { id: 'norole', status: 'active', databaseUrl: rewriteUrl(url, { user: 'tenancy_no_such_role', password: 'x' }) },
+    ];
+    const t = await bootDatabaseApp(setup.shared.appUrl, tenants);
+    try {
+      for (const [id, code] of [['nodb', '3D000'], ['norole', '28000']] as const) {
+        const error = await t.as(id, (p) => p.project.count()).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TenantMisconfiguredError);
+        expect((error as TenantMisconfiguredError).getStatus()).toBe(500);
+        // The server's reason is for operators; the HTTP body names nothing.
+        expect((error as Error).message).toContain(`its database refused the connection (${code}`);
+        expect((error as TenantMisconfiguredError).getResponse()).toEqual({ statusCode: 500, error: 'TENANT_MISCONFIGURED', message: `Tenant "${id}" cannot be served.` });
+      }
+      expect(await t.as('urls', (p) => p.project.count())).toEqual(expect.any(Number));
+      expect(t.strategy.connectionBudget().inUse()).toBeLessThanOrEqual(t.strategy.clientPool().stats().openConnections);
+    } finally {
+      await t.close();
+    }
+  });
 
   it('decrypts URLs made with any configured key (rotation: [newKey, oldKey]), bound to the tenant id', async () => {
     const tenants: Tenant[] = [
