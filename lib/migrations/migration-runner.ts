@@ -80,7 +80,12 @@ export class TenantMigrationRunner {
    * for a target; print the result with `formatMigrationReport`.
    */
   async migrateAll(targets: readonly MigrationTarget[], options: MigrateAllOptions = {}): Promise<MigrateAllReport> {
-    return runAll(targets, options, async (target, applied) => this.run(this.resolve(target), applied));
+    const { around } = options;
+    return runAll(targets, options, async (target, applied) => {
+      const resolved = this.resolve(target);
+      const migrate = () => this.run(resolved, applied);
+      return around ? around(resolved, migrate) : migrate();
+    });
   }
 
   /**

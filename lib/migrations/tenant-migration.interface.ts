@@ -86,6 +86,13 @@ export interface MigrateAllOptions {
   concurrency?: number;
   /** Called after each target, in completion order. Default: none. */
   onProgress?: (report: TargetMigrationReport, progress: { done: number; total: number }) => void;
+  /**
+   * Wraps each target's run, for example to hold a lock of your own around
+   * it or to check first that the target still exists. It may return a
+   * result of its own without calling `migrate` (the target is then skipped).
+   * What it throws becomes that target's failed line. Default: none.
+   */
+  around?: (target: MigrationTarget, migrate: () => Promise<TenantMigrationResult>) => Promise<TenantMigrationResult>;
 }
 
 /** What `migrateAll()` returns; it never throws for a single target's failure. */

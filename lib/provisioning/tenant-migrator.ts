@@ -6,6 +6,7 @@ import type {
   MigrationTarget,
   TargetMigrationReport,
   TenantMigration,
+  TenantMigrationResult,
 } from '../migrations/tenant-migration.interface';
 import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
 import type { RegistryTenant } from '../registry/registry-tenant.interface';
@@ -55,18 +56,35 @@ export class TenantMigrator {
   /**
    * Migrates many tenants with bounded concurrency, recording each as it
    * finishes; `onRecorded` is called once per target after its outcome is
-   * recorded (or recording failed, which is added to its warnings).
+   * recorded (or recording failed, which is added to its warnings). `guard`
+   * runs each tenant's migration (under a lock, say) or returns `undefined`
+   * to skip it: a skipped tenant's line is ok, with a warning, and nothing is
+   * recorded on it.
    */
   async runAll(
     tenants: readonly RegistryTenant[],
     options: MigrateAllOptions,
     onRecorded: (line: TargetMigrationReport) => void,
+    guard?: (tenant: RegistryTenant, migrate: () => Promise<TenantMigrationResult>) => Promise<TenantMigrationResult | undefined>,
   ): Promise<MigrateAllReport> {
     const byId = new Map(tenants.map((tenant) => [tenant.id, tenant]));
+    const skipped = new Set<string>();
     const records: Promise<void>[] = [];
     const report = await this.runner(tenants).migrateAll(this.targets(tenants), {
       ...options,
+      around:
+        guard &&
+        (async (target, migrate) => {
+          const result = await guard(byId.get(target.tenantId!)!, migrate);
+          if (result) return result;
+          skipped.add(target.tenantId!);
+          return { target, applied: [], warnings: ['skipped: no longer migratable (deprovisioned or suspended meanwhile)'], durationMs: 0 };
+        }),
       onProgress: (line, progress) => {
+        if (skipped.has(line.target.tenantId!)) {
+          options.onProgress?.(line, progress);
+          return;
+        }
         records.push(
           this.record(byId.get(line.target.tenantId!)!, line).then(
             () => onRecorded(line),

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { InvalidTenantIdError } from '../errors/invalid-tenant-id.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
-import type { MigrateAllReport, TenantMigrationResult } from '../migrations/tenant-migration.interface';
+import type { MigrateAllReport, TargetMigrationReport, TenantMigrationResult } from '../migrations/tenant-migration.interface';
 import { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from '../options/tenancy-options.validator';
 import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
 import type { RegistryTenant } from '../registry/registry-tenant.interface';
@@ -177,17 +177,26 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
   /**
    * Migrates every tenant in `statuses` (default: active) that has a schema or
    * database of its own, `concurrency` at a time, going on past failures.
+   * Each tenant is migrated under its lifecycle lock and re-read first, so a
+   * tenant deprovisioned (or suspended, when not asked for) while the run
+   * goes on is skipped with a warning instead of failing or being recreated.
    * Each outcome is recorded on its tenant; the runner's report is returned.
    */
   async migrateAll(options: MigrateTenantsOptions = {}): Promise<MigrateAllReport> {
     const { statuses = ['active'], ...runOptions } = options;
     const migratable = statuses.filter((status) => status === 'active' || status === 'suspended');
     const tenants = await this.store.list({ status: migratable });
-    return this.migrator.runAll(tenants, runOptions, (line) => {
+    const onRecorded = (line: TargetMigrationReport) => {
       const tenantId = line.target.tenantId!;
       if (line.error) this.emit('failed', { tenantId, operation: 'migrate', error: line.error });
       else this.emit('migrated', { tenantId, applied: line.applied, warnings: line.warnings, durationMs: line.durationMs });
-    });
+    };
+    return this.migrator.runAll(tenants, runOptions, onRecorded, (tenant, migrate) =>
+      this.locked(tenant.id, 'migrate', async () => {
+        const current = await this.store.findById(tenant.id);
+        return current && (migratable as string[]).includes(current.status) ? migrate() : undefined;
+      }),
+    );
   }
 
   /** Migrates the shared database (RLS tenants) and (re)creates the policies of `rls.tables`. */

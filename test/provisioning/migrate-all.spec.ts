@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 
 import { formatMigrationReport } from '../../lib/migrations/migration-report';
+import { withLifecycleLock } from '../../lib/provisioning/lifecycle-lock';
 import type { TenantProvisioner } from '../../lib/provisioning/tenant-provisioner.service';
 import type { RegistryTenant } from '../../lib/registry/registry-tenant.interface';
 import {
@@ -113,6 +114,37 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
     expect((await h.store.findById(b.id))!.lastError).toMatch(/division by zero/);
     expect(events).toEqual([['failed', expect.objectContaining({ tenantId: b.id, operation: 'migrate' })]]);
     await expect(provisioner.migrate('no-such-tenant')).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
+  });
+
+  it('takes each tenant\'s lifecycle lock: a tenant deprovisioned while migrateAll runs is skipped, not failed or recreated', async () => {
+    const provisioner = h.provisioner();
+    const [keep, going] = tenantIds('racing', 2);
+    const kept = await provisioner.provision({ id: keep });
+    const gone = await provisioner.provision({ id: going });
+    const extra = migrationsOf({ '20250106000000_notes': 'CREATE TABLE "notes" ("id" TEXT PRIMARY KEY);\n' })[0];
+    const later = h.provisioner({ migrations: [...APP_MIGRATIONS, LABELS, extra] });
+    const events = recordEvents(later);
+
+    // A deprovision in another process: it holds the tenant's lock while migrateAll starts.
+    let run!: Promise<Awaited<ReturnType<TenantProvisioner['migrateAll']>>>;
+    let keptDone!: () => void;
+    const keptMigrated = new Promise<void>((resolve) => (keptDone = resolve));
+    await withLifecycleLock(h.store.pool, `${h.store.schema}:${going}`, 'deprovision', 0, async () => {
+      run = later.migrateAll({ concurrency: 8, onProgress: (line) => line.target.tenantId === keep && keptDone() });
+      await keptMigrated; // the others go on meanwhile; this tenant waits for the lock
+      await h.store.setStatus(going, 'deleted');
+      await owner.query(`DROP SCHEMA ${gone.schemaName} CASCADE`);
+    });
+    const report = await run;
+
+    // (Other tenants of this suite may fail on their own earlier history; these two are the race.)
+    const line = report.targets.find((l) => l.target.tenantId === going)!;
+    expect(line).toMatchObject({ status: 'ok', applied: [], warnings: [expect.stringMatching(/^skipped/)] });
+    expect(report.targets.find((l) => l.target.tenantId === keep)!.applied).toContain(extra.name);
+    expect((await owner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [gone.schemaName])).rowCount).toBe(0);
+    expect(await h.store.findById(going)).toMatchObject({ status: 'deleted', lastError: null });
+    expect(events.filter(([, e]) => (e as { tenantId?: string }).tenantId === going)).toEqual([]);
+    expect(await appliedIn(owner, kept.schemaName!)).toContain(extra.name);
   });
 
   it('does not recreate a schema that is gone: the tenant fails instead', async () => {
