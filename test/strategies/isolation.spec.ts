@@ -3,6 +3,7 @@ import { MissingTenantError, TenantMismatchError, type TenancyModuleOptions } fr
 import { createTestDatabase, serverAdminUrl, type TestDatabase } from '../support';
 import { createDatabaseTenants } from './database/database-app';
 import { bootRlsApp as bootTenancyApp, TEST_TENANTS, type RlsTestApp } from './rls/rls-app';
+import { expectInterleavedIsolation } from './interleaved-operations';
 import { createSchemaTenantsDatabase } from './schema/schema-tenants';
 
 interface IsolationSetup {
@@ -231,30 +232,7 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
   });
 
   it('500 interleaved concurrent operations across 10 tenants each see only their own rows', async () => {
-    const tenants = Array.from({ length: 10 }, (_, i) => `t${i}`);
-    const ids = new Map<string, string>();
-    for (const id of tenants) ids.set(id, (await t.as(id, (p) => p.project.create({ data: { name: `own-${id}` } }))).id);
-    const ops = Array.from({ length: 500 }, (_, i) => {
-      const tenant = tenants[i % 10];
-      const other = tenants[(i + 3) % 10];
-      return t.as(tenant, async (p) => {
-        await new Promise((r) => setTimeout(r, Math.random() * 5));
-        // findUnique calls in one tick are batched by Prisma: mix own and foreign ids.
-        const [own, foreign] = await Promise.all([
-          p.project.findUnique({ where: { id: ids.get(tenant)! } }),
-          p.project.findUnique({ where: { id: ids.get(other)! } }),
-        ]);
-        const all = await p.project.findMany({ where: { name: { startsWith: 'own-' } } });
-        const [{ s }] = await p.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`;
-        return { tenant, own: own?.tenantId, foreign, all: all.map((r) => r.tenantId), s };
-      });
-    });
-    for (const r of await Promise.all(ops)) {
-      expect(r.own).toBe(r.tenant);
-      expect(r.foreign).toBeNull();
-      expect(r.all).toEqual([r.tenant]);
-      expect(r.s).toBe(r.tenant);
-    }
+    await expectInterleavedIsolation(t, Array.from({ length: 10 }, (_, i) => `t${i}`));
   });
 
   it('findUnique calls of different tenants in the same tick are not merged into one tenant', async () => {

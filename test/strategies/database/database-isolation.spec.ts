@@ -1,6 +1,7 @@
 import { MissingTenantError, TenantMismatchError } from '../../../lib';
 import { serverAdminUrl, withClient } from '../../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
+import { expectInterleavedIsolation } from '../interleaved-operations';
 import { startExtraPostgres, type ExtraPostgres } from './tenant-servers';
 
 // Tenants t0..t9 alternate between the harness's server (even) and a second
@@ -119,25 +120,7 @@ describe('database strategy: isolation across two servers', () => {
     await expect(kept.project.count()).rejects.toBeInstanceOf(MissingTenantError);
   });
 
-  it('500 interleaved concurrent operations across 10 tenants on 2 servers each see only their own rows', async () => {
-    const ids = new Map<string, string>();
-    for (const id of IDS) ids.set(id, (await t.as(id, (p) => p.project.create({ data: { name: `own-${id}` } }))).id);
-    const ops = Array.from({ length: 500 }, (_, i) => {
-      const tenant = IDS[i % 10];
-      const other = IDS[(i + 3) % 10];
-      return t.as(tenant, async (p) => {
-        await new Promise((r) => setTimeout(r, Math.random() * 5));
-        const [own, foreign] = await Promise.all([
-          p.project.findUnique({ where: { id: ids.get(tenant)! } }),
-          p.project.findUnique({ where: { id: ids.get(other)! } }),
-        ]);
-        const all = await p.project.findMany({ where: { name: { startsWith: 'own-' } } });
-        const [{ s, db }] = await p.$queryRaw<{ s: string; db: string }[]>`SELECT current_setting('app.tenant_id', true) AS s, current_database() AS db`;
-        return { tenant, own: own?.tenantId, foreign, all: all.map((r) => r.tenantId), s, db };
-      });
-    });
-    for (const r of await Promise.all(ops)) {
-      expect(r).toEqual({ tenant: r.tenant, own: r.tenant, foreign: null, all: [r.tenant], s: r.tenant, db: setup.databases.get(r.tenant)!.name });
-    }
+  it('500 interleaved concurrent operations across 10 tenants on 2 servers each see only their own rows, in their own database', async () => {
+    await expectInterleavedIsolation(t, IDS, { databaseOf: (tenant) => setup.databases.get(tenant)!.name });
   });
 });
