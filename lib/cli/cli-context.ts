@@ -25,6 +25,8 @@ export class CliContext {
     readonly output: CliOutput,
     /** Whether a person watches: progress bar rather than plain lines. */
     readonly isTTY: boolean,
+    /** Aborted on Ctrl+C. */
+    readonly signal?: AbortSignal,
   ) {}
 
   /** The setting, or a usage error naming its environment variable, config key and flag. */

@@ -29,7 +29,7 @@ export function programHelp(commands: readonly CliCommand[]): string {
     `Settings (flag, environment variable, key in ${DEFAULT_CONFIG_FILE}); flags override the environment, which overrides the file:`,
     ...settings,
     '',
-    'Exit codes: 0 success, 1 a tenant or the command failed, 2 wrong arguments or settings.',
+    'Exit codes: 0 success, 1 a tenant or the command failed, 2 wrong arguments or settings, 130 interrupted (Ctrl+C).',
     `Run \`${CLI_NAME} <command> --help\` for a command's own flags.`,
   ].join('\n');
 }

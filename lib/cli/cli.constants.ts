@@ -13,3 +13,5 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 /** Bad arguments or settings: nothing was attempted. */
 export const EXIT_USAGE = 2;
+/** Interrupted (Ctrl+C, as shells report SIGINT): what was under way finished; the rest was not started. */
+export const EXIT_INTERRUPTED = 130;

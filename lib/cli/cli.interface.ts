@@ -18,4 +18,10 @@ export interface CliIo {
   isTTY?: boolean;
   /** Where `tenancy.config.json` and relative paths are looked up. Default: `process.cwd()`. */
   cwd?: string;
+  /**
+   * Aborted on Ctrl+C (`main.ts` wires SIGINT to it): `migrate --all` then
+   * starts no more tenants, lets those under way finish and be recorded, and
+   * exits with 130. Default: none.
+   */
+  signal?: AbortSignal;
 }

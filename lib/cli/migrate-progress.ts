@@ -6,10 +6,11 @@ const BAR_WIDTH = 30;
 // Redrawing on every tenant of a large fleet would flood a slow terminal.
 const REDRAW_MS = 100;
 
-/** `ok   acme  2 applied  120ms` or `FAIL globex  <first line of the error>`. */
+/** `ok   acme  2 applied  120ms`, `FAIL globex  <first line of the error>` or `skip initech  <why>`. */
 export function formatTenantLine(line: TargetMigrationReport): string {
   const id = line.target.tenantId ?? line.target.schema ?? 'default';
   if (line.error) return `FAIL ${id}  ${shortError(line.error.message, 200)}`;
+  if (line.status === 'skipped') return `skip ${id}  ${line.warnings.join('; ')}`;
   const warnings = line.warnings.length ? `  (warning: ${line.warnings.join('; ')})` : '';
   return `ok   ${id}  ${line.applied.length} applied  ${Math.round(line.durationMs)}ms${warnings}`;
 }

@@ -40,7 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     }
     const settings = loadCliSettings({ env, cwd: io.cwd ?? process.cwd(), flags: values, configPath: values.config as string | undefined });
     output.addSecrets(settings.encryptionKeys, [settings.registryUrl, settings.ownerUrl, settings.adminUrl, settings.appUrl]);
-    context = new CliContext(settings, output, Boolean(io.isTTY));
+    context = new CliContext(settings, output, Boolean(io.isTTY), io.signal);
     return await command.run(context, { positionals, values });
   } catch (error) {
     return reportError(error, output, usage);

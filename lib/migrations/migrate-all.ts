@@ -8,8 +8,8 @@ import type {
   TenantMigrationResult,
 } from './tenant-migration.interface';
 
-/** Migrates one target, pushing each migration's name into `applied` as it commits. */
-export type MigrateOne = (target: MigrationTarget, applied: string[]) => Promise<TenantMigrationResult>;
+/** Migrates one target, pushing each migration's name into `applied` as it commits; `{ skip }` passes it over. */
+export type MigrateOne = (target: MigrationTarget, applied: string[]) => Promise<TenantMigrationResult | { skip: string }>;
 
 /**
  * Runs `migrateOne` over the targets with at most `concurrency` at once: a
@@ -33,7 +33,7 @@ export async function runAll(
   const worker = async (): Promise<void> => {
     while (next < targets.length) {
       const index = next++;
-      reports[index] = await migrateReported(targets[index], migrateOne);
+      reports[index] = options.signal?.aborted ? skippedLine(targets[index], 'interrupted before its turn') : await migrateReported(targets[index], migrateOne);
       done++;
       try {
         options.onProgress?.(reports[index], { done, total: targets.length });
@@ -45,13 +45,14 @@ export async function runAll(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
 
-  const failed = reports.filter((report) => report.status === 'failed').length;
+  const count = (status: TargetMigrationReport['status']) => reports.filter((report) => report.status === status).length;
   return {
     targets: reports,
     totals: {
       targets: reports.length,
-      ok: reports.length - failed,
-      failed,
+      ok: count('ok'),
+      failed: count('failed'),
+      skipped: count('skipped'),
       applied: reports.reduce((sum, report) => sum + report.applied.length, 0),
       durationMs: performance.now() - started,
     },
@@ -62,9 +63,14 @@ async function migrateReported(target: MigrationTarget, migrateOne: MigrateOne):
   const started = performance.now();
   const applied: string[] = [];
   try {
-    return { ...(await migrateOne(target, applied)), status: 'ok' };
+    const result = await migrateOne(target, applied);
+    return 'skip' in result ? skippedLine(target, result.skip) : { ...result, status: 'ok' };
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
     return { target, applied, warnings: [], durationMs: performance.now() - started, status: 'failed', error };
   }
+}
+
+function skippedLine(target: MigrationTarget, why: string): TargetMigrationReport {
+  return { target, applied: [], warnings: [`skipped: ${why}`], durationMs: 0, status: 'skipped' };
 }

@@ -36,7 +36,7 @@ export function formatMigrationReport(report: MigrateAllReport, options: Migrati
     render(widths.map((width) => '-'.repeat(width))),
     ...rows.map(render),
     '',
-    `${totals.targets} targets: ${totals.ok} ok, ${totals.failed} failed; ` +
+    `${totals.targets} targets: ${totals.ok} ok, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}; ` +
       `${totals.applied} migrations applied in ${(totals.durationMs / 1000).toFixed(1)} s`,
   ].join('\n');
 }

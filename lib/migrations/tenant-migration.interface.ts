@@ -72,7 +72,11 @@ export interface TenantMigrationResult {
 
 /** One line of a `migrateAll()` report. */
 export interface TargetMigrationReport extends TenantMigrationResult {
-  status: 'ok' | 'failed';
+  /**
+   * `skipped`: not migrated, and nothing was applied: the run was interrupted
+   * (`signal`) before the target's turn, or `around` passed it over.
+   */
+  status: 'ok' | 'failed' | 'skipped';
   /** Why the target failed; usually a `TenantMigrationError` subclass. */
   error?: Error;
 }
@@ -88,11 +92,17 @@ export interface MigrateAllOptions {
   onProgress?: (report: TargetMigrationReport, progress: { done: number; total: number }) => void;
   /**
    * Wraps each target's run, for example to hold a lock of your own around
-   * it or to check first that the target still exists. It may return a
-   * result of its own without calling `migrate` (the target is then skipped).
+   * it or to check first that the target still exists. Returning
+   * `{ skip: reason }` without calling `migrate` reports the target `skipped`.
    * What it throws becomes that target's failed line. Default: none.
    */
-  around?: (target: MigrationTarget, migrate: () => Promise<TenantMigrationResult>) => Promise<TenantMigrationResult>;
+  around?: (target: MigrationTarget, migrate: () => Promise<TenantMigrationResult>) => Promise<TenantMigrationResult | { skip: string }>;
+  /**
+   * Stops the run: targets not started yet are reported `skipped`; those
+   * under way finish (each migration is one transaction, so stopping one
+   * mid-way would only roll it back). For Ctrl+C in a CLI. Default: none.
+   */
+  signal?: AbortSignal;
 }
 
 /** What `migrateAll()` returns; it never throws for a single target's failure. */
@@ -103,6 +113,7 @@ export interface MigrateAllReport {
     targets: number;
     ok: number;
     failed: number;
+    skipped: number;
     /** Migrations applied, over all targets. */
     applied: number;
     durationMs: number;

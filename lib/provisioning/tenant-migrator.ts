@@ -58,8 +58,8 @@ export class TenantMigrator {
    * finishes; `onRecorded` is called once per target after its outcome is
    * recorded (or recording failed, which is added to its warnings). `guard`
    * runs each tenant's migration (under a lock, say) or returns `undefined`
-   * to skip it: a skipped tenant's line is ok, with a warning, and nothing is
-   * recorded on it.
+   * to skip it. Skipped tenants (by `guard`, or by `signal`) get no record
+   * and no `onRecorded` call.
    */
   async runAll(
     tenants: readonly RegistryTenant[],
@@ -68,20 +68,14 @@ export class TenantMigrator {
     guard?: (tenant: RegistryTenant, migrate: () => Promise<TenantMigrationResult>) => Promise<TenantMigrationResult | undefined>,
   ): Promise<MigrateAllReport> {
     const byId = new Map(tenants.map((tenant) => [tenant.id, tenant]));
-    const skipped = new Set<string>();
     const records: Promise<void>[] = [];
     const report = await this.runner(tenants).migrateAll(this.targets(tenants), {
       ...options,
       around:
         guard &&
-        (async (target, migrate) => {
-          const result = await guard(byId.get(target.tenantId!)!, migrate);
-          if (result) return result;
-          skipped.add(target.tenantId!);
-          return { target, applied: [], warnings: ['skipped: no longer migratable (deprovisioned or suspended meanwhile)'], durationMs: 0 };
-        }),
+        (async (target, migrate) => (await guard(byId.get(target.tenantId!)!, migrate)) ?? { skip: 'no longer migratable (deprovisioned or suspended meanwhile)' }),
       onProgress: (line, progress) => {
-        if (skipped.has(line.target.tenantId!)) {
+        if (line.status === 'skipped') {
           options.onProgress?.(line, progress);
           return;
         }

@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-import { createCliHarness, type CliHarness } from './cli-fixtures';
+import { createCliHarness, writeMigrationsTo, type CliHarness } from './cli-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs `lib/cli/main.ts` as the bin would run, in a process of its own. */
-function spawnCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+  /** Called with each stdout chunk and the child, e.g. to send it a signal. */
+  onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // PATH only from the parent: no TENANCY_* setting leaks into the child.
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'lib/cli/main.ts', ...args], {
@@ -15,7 +20,10 @@ function spawnCli(args: string[], env: Record<string, string> = {}): Promise<{ c
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      onStdout?.(String(chunk), child);
+    });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -48,5 +56,33 @@ describe('CLI as a process (the bin entry)', () => {
     const { code, stdout } = await spawnCli(['migrate', '--all'], h.env);
     expect(code).toBe(0);
     expect(stdout).toContain('1 targets: 1 ok, 0 failed');
+  }, 60_000);
+
+  it('Ctrl+C during migrate --all: the tenant under way finishes and is recorded, the rest are skipped, exit 130', async () => {
+    for (const id of ['ca', 'cb', 'cc', 'cd']) expect((await spawnCli(['provision', id], h.env)).code).toBe(0);
+    // Slow enough that the second tenant is still under way when the signal lands.
+    writeMigrationsTo(h.migrationsDir, { '20250107000000_slow': 'SELECT pg_sleep(0.5);\n' });
+    let sent = false;
+    const run = await spawnCli(['migrate', '--all', '--concurrency', '1'], h.env, (chunk, child) => {
+      if (!sent && /^ok /m.test(chunk)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('interrupted: finishing the tenants under way');
+    expect(run.stderr).toMatch(/interrupted: \d tenant\(s\) not migrated; run `nestjs-prisma-tenancy migrate --all` again/);
+    const ok = run.stdout.match(/^ok /gm)?.length ?? 0;
+    const skipped = run.stdout.match(/^skip /gm)?.length ?? 0;
+    const targets = Number(/(\d+) targets:/.exec(run.stdout)?.[1]);
+    expect(ok).toBeGreaterThanOrEqual(2); // the first, and the one under way when interrupted
+    expect(skipped).toBeGreaterThan(0);
+    expect(targets).toBeGreaterThanOrEqual(4);
+    expect(run.stdout).toContain(`${targets} targets: ${ok} ok, 0 failed, ${skipped} skipped`);
+    expect(ok + skipped).toBe(targets);
+    // Skipped tenants were not touched; a re-run finishes them.
+    const rerun = await spawnCli(['migrate', '--all'], h.env);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain(`${targets} targets: ${targets} ok, 0 failed; ${skipped} migrations applied`);
   }, 60_000);
 });

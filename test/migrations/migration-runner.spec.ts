@@ -47,6 +47,24 @@ describe('TenantMigrationRunner', () => {
     expect(await tablesIn(pool, 'public')).toEqual([]);
   });
 
+  it('stops taking targets once its signal aborts: those under way finish, the rest are skipped with nothing applied', async () => {
+    const runner = new TenantMigrationRunner({ pool, migrations });
+    const schemas = tenantSchemas('interrupted', 6);
+    const abort = new AbortController();
+    const report = await runner.migrateAll(
+      schemas.map((schema) => ({ schema })),
+      // Ctrl+C after the first target is done, while the second is under way.
+      { concurrency: 2, signal: abort.signal, onProgress: () => abort.abort() },
+    );
+    expect(report.totals).toMatchObject({ targets: 6, ok: 2, failed: 0, skipped: 4, applied: 6 });
+    expect(report.targets.slice(2).map((line) => [line.status, line.applied, line.warnings])).toEqual(
+      Array(4).fill(['skipped', [], ['skipped: interrupted before its turn']]),
+    );
+    for (const schema of schemas.slice(0, 2)) expect(await tablesIn(pool, schema)).toContain('projects');
+    for (const schema of schemas.slice(2)) expect(await tablesIn(pool, schema)).toEqual([]);
+    expect(formatMigrationReport(report)).toContain('6 targets: 2 ok, 0 failed, 4 skipped;');
+  });
+
   it("records each migration the way Prisma does, in Prisma's table", async () => {
     const runner = new TenantMigrationRunner({ pool, migrations });
     const [schema] = tenantSchemas('rows', 1);

@@ -3,7 +3,7 @@ import { MigrationFailedError } from '../../migrations/errors/migration-failed.e
 import { TenantMigrationError } from '../../migrations/errors/tenant-migration.error';
 import { formatMigrationReport } from '../../migrations/migration-report';
 import type { TargetMigrationReport } from '../../migrations/tenant-migration.interface';
-import { CLI_NAME, EXIT_FAILED, EXIT_OK } from '../cli.constants';
+import { CLI_NAME, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
 import type { CliContext } from '../cli-context';
 import { CliUsageError } from '../cli-usage.error';
@@ -59,6 +59,7 @@ async function migrateAll(context: CliContext, includeSuspended: boolean): Promi
       concurrency: context.settings.concurrency,
       statuses: includeSuspended ? ['active', 'suspended'] : ['active'],
       onProgress: progress.onProgress,
+      signal: context.signal,
     })
     .finally(() => progress.finish());
   if (!report.targets.length) {
@@ -69,6 +70,10 @@ async function migrateAll(context: CliContext, includeSuspended: boolean): Promi
   context.output.out(formatMigrationReport(report));
   const failed = report.targets.filter((line) => line.status === 'failed');
   printHints(context, failed);
+  if (report.totals.skipped && context.signal?.aborted) {
+    context.output.err(`interrupted: ${report.totals.skipped} tenant(s) not migrated; run \`${CLI_NAME} migrate --all\` again to finish`);
+    return EXIT_INTERRUPTED;
+  }
   return failed.length ? EXIT_FAILED : EXIT_OK;
 }
 
