@@ -88,8 +88,14 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
       if (setup.rls) await expect(foreign).rejects.toBeInstanceOf(TenantMismatchError);
       else expect(await foreign).toBeNull();
       expect(await p.project.findMany({ where: { tenantId: { in: ['t0', 't1'] }, name: 'a-secret' } })).toEqual([]);
+      // Fluent relation reads and nested includes.
+      expect(await p.project.findUnique({ where: { id: a.id } }).tasks()).toBeNull();
+      expect(await p.task.findMany({ include: { project: true }, where: { title: 'a-task' } })).toEqual([]);
     });
-    await t.as('t0', async (p) => expect(await p.project.findUnique({ where: { id: a.id } })).not.toBeNull());
+    await t.as('t0', async (p) => {
+      expect(await p.project.findUnique({ where: { id: a.id } })).not.toBeNull();
+      expect((await p.project.findUnique({ where: { id: a.id } }).tasks())?.map((task) => task.title)).toEqual(['a-task']);
+    });
   });
 
   it('writes: B cannot update, upsert, delete or attach to A rows', async () => {

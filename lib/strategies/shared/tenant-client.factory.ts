@@ -6,6 +6,7 @@ import type { ResolvedTenancyOptions } from '../../options/resolved-options.inte
 import type { Tenant } from '../../store/tenant.interface';
 import { setConfigSql } from './pipelined-settings';
 import { callModel } from './shared-only.extension';
+import { readFastPath } from './read-fast-path';
 import { settingsScope } from './statement-scope';
 import { assertTenantBound, tenantBoundExtension } from './tenant-bound.extension';
 import { TenantViewPool } from './tenant-view.pool';
@@ -31,7 +32,8 @@ export interface TenantClientSource<TClient> {
 /**
  * Builds one tenant's client for the schema and database strategies: a view
  * of the pool that refuses statements outside the tenant's context, Prisma's
- * adapter over it, the user's client, and the tenant-bound extension.
+ * adapter over it, the user's client, and the tenant-bound extension (which
+ * reads of tenant-scoped models skip: see read-fast-path.ts).
  * Nothing opens a connection here, so a throwing `createClient` leaves nothing behind.
  */
 export function createTenantBoundClient<TClient>(source: TenantClientSource<TClient>): { base: PrismaLike; client: PrismaLike; view: TenantViewPool } {
@@ -48,7 +50,7 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
     throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
   }
   const base = options.createClient(adapter) as unknown as PrismaLike;
-  const client = base.$extends(
+  const bound = base.$extends(
     tenantBoundExtension({
       tenantId: tenant.id,
       tenantField: options.tenantField,
@@ -58,5 +60,5 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
       readsGuardedByPool: true,
     }),
   );
-  return { base, client, view };
+  return { base, client: readFastPath(base, bound, options.sharedModels), view };
 }

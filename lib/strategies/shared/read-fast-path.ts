@@ -1,0 +1,48 @@
+/** Operations that only read: the tenant-bound extension has nothing to do for them. */
+const READ_OPERATIONS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
+
+type Delegate = Record<string | symbol, unknown>;
+
+/**
+ * The per-tenant client handed to the app: `bound` (with the tenant-bound
+ * extension) for everything, except reads of tenant-scoped models, which go
+ * to `base`, the same client without the extension.
+ *
+ * Why: any query extension on a Prisma client puts every operation through
+ * Prisma's extension machinery, hooked or not, which costs about 10 µs a
+ * query, while the extension has nothing to do for reads here: the pool view
+ * under both clients already refuses statements outside the tenant's
+ * context, and the pg adapter qualifies the SQL with the tenant's schema.
+ * Writes, raw SQL, transactions and shared models keep the extension.
+ * Both clients share one engine, so query plans are cached once.
+ */
+export function readFastPath<TClient extends object>(base: TClient, bound: TClient, sharedModels: ReadonlySet<string>): TClient {
+  const models = new Map<string, unknown>();
+  const methods = new Map<string | symbol, unknown>();
+  const shared = new Set([...sharedModels].map((model) => model.charAt(0).toLowerCase() + model.slice(1)));
+
+  const model = (key: string): unknown => {
+    const boundModel = Reflect.get(bound, key) as Delegate | undefined;
+    const baseModel = Reflect.get(base, key) as Delegate | undefined;
+    // Not a model delegate ($-methods are handled below; `then` and the like are undefined), or a shared model.
+    if (typeof boundModel !== 'object' || boundModel === null || typeof baseModel !== 'object' || baseModel === null || shared.has(key)) return boundModel;
+    return new Proxy(boundModel, {
+      get: (target, operation) => (typeof operation === 'string' && READ_OPERATIONS.has(operation) ? baseModel[operation] : Reflect.get(target, operation)),
+    });
+  };
+
+  return new Proxy(bound, {
+    get(target, key) {
+      if (typeof key === 'string' && !key.startsWith('$') && !key.startsWith('_')) {
+        if (!models.has(key)) models.set(key, model(key));
+        return models.get(key);
+      }
+      // $transaction, $queryRaw, $extends...: the extended client's, called on it.
+      if (!methods.has(key)) {
+        const value = Reflect.get(target, key);
+        methods.set(key, typeof value === 'function' ? value.bind(target) : value);
+      }
+      return methods.get(key);
+    },
+  });
+}
