@@ -6,7 +6,7 @@ import { TenancyError } from './tenancy.error';
  * deliberately not echoed back: it may be an injection attempt or huge.
  */
 export class InvalidTenantIdError extends TenancyError {
-  readonly errorCode = 'TENANT_ID_INVALID';
+  override readonly errorCode = 'TENANT_ID_INVALID';
 
   constructor(message = 'The tenant id is malformed.') {
     super(message, HttpStatus.BAD_REQUEST, 'TENANT_ID_INVALID');

@@ -7,7 +7,7 @@ import { TenancyError } from './tenancy.error';
  * of running unscoped.
  */
 export class MissingTenantError extends TenancyError {
-  readonly errorCode = 'TENANT_REQUIRED';
+  override readonly errorCode = 'TENANT_REQUIRED';
 
   constructor(message = 'No tenant in context: this operation needs a tenant.') {
     super(message, HttpStatus.BAD_REQUEST, 'TENANT_REQUIRED');

@@ -17,12 +17,18 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * Nest's exception filter see `TenantUnavailableError` (503), not a 500.
  */
 export abstract class TenancyError extends HttpException {
-  /** Stable machine-readable code, for example `TENANT_NOT_FOUND` (also the body's `error`). */
-  abstract override readonly errorCode: string;
 
   protected constructor(message: string, status: HttpStatus, code: string) {
     super({ statusCode: status, error: code, message }, status);
     this.message = message;
     this.name = new.target.name;
   }
+}
+
+// Declared by merging rather than in the class: Nest 12's HttpException has an
+// optional `errorCode` and Nest 11's has none, and a class member would need
+// `override` for one and refuse it for the other. Each subclass sets it.
+export interface TenancyError {
+  /** Stable machine-readable code, for example `TENANT_NOT_FOUND` (also the body's `error`). */
+  readonly errorCode: string;
 }

@@ -4,7 +4,7 @@ import { TenancyError } from './tenancy.error';
 
 /** The tenant exists but is not `active` (suspended, provisioning, failed, deleted). */
 export class TenantInactiveError extends TenancyError {
-  readonly errorCode = 'TENANT_INACTIVE';
+  override readonly errorCode = 'TENANT_INACTIVE';
 
   constructor(
     readonly tenantId: string,

@@ -9,7 +9,7 @@ import { TenancyError } from './tenancy.error';
  * answer is a plain 500 body without details of the record.
  */
 export class TenantMisconfiguredError extends TenancyError {
-  readonly errorCode = 'TENANT_MISCONFIGURED';
+  override readonly errorCode = 'TENANT_MISCONFIGURED';
 
   constructor(
     readonly tenantId: string,

@@ -7,7 +7,7 @@ import { TenancyError } from './tenancy.error';
  * it is almost always a bug, and rewriting would hide it.
  */
 export class TenantMismatchError extends TenancyError {
-  readonly errorCode = 'TENANT_MISMATCH';
+  override readonly errorCode = 'TENANT_MISMATCH';
 
   constructor(field: string, message = `The query sets "${field}" to another tenant than the current one.`) {
     super(message, HttpStatus.FORBIDDEN, 'TENANT_MISMATCH');

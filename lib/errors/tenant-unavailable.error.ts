@@ -7,7 +7,7 @@ import { TenancyError } from './tenancy.error';
  * tenants are not affected.
  */
 export class TenantUnavailableError extends TenancyError {
-  readonly errorCode = 'TENANT_UNAVAILABLE';
+  override readonly errorCode = 'TENANT_UNAVAILABLE';
 
   constructor(
     readonly tenantId: string,

@@ -7,7 +7,7 @@ import { TenancyError } from '../errors/tenancy.error';
  * default argument cannot delete a tenant by accident.
  */
 export class DeprovisionNotConfirmedError extends TenancyError {
-  readonly errorCode = 'DEPROVISION_NOT_CONFIRMED';
+  override readonly errorCode = 'DEPROVISION_NOT_CONFIRMED';
 
   constructor(readonly tenantId: string) {
     super(

@@ -13,7 +13,7 @@ export type TenantLifecycleConflict = 'status' | 'mismatch' | 'busy';
  * Answered with 409 when it escapes a request.
  */
 export class TenantLifecycleError extends TenancyError {
-  readonly errorCode = 'TENANT_LIFECYCLE_CONFLICT';
+  override readonly errorCode = 'TENANT_LIFECYCLE_CONFLICT';
 
   constructor(
     readonly tenantId: string,

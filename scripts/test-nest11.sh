@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the type check and the whole test suite against NestJS 11, the other
+# major version the peer range claims (development and CI use 12). It works on
+# a copy of the committed tree in a temporary folder, so node_modules here is
+# left alone: `npm run test:nest11`. Takes a few minutes (an install, then
+# the suite). TENANCY_TEST_DATABASE_URL is honoured as by `npm test`.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/tenancy-nest11-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+git -C "$root" archive HEAD | tar -x -C "$work"
+cd "$work"
+npm ci --no-audit --no-fund
+npm install --no-save --no-audit --no-fund \
+  @nestjs/common@^11 @nestjs/core@^11 @nestjs/testing@^11 @nestjs/platform-express@^11 @nestjs/platform-fastify@^11
+echo "NestJS $(node -p "require('@nestjs/core/package.json').version")"
+npm run prisma:generate
+npm run typecheck
+npm test
