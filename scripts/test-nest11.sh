@@ -8,6 +8,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tenancy-nest11-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+# Readable by all: as root, embedded PostgreSQL runs its binaries as a user of its own.
+chmod 755 "$work"
 
 git -C "$root" archive HEAD | tar -x -C "$work"
 cd "$work"
