@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MigrationFailedError } from './errors/migration-failed.error';
-import { historyTable, insertApplied, insertFailed, quoteIdent } from './prisma-migrations.sql';
+import { historyTable, insertApplied, insertFailed, insertStarted, markFailed, markFinished, quoteIdent } from './prisma-migrations.sql';
 import type { MigrationClient, MigrationTarget, TenantMigration } from './tenant-migration.interface';
 
 interface DatabaseError extends Error {
@@ -19,9 +19,9 @@ interface DatabaseError extends Error {
  * error), which blocks the target until resolved, as with Prisma.
  *
  * Scripts that manage transactions themselves (their own BEGIN/COMMIT) still
- * run, but lose this atomicity; statements that cannot run in a transaction
- * block (CREATE INDEX CONCURRENTLY, ...) fail here as they do in any
- * multi-statement Prisma migration.
+ * run, but lose this atomicity. A script that uses CONCURRENTLY (which
+ * PostgreSQL refuses in a transaction block) runs as Prisma runs every
+ * migration instead: see `applyOutsideTransaction`.
  */
 export async function applyMigration(
   client: MigrationClient,
@@ -30,6 +30,7 @@ export async function applyMigration(
   migration: TenantMigration,
 ): Promise<void> {
   const table = historyTable(schema);
+  if (needsNoTransaction(migration.sql)) return applyOutsideTransaction(client, target, table, migration);
   const startedAt = new Date();
   try {
     // A target without a schema keeps the connection's own search path.
@@ -49,6 +50,41 @@ export async function applyMigration(
       );
     throw new MigrationFailedError(target, migration.name, error.code, recorded, error);
   }
+}
+
+// CONCURRENTLY outside comments: CREATE/DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY,
+// REFRESH MATERIALIZED VIEW CONCURRENTLY, DETACH PARTITION ... CONCURRENTLY.
+function needsNoTransaction(sql: string): boolean {
+  return /\bCONCURRENTLY\b/i.test(sql.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' '));
+}
+
+/**
+ * Prisma's way, for scripts that cannot run in a transaction block: the row
+ * first (unfinished), then the script on its own, then the row finished. The
+ * script must then be a single statement, as with Prisma (PostgreSQL runs a
+ * multi-statement string in one implicit transaction). A failure may leave
+ * part of the script applied (as with Prisma) and is recorded in the row's
+ * logs; a crash leaves the row unfinished: either way the target is blocked
+ * until resolved. The search path is set for the script and then restored.
+ */
+async function applyOutsideTransaction(client: MigrationClient, target: MigrationTarget, table: string, migration: TenantMigration): Promise<void> {
+  const id = randomUUID();
+  await client.query(insertStarted(table), [id, migration.checksum, migration.name]);
+  const previous = target.schema ? (await client.query("SELECT current_setting('search_path') AS path")).rows[0].path : undefined;
+  try {
+    if (target.schema) await client.query(`SET search_path TO ${quoteIdent(target.schema)}`);
+    await client.query(migration.sql);
+  } catch (caught) {
+    const error: DatabaseError = caught instanceof Error ? caught : new Error(String(caught));
+    const recorded = await client.query(markFailed(table), [id, failureLogs(migration, error)]).then(
+      () => true,
+      () => false,
+    );
+    throw new MigrationFailedError(target, migration.name, error.code, recorded, error);
+  } finally {
+    if (previous !== undefined) await client.query("SELECT set_config('search_path', $1, false)", [previous]).catch(() => undefined);
+  }
+  await client.query(markFinished(table), [id]);
 }
 
 /** The `logs` text of a failed migration, in the form of Prisma's P3018 message. */

@@ -55,6 +55,19 @@ export const insertFailed = (table: string): string =>
   `INSERT INTO ${table} (id, checksum, migration_name, started_at, logs, applied_steps_count) ` +
   'VALUES ($1, $2, $3, $4, $5, 0)';
 
+/**
+ * The row of a migration that runs outside a transaction, written before its
+ * script as Prisma writes every row: finished_at NULL until `markFinished`, so
+ * a crash mid-script leaves the migration failed (blocking), as with Prisma.
+ */
+export const insertStarted = (table: string): string =>
+  `INSERT INTO ${table} (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`;
+
+export const markFinished = (table: string): string =>
+  `UPDATE ${table} SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`;
+
+export const markFailed = (table: string): string => `UPDATE ${table} SET logs = $2 WHERE id = $1`;
+
 /** `prisma migrate resolve --rolled-back <name>`. */
 export const markRolledBack = (table: string): string =>
   `UPDATE ${table} SET rolled_back_at = now() ` +

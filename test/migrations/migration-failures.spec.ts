@@ -42,6 +42,41 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
     return dir;
   }
 
+  it('runs a CONCURRENTLY migration outside a transaction, as Prisma does, and records a failing one', async () => {
+    const [schema] = tenantSchemas('concurrently', 1);
+    const concurrent = '20250102000000_name_index';
+    const dir = folder({
+      [INIT]: MIGRATIONS[INIT],
+      // The comment must not count; the statement must.
+      [concurrent]: '-- not in a transaction block\nCREATE INDEX CONCURRENTLY "projects_name_idx" ON "projects" ("name");\n',
+    });
+    // On a connection of our own, to see that the runner gives its search path back.
+    const client = await pool.connect();
+    try {
+      await client.query('SET search_path TO public');
+      const runner = new TenantMigrationRunner({ connect: async () => ({ query: client.query.bind(client), release: () => undefined }), migrations: await readMigrationsFolder(dir) });
+      expect((await runner.migrate({ schema })).applied).toEqual([INIT, concurrent]);
+      expect((await client.query('SHOW search_path')).rows[0].search_path).toBe('public');
+    } finally {
+      client.release();
+    }
+    const { rows: index } = await pool.query('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, 'projects_name_idx']);
+    expect(index).toHaveLength(1);
+    const { rows } = await pool.query(`SELECT finished_at, applied_steps_count, logs FROM ${schema}._prisma_migrations WHERE migration_name = $1`, [concurrent]);
+    expect(rows).toEqual([{ finished_at: expect.any(Date), applied_steps_count: 1, logs: null }]);
+
+    // A failing one (no such column): recorded like Prisma (row unfinished, logs), then blocking.
+    const bad = '20250103000000_bad_index';
+    writeMigrations(dir, { [bad]: 'CREATE INDEX CONCURRENTLY "projects_nope_idx" ON "projects" ("nope");\n' });
+    const again = new TenantMigrationRunner({ pool, migrations: await readMigrationsFolder(dir) });
+    const failure = await again.migrate({ schema }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(MigrationFailedError);
+    expect(failure).toMatchObject({ migrationName: bad, databaseErrorCode: '42703', recorded: true });
+    const { rows: failed } = await pool.query(`SELECT finished_at, logs FROM ${schema}._prisma_migrations WHERE migration_name = $1`, [bad]);
+    expect(failed).toEqual([{ finished_at: null, logs: expect.stringContaining('Database error code: 42703') }]);
+    await expect(again.migrate({ schema })).rejects.toBeInstanceOf(FailedMigrationFoundError);
+  });
+
   it('records a failing migration in one of five schemas, lets the others finish, and finishes it once fixed and resolved', async () => {
     const schemas = tenantSchemas('fail', 5);
     const targets = schemas.map((schema, i) => ({ schema, tenantId: `tenant-${i}` }));
