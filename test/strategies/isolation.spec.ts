@@ -177,6 +177,11 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     // Shared models work without a tenant.
     await client.plan.upsert({ where: { id: 'free' }, create: { id: 'free', name: 'Free' }, update: {} });
     expect(await client.plan.findUnique({ where: { id: 'free' } })).toMatchObject({ name: 'Free' });
+    // ... and through any tenant's client, reads and writes alike, one table for all.
+    expect(await t.as('t3', (p) => p.plan.findUnique({ where: { id: 'free' } }))).toMatchObject({ name: 'Free' });
+    await t.as('t3', (p) => p.plan.upsert({ where: { id: 'team' }, create: { id: 'team', name: 'Team' }, update: {} }));
+    expect((await t.as('t4', (p) => p.plan.findMany({ where: { id: { in: ['free', 'team'] } }, orderBy: { id: 'asc' } }))).map((plan) => plan.id)).toEqual(['free', 'team']);
+    expect(await t.as('t4', (p) => p.plan.count({ where: { id: 'team' } }))).toBe(1);
   });
 
   it("a client kept past its tenant's context never serves that tenant's data to another", async () => {
