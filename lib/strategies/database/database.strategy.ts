@@ -111,7 +111,14 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
     });
     // The pg pool opens on first use, so a throwing createClient leaves nothing open.
     // No extension of its own: the pool throws TenantUnavailableError, which Prisma passes through.
-    const { base, client: bound, view } = createTenantBoundClient({ tenant, options: this.options, context: this.context, pool, shared: shared.client });
+    const { base, client: bound, view } = createTenantBoundClient({
+      tenant,
+      options: this.options,
+      context: this.context,
+      pool,
+      shared: shared.client,
+      direct: { pool: () => pool.readyPool(), error: (error) => pool.statementError(error) },
+    });
     const client = bound as TClient;
     this.live.set(tenant.id, { pool, view, stored: tenant.databaseUrl });
     return {

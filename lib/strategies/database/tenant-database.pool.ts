@@ -84,6 +84,24 @@ export class TenantDatabasePool extends Pool {
       });
   }
 
+  /**
+   * The inner pg pool when an idle connection is ready (no wait to bound, no
+   * dial), for `TenantViewPool` to run plain reads on directly, as plain
+   * Prisma runs them on its pool: pg-pool's `query`, which also drops a
+   * connection whose statement failed. Undefined otherwise: go through `query`.
+   */
+  readyPool(): Pool | undefined {
+    const pool = this.inner?.pool;
+    return pool && pool.idleCount > pool.waitingCount ? pool : undefined;
+  }
+
+  /** What a read that failed on `readyPool()` throws: this pool's mapping of lost connections and refused logins. */
+  statementError(error: unknown): unknown {
+    // pg-pool dials after all if the idle connection went away in between: the budget may be full then.
+    if (error instanceof ConnectionBudgetExhausted) return this.unavailable(error);
+    return this.refused(error) ?? (isConnectionFailure(error) ? this.unavailable(error, 'its database connection was lost') : error);
+  }
+
   /** Physical connections of this tenant (open or dialling), each holding a budget slot. */
   connections(): number {
     return this.held.count;

@@ -9,7 +9,7 @@ import { callModel } from './shared-only.extension';
 import { readFastPath } from './read-fast-path';
 import { settingsScope } from './statement-scope';
 import { assertTenantBound, tenantBoundExtension } from './tenant-bound.extension';
-import { TenantViewPool } from './tenant-view.pool';
+import { type DirectReads, TenantViewPool } from './tenant-view.pool';
 
 /** A Prisma client as the strategies use it. */
 export type PrismaLike = { $extends(extension: unknown): PrismaLike; $disconnect(): Promise<void> };
@@ -27,6 +27,8 @@ export interface TenantClientSource<TClient> {
   adapterOptions?: ConstructorParameters<typeof PrismaPg>[1];
   /** The client for shared models. */
   shared: TClient;
+  /** A pool plain reads may use directly (the database strategy's tenant pool). */
+  direct?: DirectReads;
 }
 
 /**
@@ -44,6 +46,7 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
     setSql,
     () => settingsScope.getStore() === true,
     () => assertTenantBound(tenant.id, context.current()?.id),
+    source.direct,
   );
   const adapter = new PrismaPg(view, source.adapterOptions);
   if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {

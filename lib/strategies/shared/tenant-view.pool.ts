@@ -2,6 +2,20 @@ import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { queryWithLocalSettings, type QueryArg, withSettingsAfterBegin } from './pipelined-settings';
 
 /**
+ * A pool that plain reads may use directly, skipping the source's own
+ * wrapping, when it can serve at once: the database strategy's tenant pool
+ * hands out its inner pg pool when an idle connection is ready (one layer and
+ * its promises less on every read), and maps what fails there as its own
+ * statements' errors.
+ */
+export interface DirectReads {
+  /** The pg pool to run a plain read on now, or undefined to go through `source`. */
+  pool(): Pool | undefined;
+  /** The error to throw for a read that failed on that pool. */
+  error(error: unknown): unknown;
+}
+
+/**
  * One tenant's view of a pg pool it does not own (the shared pool of the
  * schema strategy, or the tenant's own pool in the database strategy). It is
  * a `pg.Pool` only so Prisma's adapter accepts it: connections always come
@@ -20,6 +34,7 @@ export class TenantViewPool extends Pool {
     private readonly needsSettings: () => boolean,
     /** Runs before every statement and transaction; throws to refuse it (wrong or no tenant in context). Required: a view without it would serve any context. */
     private readonly guard: () => void,
+    private readonly direct?: DirectReads,
   ) {
     super({ max: 1 });
   }
@@ -31,7 +46,17 @@ export class TenantViewPool extends Pool {
     if (!this.needsSettings()) {
       // The hot path (plain reads): no async wrappers, just count the statement in flight.
       this.active++;
-      return this.source.query(config as QueryConfig, values).finally(() => this.done());
+      const direct = this.direct?.pool();
+      return (direct ?? this.source).query(config as QueryConfig, values).then(
+        (result: unknown) => {
+          this.done();
+          return result;
+        },
+        (error: unknown) => {
+          this.done();
+          throw direct ? this.direct!.error(error) : error;
+        },
+      );
     }
     return this.track(this.run(config, values));
   }

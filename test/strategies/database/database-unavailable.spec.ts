@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { Client } from 'pg';
 import { TenantUnavailableError, type Tenant } from '../../../lib';
 import { rewriteUrl, serverAdminUrl, withClient } from '../../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
@@ -118,6 +119,34 @@ describe('database strategy: an unavailable tenant database', () => {
 
     // Nothing was committed, and the next requests get live connections.
     for (let i = 0; i < 3; i++) expect(await t.as('up', (p) => p.project.count({ where: { name: 'lost-at-commit' } }))).toBe(0);
+  });
+
+  it('a plain read that loses its connection (run straight on the tenant pool) fails with TenantUnavailableError; the next read works', async () => {
+    await t.as('up', (p) => p.project.count()); // an idle connection is ready: reads go straight to the tenant's pg pool
+    const database = setup.databases.get('up')!.name;
+    const admin = new Client({ connectionString: rewriteUrl(serverAdminUrl(), { database }) });
+    await admin.connect();
+    try {
+      // Hold the read on a lock, then end its backend under it.
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE projects IN ACCESS EXCLUSIVE MODE');
+      const read = t.as('up', (p) => p.project.findMany()).catch((e: unknown) => e);
+      let pid: number | undefined;
+      for (let i = 0; i < 100 && pid === undefined; i++) {
+        const { rows } = await admin.query("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database]);
+        pid = rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(pid).toBeDefined();
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      const error = await read;
+      expect(error).toBeInstanceOf(TenantUnavailableError);
+      expect((error as Error).message).toBe('Tenant "up" is temporarily unavailable: its database connection was lost');
+    } finally {
+      await admin.query('ROLLBACK').catch(() => undefined);
+      await admin.end();
+    }
+    expect(await t.as('up', (p) => p.project.count())).toEqual(expect.any(Number));
   });
 
   it('app.close() ends every pool: no connection left on the servers, the budget empty, no socket left open', async () => {
