@@ -18,11 +18,12 @@ export interface DirectReads {
 /**
  * One tenant's view of a pg pool it does not own (the shared pool of the
  * schema strategy, or the tenant's own pool in the database strategy). It is
- * a `pg.Pool` only so Prisma's adapter accepts it: connections always come
- * from `source`. Statements marked by `needsSettings()` (raw SQL, writes) and
- * every transaction run with the tenant's settings transaction-locally; plain
- * reads go straight to the source. It counts work in flight so the client
- * pool can retire the tenant's client only when idle.
+ * a `pg.Pool` only so Prisma's adapter accepts it: connections come from
+ * `source` (or `direct`, for plain reads). Statements marked by
+ * `needsSettings()` (raw SQL, writes) and every transaction run with the
+ * tenant's settings transaction-locally; plain reads go straight to the
+ * source. Every statement passes `guard` first, and is counted while in
+ * flight so the client pool can retire the tenant's client only when idle.
  */
 export class TenantViewPool extends Pool {
   private active = 0;
