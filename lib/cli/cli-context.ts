@@ -90,6 +90,7 @@ export class CliContext {
       ownerUrl: s.ownerUrl ?? this.require('registryUrl'),
       appRole: s.appRole,
       defaultStrategy: s.defaultStrategy,
+      tenantIdPattern: s.tenantIdPattern,
       schema: { naming },
       database: s.adminUrl
         ? { adminUrl: s.adminUrl, appUrl: s.appUrl, perTenantRole: s.perTenantRole, allowPlaintextUrls: s.allowPlaintextUrls, naming }

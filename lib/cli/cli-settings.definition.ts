@@ -36,6 +36,10 @@ export const CLI_SETTINGS: readonly CliSettingSpec[] = [
     description: "Tenant schema/database name: prefix + lower-cased id, '-' as '_'. Keep it equal to the app's naming. Default: tenant_.",
   },
   {
+    key: 'tenantIdPattern', env: 'TENANCY_TENANT_ID_PATTERN', flag: 'tenant-id-pattern', kind: 'pattern', valueName: 'REGEX',
+    description: "Ids provision accepts: a regular expression anchored with ^ and $. Keep it the app's tenantIdPattern. Default: the module's default.",
+  },
+  {
     key: 'concurrency', env: 'TENANCY_CONCURRENCY', flag: 'concurrency', kind: 'int', valueName: 'N',
     description: 'Tenants migrated at once by migrate --all. Default: 4.',
   },

@@ -18,6 +18,8 @@ export interface CliSettings {
   encryptionKeys: string[];
   /** Schema (and database) name prefix, before the lower-cased id. Default: `tenant_`. */
   schemaPrefix: string;
+  /** Ids `provision` accepts; keep it the app's `tenantIdPattern`. */
+  tenantIdPattern?: RegExp;
   /** Tenants migrated at once by `migrate --all`. Default: `4`. */
   concurrency: number;
   /** Database strategy: role allowed to CREATE DATABASE. Default: none (database tenants refused). */
@@ -39,7 +41,7 @@ export interface CliSettings {
 }
 
 /** How a setting's value is read and checked. */
-export type CliSettingKind = 'string' | 'identifier' | 'prefix' | 'url' | 'path' | 'list' | 'int' | 'bool' | 'strategy';
+export type CliSettingKind = 'string' | 'identifier' | 'prefix' | 'url' | 'path' | 'list' | 'int' | 'bool' | 'strategy' | 'pattern';
 
 /** One setting: its config key, environment variable and flag. */
 export interface CliSettingSpec {

@@ -103,6 +103,15 @@ function read(spec: CliSettingSpec, value: unknown, where: string, base: string)
   if (spec.kind === 'identifier' && !IDENTIFIER.test(text)) bad('a plain SQL identifier');
   if (spec.kind === 'prefix' && !PREFIX.test(text)) bad('lower-case letters, digits and _, not starting with a digit');
   if (spec.kind === 'path') return resolve(base, text);
+  if (spec.kind === 'pattern') {
+    // Unanchored, a pattern would accept any id that merely contains a match.
+    if (!text.startsWith('^') || !text.endsWith('$')) bad('a regular expression anchored with ^ and $');
+    try {
+      return new RegExp(text);
+    } catch {
+      return bad('a valid regular expression');
+    }
+  }
   if (spec.kind === 'url') {
     let protocol = '';
     try {

@@ -88,6 +88,18 @@ describe('CLI usage and settings errors', () => {
     expect(badStrategy).toMatchObject({ code: 2, stderr: 'error: invalid TENANCY_STRATEGY: expected rls, schema or database, got "silo"\n' });
   });
 
+  it('TENANCY_TENANT_ID_PATTERN: anchored and valid, or exit 2; provision refuses an id outside it before touching the database', async () => {
+    const env = { TENANCY_REGISTRY_URL: UNREACHABLE, TENANCY_APP_ROLE: 'app' };
+    const unanchored = await runCaptured(['status'], { env: { ...env, TENANCY_TENANT_ID_PATTERN: '[a-z]+' } });
+    expect(unanchored).toMatchObject({ code: 2, stderr: 'error: invalid TENANCY_TENANT_ID_PATTERN: expected a regular expression anchored with ^ and $, got "[a-z]+"\n' });
+    const invalid = await runCaptured(['status'], { env: { ...env, TENANCY_TENANT_ID_PATTERN: '^([a-z]$' } });
+    expect(invalid).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a valid regular expression') });
+    // Stricter than the default: 'acme-2' would pass the default, not this one.
+    const refused = await runCaptured(['provision', 'acme-2'], { env: { ...env, TENANCY_TENANT_ID_PATTERN: '^[a-z]{2,8}$' } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: .*tenant id.*see TENANCY_TENANT_ID_PATTERN\)$/im);
+  });
+
   it('a database it cannot reach exits 1, with the password masked', async () => {
     const { code, stderr } = await runCaptured(['status'], { env: { TENANCY_REGISTRY_URL: UNREACHABLE } });
     expect(code).toBe(1);

@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { InvalidTenantIdError } from '../../errors/invalid-tenant-id.error';
+import { DEFAULT_TENANT_ID_PATTERN } from '../../options/tenancy-options.validator';
 import type { TenancyStrategyName } from '../../store/tenant.interface';
 import { CLI_NAME, EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
@@ -26,7 +28,7 @@ export const provisionCommand: CliCommand = {
       description: 'Database strategy: connect the tenant to this URL (its database is created if missing). Default: generated',
     },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'defaultStrategy', 'schemaPrefix', 'encryptionKeys', 'adminUrl', 'appUrl'],
+  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'defaultStrategy', 'schemaPrefix', 'tenantIdPattern', 'encryptionKeys', 'adminUrl', 'appUrl'],
   async run(context, { positionals: [id], values }) {
     const strategy = values.strategy as TenancyStrategyName | undefined;
     if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
@@ -36,6 +38,8 @@ export const provisionCommand: CliCommand = {
     if ((strategy ?? context.settings.defaultStrategy) === 'database') context.require('adminUrl');
     const databaseUrl = values['database-url'] as string | undefined;
     context.output.addSecrets([], [databaseUrl]);
+    // Before the registry is touched: a malformed id is a usage error, with nothing created.
+    if (!(context.settings.tenantIdPattern ?? DEFAULT_TENANT_ID_PATTERN).test(id)) throw new InvalidTenantIdError();
     // Built first: its option checks (app role, database settings) fail before anything is created.
     const provisioner = await context.tenants();
     if (await context.ensureRegistry()) context.output.err(`created the registry table in schema "${context.registry().schema}"`);
