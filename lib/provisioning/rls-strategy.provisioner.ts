@@ -4,6 +4,7 @@ import { TenantMigrationRunner } from '../migrations/migration-runner';
 import type { MigrationClient, TenantMigration, TenantMigrationResult } from '../migrations/tenant-migration.interface';
 import { quoteIdent } from '../registry/registry.constants';
 import { rlsPolicySql } from '../strategies/rls/rls-policy.sql';
+import type { RegistryTenant } from '../registry/registry-tenant.interface';
 import type { StrategyProvisioner } from './strategy-provisioner.interface';
 import type { RlsProvisioningOptions } from './tenant-provisioner.interface';
 
@@ -37,9 +38,35 @@ export class RlsStrategyProvisioner implements StrategyProvisioner {
 
   async grant(): Promise<void> {}
 
-  /** Nothing to drop: the tenant's rows stay in the shared tables, for the app to delete. */
-  async drop(): Promise<string[]> {
-    return [];
+  /**
+   * Nothing to drop: the tenant's rows stay in the shared tables, for the app
+   * to delete, unless `deleteRows`: then they are deleted from `rls.tables`
+   * in one transaction, children (later in the list) first. The deletes run
+   * as the owner with the tenant's setting, so the policies (FORCE'd on the
+   * owner too) let exactly that tenant's rows go. Returns what was deleted.
+   */
+  async drop(tenant: RegistryTenant, options: { deleteRows?: boolean } = {}): Promise<string[]> {
+    if (!options.deleteRows) return [];
+    const { schema, tables = [], tenantColumn = 'tenant_id', setting = 'app.tenant_id' } = this.options;
+    if (tables.length === 0) throw new TenancyConfigError('rls.tables', 'deleteRows needs the tables holding tenant rows');
+    const client = await this.owner.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT set_config($1, $2, true)', [setting, tenant.id]);
+      const deleted: string[] = [];
+      for (const table of [...tables].reverse()) {
+        const qualified = (schema ? `${quoteIdent(schema)}.` : '') + quoteIdent(table);
+        const { rowCount } = await client.query(`DELETE FROM ${qualified} WHERE ${quoteIdent(tenantColumn)} = $1`, [tenant.id]);
+        deleted.push(`${rowCount ?? 0} row(s) from ${table}`);
+      }
+      await client.query('COMMIT');
+      return deleted;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /**

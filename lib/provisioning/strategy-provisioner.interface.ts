@@ -22,5 +22,5 @@ export interface StrategyProvisioner {
   /** Grants after migrations, on the tables they created. */
   grant(tenant: RegistryTenant): Promise<void>;
   /** Drops what `create` made (if present); returns descriptions of what it targeted. */
-  drop(tenant: RegistryTenant): Promise<string[]>;
+  drop(tenant: RegistryTenant, options?: { deleteRows?: boolean }): Promise<string[]>;
 }

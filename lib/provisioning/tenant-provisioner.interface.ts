@@ -104,6 +104,13 @@ export interface ProvisionTenantInput {
 export interface DeprovisionOptions {
   /** Must equal the tenant id, or nothing is dropped. */
   confirm: string;
+  /**
+   * RLS tenants: also delete the tenant's rows from `rls.tables`, in one
+   * transaction, in reverse order of that list (list parent tables before
+   * their children). Schema and database tenants lose everything anyway.
+   * Default: `false` (the rows stay, for the app to delete).
+   */
+  deleteRows?: boolean;
 }
 
 /** Options of `migrateAll()`. */

@@ -148,7 +148,7 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       let tenant = await this.existing(id);
       if (tenant.status !== 'deleted') tenant = await this.store.setStatus(id, 'deleted');
       try {
-        const dropped = await this.strategyOf(tenant).drop(tenant);
+        const dropped = await this.strategyOf(tenant).drop(tenant, { deleteRows: options.deleteRows === true });
         this.emit('deleted', { tenantId: id, strategy: this.strategyName(tenant), dropped });
         return tenant;
       } catch (error) {

@@ -101,5 +101,17 @@ describe('CLI, row-level security', () => {
     expect(await h.run(['migrate', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('warning: RLS tenants share the database: run `nestjs-prisma-tenancy migrate-shared`') });
     expect(await h.run(['migrate', '--all'], { env })).toMatchObject({ code: 0, stdout: 'No tenants to migrate.\n' });
     expect(await h.run(['deprovision', 'r1', '--confirm', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('nothing to drop') });
+
+    // --delete-rows: the tenant's rows go too, from the rlsTables setting's tables.
+    expect((await h.run(['provision', 'r2'], { env })).code).toBe(0);
+    await withClient(h.db.appUrl, async (c) => {
+      await c.query("SELECT set_config('app.tenant_id', 'r2', false)");
+      await c.query("INSERT INTO projects (id, name) VALUES ('r2-p', 'p')");
+    });
+    expect(await h.run(['deprovision', 'r2', '--confirm', 'r2', '--delete-rows'], { env })).toMatchObject({
+      code: 0,
+      stdout: 'deprovisioned r2: dropped 0 row(s) from tasks, 1 row(s) from projects\n',
+    });
+    expect((await withClient(h.db.adminUrl, (c) => c.query("SELECT count(*)::int AS n FROM projects WHERE tenant_id = 'r2'"))).rows[0].n).toBe(0);
   });
 });

@@ -79,4 +79,54 @@ describe('TenantProvisioner, RLS strategy', () => {
     expect(events).toEqual([['deleted', { tenantId: id, strategy: 'rls', dropped: [] }]]);
     expect(await policies()).toMatchObject({ projects: { policies: 4 } });
   });
+
+  it('deprovision with deleteRows deletes exactly that tenant\'s rows, children first, in one transaction', async () => {
+    const [gone, stays] = tenantIds('rls-rows', 2);
+    for (const id of [gone, stays]) await provisioner.provision({ id });
+    await withClient(h.db.appUrl, async (app) => {
+      for (const id of [gone, stays]) {
+        await app.query("SELECT set_config('app.tenant_id', $1, false)", [id]);
+        await app.query('INSERT INTO projects (id, name) VALUES ($1, $2)', [`p-${id}`, 'p']);
+        await app.query("INSERT INTO tasks (id, project_id, title) VALUES ($1 || '-a', $1, 'a'), ($1 || '-b', $1, 'b')", [`p-${id}`]);
+      }
+    });
+    const events = recordEvents(provisioner);
+    expect((await provisioner.deprovision(gone, { confirm: gone, deleteRows: true })).status).toBe('deleted');
+    expect(events).toEqual([['deleted', { tenantId: gone, strategy: 'rls', dropped: ['2 row(s) from tasks', '1 row(s) from projects'] }]]);
+    // Counted past RLS (superuser): nothing of the deleted tenant is left anywhere, the other tenant is whole.
+    const counts = await withClient(h.db.adminUrl, async (admin) => {
+      const { rows } = await admin.query(
+        `SELECT t.tenant_id, count(*)::int AS n FROM (SELECT tenant_id FROM projects UNION ALL SELECT tenant_id FROM tasks) t
+          WHERE t.tenant_id = ANY($1) GROUP BY 1 ORDER BY 1`,
+        [[gone, stays]],
+      );
+      return rows;
+    });
+    expect(counts).toEqual([{ tenant_id: stays, n: 3 }]);
+  });
+
+  it('deleteRows needs rls.tables, and deletes nothing when one table fails (one transaction); a re-run finishes it', async () => {
+    const [id] = tenantIds('rls-atomic', 1);
+    await provisioner.provision({ id });
+    await withClient(h.db.appUrl, async (app) => {
+      await app.query("SELECT set_config('app.tenant_id', $1, false)", [id]);
+      await app.query('INSERT INTO projects (id, name) VALUES ($1, $2)', [`p-${id}`, 'p']);
+      await app.query("INSERT INTO tasks (id, project_id, title) VALUES ($1 || '-a', $1, 'a')", [`p-${id}`]);
+    });
+    const rowsOf = () =>
+      withClient(h.db.adminUrl, async (admin) =>
+        (await admin.query('SELECT (SELECT count(*)::int FROM projects WHERE tenant_id = $1) + (SELECT count(*)::int FROM tasks WHERE tenant_id = $1) AS n', [id])).rows[0].n,
+      );
+
+    const noTables = h.provisioner({ defaultStrategy: 'rls', appRole: undefined, migrations });
+    await expect(noTables.deprovision(id, { confirm: id, deleteRows: true })).rejects.toThrow(/rls\.tables/);
+    // Deleted in reverse order: tasks, projects, then the missing table fails and everything rolls back.
+    const broken = h.provisioner({ defaultStrategy: 'rls', appRole: undefined, migrations, rls: { tables: ['no_such_table', 'projects', 'tasks'] } });
+    await expect(broken.deprovision(id, { confirm: id, deleteRows: true })).rejects.toThrow(/no_such_table/);
+    expect(await rowsOf()).toBe(2);
+    expect(await h.store.findById(id)).toMatchObject({ status: 'deleted', lastError: expect.stringMatching(/no_such_table/) });
+
+    expect((await provisioner.deprovision(id, { confirm: id, deleteRows: true })).status).toBe('deleted');
+    expect(await rowsOf()).toBe(0);
+  });
 });
