@@ -16,6 +16,8 @@ import request from 'supertest';
 import { TenantContext } from '../../lib/context/tenant-context.service';
 import { CurrentTenant } from '../../lib/decorators/current-tenant.decorator';
 import { SkipTenant } from '../../lib/decorators/skip-tenant.decorator';
+import { TenantInactiveError } from '../../lib/errors/tenant-inactive.error';
+import { TenantNotFoundError } from '../../lib/errors/tenant-not-found.error';
 import { TenantGuard } from '../../lib/guards/tenant.guard';
 import type { Tenant } from '../../lib/store/tenant.interface';
 import { createHttpApp, expectTenancyError, HTTP_PLATFORMS, HTTP_SETUPS } from '../support/http-app';
@@ -94,6 +96,19 @@ class CustomTenantGuard extends TenantGuard {
   }
 }
 
+/** docs/resolvers.md's recipe: inactive tenants answer like unknown ones (404), so answers reveal no ids. */
+@Injectable()
+class OpaqueTenantGuard extends TenantGuard {
+  protected override async getTenant(tenantId: string, context: ExecutionContext): Promise<Tenant> {
+    try {
+      return await super.getTenant(tenantId, context);
+    } catch (error) {
+      if (error instanceof TenantInactiveError) throw new TenantNotFoundError(tenantId);
+      throw error;
+    }
+  }
+}
+
 @Controller()
 class WhoAmIController {
   @Get('whoami')
@@ -141,6 +156,20 @@ describe.each(HTTP_PLATFORMS)('TenantGuard wiring (%s)', (platform) => {
       expectTenancyError(await request(server).get('/whoami?tenant=initech'), 403, 'TENANT_INACTIVE');
       const missing = await request(server).get('/whoami').set('x-tenant-id', 'acme');
       expect([missing.status, missing.body.message]).toEqual([401, 'Choose a tenant.']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the docs recipe answers an inactive tenant like an unknown one (404)', async () => {
+    const app = await createHttpApp({ platform, appGuard: OpaqueTenantGuard, controllers: [WhoAmIController] });
+    try {
+      const server = app.getHttpServer();
+      await request(server).get('/whoami').set('x-tenant-id', 'acme').expect(200, { id: 'acme' });
+      const inactive = await request(server).get('/whoami').set('x-tenant-id', 'initech');
+      const unknown = await request(server).get('/whoami').set('x-tenant-id', 'nobody');
+      expectTenancyError(inactive, 404, 'TENANT_NOT_FOUND');
+      expectTenancyError(unknown, 404, 'TENANT_NOT_FOUND');
     } finally {
       await app.close();
     }
