@@ -112,7 +112,9 @@ export interface DatabaseStrategyOptions {
   /**
    * How long a request waits (ms) for a connection when the budget is full
    * and no idle tenant can be disposed, before it fails with
-   * `TenantUnavailableError` (503). Default: `5000`.
+   * `TenantUnavailableError` (503). Default: `1500`: under Prisma's default
+   * interactive-transaction `maxWait` (2 s), so a transaction gets this 503
+   * rather than Prisma's P2028 (a 500). Raise both together.
    */
   budgetWaitMs?: number;
   /**

@@ -151,7 +151,8 @@ function resolveDatabaseOptions(given: TenancyModuleOptions['database']): Resolv
   const sizes = {
     poolSize: options?.poolSize ?? 5,
     connectionBudget: options?.connectionBudget ?? 100,
-    budgetWaitMs: options?.budgetWaitMs ?? 5_000,
+    // Under Prisma's default interactive-transaction maxWait (2 s): see the option's doc.
+    budgetWaitMs: options?.budgetWaitMs ?? 1_500,
     connectTimeoutMs: options?.connectTimeoutMs ?? 3_000,
   };
   for (const [name, value] of Object.entries(sizes)) {

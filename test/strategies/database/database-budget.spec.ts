@@ -41,6 +41,21 @@ describe('database strategy: connection budget', () => {
   const holdConnection = (app: DatabaseTestApp, id: string, until: Promise<void>) =>
     app.as(id, (p) => p.$transaction(async (tx) => (await tx.$queryRaw`SELECT 1`, await until), { timeout: 60_000, maxWait: 30_000 }));
 
+  it('with the default budgetWaitMs, an interactive transaction that cannot get a connection gets the 503, before Prisma\'s own 2 s timeout (a 500)', async () => {
+    const app = await boot({ connectionBudget: 2, poolSize: 2, budgetWaitMs: undefined });
+    const release = gate();
+    // Tenant b0 holds the whole budget in two open transactions.
+    const holds = [holdConnection(app, 'b0', release.promise), holdConnection(app, 'b0', release.promise)];
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const refused = await app.as('b1', (p) => p.$transaction(async (tx) => tx.project.count())).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TenantUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    release.open();
+    await Promise.all(holds);
+    expect(await app.as('b1', (p) => p.$transaction(async (tx) => tx.project.count()))).toEqual(expect.any(Number));
+  });
+
   it('never opens more than the budget, however many tenants run in parallel', async () => {
     const app = await boot({ budgetWaitMs: 30_000 });
     const sampler = sampleConnections(serverAdminUrl(), [...setup.databases.values()]);

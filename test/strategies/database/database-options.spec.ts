@@ -13,7 +13,7 @@ const key = randomBytes(32);
 describe('database strategy options', () => {
   it('defaults: pool of 5, budget of 100, 5 s budget wait, 3 s connect timeout, plaintext URLs without keys', () => {
     const { database } = resolveTenancyOptions(base);
-    expect(database).toEqual({ poolSize: 5, connectionBudget: 100, budgetWaitMs: 5000, connectTimeoutMs: 3000, cipher: undefined, allowPlaintextUrls: true });
+    expect(database).toEqual({ poolSize: 5, connectionBudget: 100, budgetWaitMs: 1500, connectTimeoutMs: 3000, cipher: undefined, allowPlaintextUrls: true });
   });
 
   it('with encryptionKeys: a cipher, and plaintext URLs refused unless allowed', () => {
