@@ -52,9 +52,7 @@ export class TenantDatabasePool extends Pool {
 
   constructor(private readonly settings: TenantDatabasePoolSettings) {
     super({ max: 1 });
-    this.clientClass = budgetedClientClass(settings.budget, settings.connectTimeoutMs, this.held, (error) =>
-      isConnectionFailure(error) ? this.unavailable(error, 'its database connection was lost') : error,
-    );
+    this.clientClass = budgetedClientClass(settings.budget, settings.connectTimeoutMs, this.held, (error) => this.lost(error));
   }
 
   override connect(...args: any[]): any {
@@ -99,7 +97,12 @@ export class TenantDatabasePool extends Pool {
   statementError(error: unknown): unknown {
     // pg-pool dials after all if the idle connection went away in between: the budget may be full then.
     if (error instanceof ConnectionBudgetExhausted) return this.unavailable(error);
-    return this.refused(error) ?? (isConnectionFailure(error) ? this.unavailable(error, 'its database connection was lost') : error);
+    return this.refused(error) ?? this.lost(error);
+  }
+
+  /** `TenantUnavailableError` for a lost connection; a statement's own error as it is. */
+  private lost(error: unknown): unknown {
+    return isConnectionFailure(error) ? this.unavailable(error, 'its database connection was lost') : error;
   }
 
   /** Physical connections of this tenant (open or dialling), each holding a budget slot. */
