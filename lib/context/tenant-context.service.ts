@@ -3,6 +3,7 @@ import { ClsService } from 'nestjs-cls';
 import { MissingTenantError } from '../errors/missing-tenant.error';
 import { TenantCache } from '../store/tenant-cache.service';
 import type { Tenant } from '../store/tenant.interface';
+import { snapshotTenant } from '../store/tenant-snapshot';
 import { CLS_TENANT } from '../tenancy.internal-constants';
 
 /**
@@ -21,9 +22,13 @@ export class TenantContext {
     return this.tenant.id;
   }
 
-  /** The current tenant. Throws `MissingTenantError` when there is none. */
-  get tenant(): Tenant {
-    const tenant = this.cls.isActive() ? this.cls.get<Tenant | undefined>(CLS_TENANT) : undefined;
+  /**
+   * The current tenant, deep-frozen: the same object is shared by every request
+   * of this tenant, so it cannot be changed (copy it to). Throws
+   * `MissingTenantError` when there is none.
+   */
+  get tenant(): Readonly<Tenant> {
+    const tenant = this.current();
     if (!tenant) throw new MissingTenantError();
     return tenant;
   }
@@ -33,9 +38,9 @@ export class TenantContext {
     return this.cls.isActive() && this.cls.get(CLS_TENANT) !== undefined;
   }
 
-  /** The current tenant, or `undefined`: for code that must not throw. */
-  current(): Tenant | undefined {
-    return this.cls.isActive() ? this.cls.get<Tenant | undefined>(CLS_TENANT) : undefined;
+  /** The current tenant (deep-frozen), or `undefined`: for code that must not throw. */
+  current(): Readonly<Tenant> | undefined {
+    return this.cls.isActive() ? this.cls.get<Readonly<Tenant> | undefined>(CLS_TENANT) : undefined;
   }
 
   /**
@@ -54,10 +59,12 @@ export class TenantContext {
 
   /**
    * Sets the tenant in the active context; `TenantGuard` calls it once the
-   * request has a context of its own (see guards/request-context.ts).
+   * request has a context of its own (see guards/request-context.ts). A tenant
+   * that is not a snapshot yet (from a `getTenant` override) is frozen first,
+   * so the strategies never read fields a handler could still change.
    * @internal
    */
   enter(tenant: Tenant): void {
-    this.cls.set(CLS_TENANT, tenant);
+    this.cls.set(CLS_TENANT, snapshotTenant(tenant));
   }
 }

@@ -1,26 +1,30 @@
 import type { Tenant } from './tenant.interface';
 import type { TenantStore } from './tenant-store.interface';
+import { snapshotTenant } from './tenant-snapshot';
 
 /**
  * A tenant store over a fixed list given in code: for tests, examples, and apps
  * with a handful of tenants known at deploy time. `set` and `delete` allow
  * changes at run time (call `TenantCache.invalidate(id)` afterwards).
+ *
+ * It keeps deep-frozen snapshots of what it is given, and hands those out:
+ * changing an object after `set` changes nothing here, and writing to a
+ * returned tenant throws (spread it into a new object to change it, then `set`).
  */
 export class InMemoryTenantStore<T extends Tenant = Tenant> implements TenantStore<T> {
-  private readonly tenants = new Map<string, T>();
+  private readonly tenants = new Map<string, Readonly<T>>();
 
   constructor(tenants: Iterable<T> = []) {
-    for (const tenant of tenants) this.tenants.set(tenant.id, { ...tenant });
+    for (const tenant of tenants) this.tenants.set(tenant.id, snapshotTenant(tenant));
   }
 
-  async findById(id: string): Promise<T | null> {
-    const tenant = this.tenants.get(id);
-    return tenant ? { ...tenant } : null;
+  async findById(id: string): Promise<Readonly<T> | null> {
+    return this.tenants.get(id) ?? null;
   }
 
   /** Adds or replaces a tenant. */
   set(tenant: T): void {
-    this.tenants.set(tenant.id, { ...tenant });
+    this.tenants.set(tenant.id, snapshotTenant(tenant));
   }
 
   /** Removes a tenant; returns whether it existed. */
@@ -29,7 +33,7 @@ export class InMemoryTenantStore<T extends Tenant = Tenant> implements TenantSto
   }
 
   /** Every tenant, in insertion order. */
-  all(): T[] {
-    return [...this.tenants.values()].map((t) => ({ ...t }));
+  all(): Readonly<T>[] {
+    return [...this.tenants.values()];
   }
 }

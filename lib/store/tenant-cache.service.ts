@@ -6,27 +6,34 @@ import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { ResolvedTenancyOptions } from '../options/resolved-options.interface';
 import { TENANCY_RESOLVED_OPTIONS } from '../tenancy.internal-constants';
 import type { Tenant } from './tenant.interface';
-
-// lru-cache cannot store null; a miss is remembered as this marker so that a
-// flood of requests for an unknown id does not hammer the store.
-const MISSING = Symbol('missing');
+import { snapshotTenant } from './tenant-snapshot';
 
 /**
  * Looks tenants up through the configured store, with an LRU cache and TTL in
  * front. Concurrent lookups of one id share one store call. Call
  * `invalidate(id)` after changing a tenant so the change is seen at once.
+ *
+ * Found tenants and misses live in two LRUs of `cache.max` entries each:
+ * misses are remembered (a flood of requests for one unknown id reaches the
+ * store once per TTL), but a flood of many invented ids only pushes other
+ * misses out, never a real tenant. Tenants are handed out as deep-frozen
+ * snapshots, the same object to every request.
  */
 @Injectable()
 export class TenantCache {
-  private readonly cache: LRUCache<string, Tenant | typeof MISSING>;
+  private readonly hits?: LRUCache<string, Readonly<Tenant>>;
+  private readonly misses?: LRUCache<string, true>;
+  // Lookups under way, one per id. Bounded by the requests in flight, and kept
+  // out of the LRUs so that pending unknown ids cannot evict anything either.
+  private readonly loading = new Map<string, Promise<Readonly<Tenant> | undefined>>();
 
   constructor(@Inject(TENANCY_RESOLVED_OPTIONS) private readonly options: ResolvedTenancyOptions) {
-    this.cache = new LRUCache<string, Tenant | typeof MISSING>({
-      max: options.cache.max,
-      // ttlMs 0 means "do not cache": a 1 ms TTL still merges concurrent lookups.
-      ttl: Math.max(options.cache.ttlMs, 1),
-      fetchMethod: async (id) => (await options.store.findById(id)) ?? MISSING,
-    });
+    // ttlMs 0 means "do not cache": concurrent lookups are still merged.
+    if (options.cache.ttlMs > 0) {
+      const settings = { max: options.cache.max, ttl: options.cache.ttlMs };
+      this.hits = new LRUCache<string, Readonly<Tenant>>(settings);
+      this.misses = new LRUCache<string, true>(settings);
+    }
     // A store that reports its own writes (PrismaTenantStore) keeps this cache exact.
     const reporting = options.store as { onInvalidate?: (hook: (id: string) => void) => unknown };
     if (typeof reporting.onInvalidate === 'function') reporting.onInvalidate((id) => this.invalidate(id));
@@ -40,8 +47,9 @@ export class TenantCache {
   /**
    * The tenant with this id, validated, found and active; otherwise the fitting
    * error (`InvalidTenantIdError`, `TenantNotFoundError`, `TenantInactiveError`).
+   * The tenant is frozen (see `find`).
    */
-  async getActive(id: unknown): Promise<Tenant> {
+  async getActive(id: unknown): Promise<Readonly<Tenant>> {
     this.assertValidId(id);
     const tenant = await this.find(id);
     if (!tenant) throw new TenantNotFoundError(id);
@@ -49,20 +57,47 @@ export class TenantCache {
     return tenant;
   }
 
-  /** The tenant with this id whatever its status, or `undefined`. The id must be valid. */
-  async find(id: string): Promise<Tenant | undefined> {
+  /**
+   * The tenant with this id whatever its status, or `undefined`. The id must be
+   * valid. The tenant is a deep-frozen snapshot of what the store returned:
+   * writing to it throws a `TypeError`; copy it (`{ ...tenant }`) to change it.
+   */
+  async find(id: string): Promise<Readonly<Tenant> | undefined> {
     this.assertValidId(id);
-    const found = await this.cache.fetch(id);
-    return found === MISSING || found === undefined ? undefined : found;
+    const hit = this.hits?.get(id);
+    if (hit) return hit;
+    if (this.misses?.get(id)) return undefined;
+    return this.loading.get(id) ?? this.load(id);
   }
 
   /** Forgets one tenant, so the next lookup reads the store again. */
   invalidate(id: string): void {
-    this.cache.delete(id);
+    this.hits?.delete(id);
+    this.misses?.delete(id);
+    // A lookup under way may have read the store before the change: its
+    // callers get its answer, but it is not cached, and later callers start anew.
+    this.loading.delete(id);
   }
 
   /** Forgets every tenant. */
   clear(): void {
-    this.cache.clear();
+    this.hits?.clear();
+    this.misses?.clear();
+    this.loading.clear();
+  }
+
+  private load(id: string): Promise<Readonly<Tenant> | undefined> {
+    const pending = Promise.resolve(this.options.store.findById(id)).then((found) => (found ? snapshotTenant(found) : undefined));
+    this.loading.set(id, pending);
+    // Only the lookup still registered for this id may fill the cache; a
+    // failed lookup caches nothing.
+    const settle = (result?: { tenant?: Readonly<Tenant> }) => {
+      if (this.loading.get(id) !== pending) return;
+      this.loading.delete(id);
+      if (result?.tenant) this.hits?.set(id, result.tenant);
+      else if (result) this.misses?.set(id, true);
+    };
+    pending.then((tenant) => settle({ tenant }), () => settle());
+    return pending;
   }
 }
