@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { TargetMigrationReport } from '../migrations/tenant-migration.interface';
-import { shortError, type CliOutput } from './cli-output';
+import { shortError, type CliOutput, type CliText } from './cli-output';
 
 const BAR_WIDTH = 30;
 // Redrawing on every tenant of a large fleet would flood a slow terminal.
@@ -42,7 +42,7 @@ export class MigrateProgress {
     if (line.status === 'failed' || progress.done === progress.total || now - this.lastDraw >= REDRAW_MS) {
       this.lastDraw = now;
       this.drawn = true;
-      this.output.draw(`\r\x1b[2K${this.bar(progress.done, progress.total, now - this.started)}`);
+      this.output.redraw(this.bar(progress.done, progress.total, now - this.started));
     }
   };
 
@@ -51,16 +51,16 @@ export class MigrateProgress {
     this.clear();
   }
 
-  private bar(done: number, total: number, elapsedMs: number): string {
+  private bar(done: number, total: number, elapsedMs: number): CliText {
     const filled = total ? Math.round((done / total) * BAR_WIDTH) : BAR_WIDTH;
-    const bar = '█'.repeat(filled) + this.output.paint('░'.repeat(BAR_WIDTH - filled), 'dim');
-    const failures = this.failed ? `  ${this.output.paint(`${this.failed} failed`, 'red')}` : '';
+    const bar = ['█'.repeat(filled), this.output.paint('░'.repeat(BAR_WIDTH - filled), 'dim')];
+    const failures = this.failed ? ['  ', this.output.paint(`${this.failed} failed`, 'red')] : [];
     const eta = done < total ? `  ETA ${duration((elapsedMs / Math.max(done, 1)) * (total - done))}` : '';
-    return `[${bar}] ${done}/${total}${failures}${eta}`;
+    return ['[', bar, `] ${done}/${total}`, failures, eta];
   }
 
   private clear(): void {
-    if (this.drawn) this.output.draw('\r\x1b[2K');
+    if (this.drawn) this.output.clearLine();
     this.drawn = false;
   }
 }
