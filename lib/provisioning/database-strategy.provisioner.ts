@@ -1,10 +1,12 @@
+import type { ClientConfig } from 'pg';
 import { TenantMisconfiguredError } from '../errors/tenant-misconfigured.error';
 import type { MigrationClient, MigrationTarget } from '../migrations/tenant-migration.interface';
 import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
 import type { RegistryTenant, RegistryTenantPatch } from '../registry/registry-tenant.interface';
 import { isPlainIdentifier, quoteIdent } from '../registry/registry.constants';
 import type { Tenant } from '../store/tenant.interface';
-import { grantAfterMigrations, grantBeforeMigrations, migrationConnection, rewriteUrl, urlParts, withConnection } from './provisioning.sql';
+import { TenantServerPolicy } from './admin-server';
+import { grantAfterMigrations, grantBeforeMigrations, migrationConnection, withConnection } from './provisioning.sql';
 import { randomPassword, scramSha256Verifier } from './scram-verifier';
 import type { StrategyProvisioner } from './strategy-provisioner.interface';
 import type { DatabaseProvisioningOptions } from './tenant-provisioner.interface';
@@ -13,6 +15,8 @@ import type { DatabaseProvisioningOptions } from './tenant-provisioner.interface
 interface TenantDatabase {
   url: string;
   database: string;
+  /** The password of `user`, as pg reads the URL. */
+  password: string;
   /** The role the app connects to it as. */
   user: string;
   /** Whether that role is the tenant's own (created and dropped with it). */
@@ -28,16 +32,19 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
   private readonly ownerRole: string;
   /** Databases no tenant record may name: deprovision would drop them. */
   private readonly reserved: Set<string>;
+  /** Owner and admin connections, and the servers a tenant URL may name. */
+  private readonly servers: TenantServerPolicy;
 
   constructor(
     private readonly store: PrismaTenantStore,
-    private readonly ownerUrl: string,
+    ownerUrl: string,
     private readonly options: DatabaseProvisioningOptions,
     private readonly naming: (tenant: Tenant) => string,
   ) {
-    this.ownerRole = urlParts(ownerUrl).user;
+    this.servers = new TenantServerPolicy(ownerUrl, options.adminUrl, options.appUrl, options.allowedServers);
+    this.ownerRole = this.servers.ownerRole;
     const template = options.template ?? 'template0';
-    this.reserved = new Set(['postgres', 'template0', 'template1', template, urlParts(ownerUrl).database, urlParts(options.adminUrl).database]);
+    this.reserved = new Set(['postgres', 'template0', 'template1', template, ...this.servers.ownDatabases]);
   }
 
   prepare(tenant: RegistryTenant): RegistryTenantPatch {
@@ -48,8 +55,8 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     const name = this.nameOf(tenant);
     const { appUrl, adminUrl, perTenantRole } = this.options;
     const databaseUrl = perTenantRole
-      ? rewriteUrl(appUrl ?? adminUrl, { user: name, password: randomPassword(), database: name })
-      : rewriteUrl(appUrl!, { database: name });
+      ? this.servers.tenantUrl(appUrl ?? adminUrl, { user: name, password: randomPassword(), database: name })
+      : this.servers.tenantUrl(appUrl!, { database: name });
     return { databaseUrl };
   }
 
@@ -57,11 +64,11 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     const db = this.databaseOf(tenant);
     const database = quoteIdent(db.database);
     const user = quoteIdent(db.user);
-    await withConnection(this.options.adminUrl, async (admin) => {
+    await withConnection(this.servers.adminConnection(), async (admin) => {
       if (db.ownRole) {
         const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [db.user]);
         // Re-applied on a retry: the recorded URL is the truth, the role follows it.
-        const password = scramSha256Verifier(urlParts(db.url).password);
+        const password = scramSha256Verifier(db.password);
         await admin.query(`${rowCount ? 'ALTER' : 'CREATE'} ROLE ${user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`);
       }
       const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.database]);
@@ -73,7 +80,7 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
       // roles, a leaked tenant password opens no other tenant's database.
       await admin.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${user}`);
     });
-    await withConnection(this.ownerUrlOf(db), (owner) => owner.query(grantBeforeMigrations('public', db.user)));
+    await withConnection(this.ownerConnectionOf(db), (owner) => owner.query(grantBeforeMigrations('public', db.user)));
   }
 
   target(tenant: RegistryTenant): MigrationTarget {
@@ -81,18 +88,18 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
   }
 
   connect(tenant: RegistryTenant): Promise<MigrationClient> {
-    return migrationConnection(this.ownerUrlOf(this.databaseOf(tenant)));
+    return migrationConnection(this.ownerConnectionOf(this.databaseOf(tenant)));
   }
 
   async grant(tenant: RegistryTenant): Promise<void> {
     const db = this.databaseOf(tenant);
-    await withConnection(this.ownerUrlOf(db), (owner) => owner.query(grantAfterMigrations('public', db.user)));
+    await withConnection(this.ownerConnectionOf(db), (owner) => owner.query(grantAfterMigrations('public', db.user)));
   }
 
   async drop(tenant: RegistryTenant): Promise<string[]> {
     if (tenant.databaseUrl === undefined) return [];
     const db = this.databaseOf(tenant);
-    await withConnection(this.options.adminUrl, async (admin) => {
+    await withConnection(this.servers.adminConnection(), async (admin) => {
       // FORCE ends the sessions still open on it (pooled app connections).
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(db.database)} WITH (FORCE)`);
       if (db.ownRole) await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(db.user)}`);
@@ -100,21 +107,20 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     return db.ownRole ? [`database ${db.database}`, `role ${db.user}`] : [`database ${db.database}`];
   }
 
-  /** The owner's credentials on the tenant's database (same host, port and parameters as the tenant URL). */
-  private ownerUrlOf(db: TenantDatabase): string {
-    const owner = urlParts(this.ownerUrl);
-    return rewriteUrl(db.url, { user: owner.user, password: owner.password });
+  /**
+   * The owner on the tenant's database: the admin URL's server and parameters,
+   * the owner URL's user and password, and only the database name from the
+   * tenant URL, so its host, port and query never receive the owner's password.
+   */
+  private ownerConnectionOf(db: TenantDatabase): ClientConfig {
+    return this.servers.ownerConnection(db.database);
   }
 
   private databaseOf(tenant: RegistryTenant): TenantDatabase {
     const url = this.store.plaintextDatabaseUrl(tenant);
     if (!url) throw new TenantMisconfiguredError(tenant.id, 'it has no database URL');
-    let parts: ReturnType<typeof urlParts>;
-    try {
-      parts = urlParts(url);
-    } catch {
-      throw new TenantMisconfiguredError(tenant.id, 'its database URL does not parse');
-    }
+    // Refuses (before any connection) a URL naming a server other than the admin one.
+    const parts = this.servers.read(tenant.id, url);
     if (!isPlainIdentifier(parts.database) || !isPlainIdentifier(parts.user)) {
       throw new TenantMisconfiguredError(tenant.id, 'its database URL must name a database and a user that are plain identifiers');
     }
@@ -124,7 +130,7 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     // A role is the tenant's own only if it bears the tenant's name: the
     // provisioner never changes the password of, or drops, a shared role.
     const ownRole = this.options.perTenantRole === true && parts.user === this.nameOf(tenant) && parts.user !== this.ownerRole;
-    return { url, database: parts.database, user: parts.user, ownRole };
+    return { url, database: parts.database, user: parts.user, password: parts.password, ownRole };
   }
 
   private nameOf(tenant: Tenant): string {

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import type { MigrationClient } from '../migrations/tenant-migration.interface';
 import { quoteIdent } from '../registry/registry.constants';
 
@@ -35,9 +35,16 @@ export function grantAfterMigrations(schema: string, appRole: string): string {
   ].join('\n');
 }
 
+/** A connection string, or a pg config built by `TenantServerPolicy` (never a tenant URL with other credentials pasted in). */
+export type ConnectionTarget = string | ClientConfig;
+
+function clientOf(target: ConnectionTarget): Client {
+  return new Client(typeof target === 'string' ? { connectionString: target } : target);
+}
+
 /** Opens one connection, runs `work`, always closes it. */
-export async function withConnection<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
+export async function withConnection<T>(target: ConnectionTarget, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = clientOf(target);
   // Errors surface on the query in flight; without a listener an idle one would crash the process.
   client.on('error', () => undefined);
   await client.connect();
@@ -49,31 +56,12 @@ export async function withConnection<T>(url: string, work: (client: Client) => P
 }
 
 /** A dedicated connection shaped as the runner's `MigrationClient`: `release()` closes it. */
-export async function migrationConnection(url: string): Promise<MigrationClient> {
-  const client = new Client({ connectionString: url });
+export async function migrationConnection(target: ConnectionTarget): Promise<MigrationClient> {
+  const client = clientOf(target);
   client.on('error', () => undefined);
   await client.connect();
   return {
     query: client.query.bind(client) as MigrationClient['query'],
     release: () => void client.end().catch(() => undefined),
-  };
-}
-
-/** `url` with another user/password/database; host, port and parameters kept. */
-export function rewriteUrl(url: string, parts: { user?: string; password?: string; database?: string }): string {
-  const target = new URL(url);
-  if (parts.user !== undefined) target.username = encodeURIComponent(parts.user);
-  if (parts.password !== undefined) target.password = encodeURIComponent(parts.password);
-  if (parts.database !== undefined) target.pathname = `/${encodeURIComponent(parts.database)}`;
-  return target.href;
-}
-
-/** The user and database a PostgreSQL URL names (decoded). */
-export function urlParts(url: string): { user: string; password: string; database: string } {
-  const parsed = new URL(url);
-  return {
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')),
   };
 }

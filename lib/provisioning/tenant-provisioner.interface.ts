@@ -27,6 +27,19 @@ export interface DatabaseProvisioningOptions {
   perTenantRole?: boolean;
   /** Database (and per-tenant role) name of a tenant. Default: `tenant_<id>`, as schema names. */
   naming?: (tenant: Tenant) => string;
+  /**
+   * Servers (`host:port`, `[ipv6]:port`, or `host` for port 5432) a tenant's
+   * `databaseUrl` may name besides the admin URL's and the app URL's: other
+   * addresses of the admin server (a DNS alias, a PgBouncer in front of it).
+   * The server is read as pg reads the URL (`?host=` and `?port=` win). A
+   * URL naming any other server, or setting `hostaddr` or `service`, is
+   * refused with `TenantMisconfiguredError` before anything is done. Owner
+   * and admin credentials never go to these servers: create, grant, migrate
+   * and drop always connect to the admin URL's server, with the owner's or
+   * admin's credentials and only the database name of the tenant URL.
+   * Default: `[]`.
+   */
+  allowedServers?: readonly string[];
   /** Template of new databases. Default: `template0`. */
   template?: string;
   /**

@@ -1,5 +1,6 @@
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { isPlainIdentifier } from '../registry/registry.constants';
+import { validateAllowedServers } from './admin-server';
 import type { TenantProvisionerOptions } from './tenant-provisioner.interface';
 
 const STRATEGIES = ['rls', 'schema', 'database'];
@@ -22,6 +23,7 @@ export function validateProvisionerOptions(options: TenantProvisionerOptions): v
   if (typeof database.adminUrl !== 'string' || !database.adminUrl) {
     throw new TenancyConfigError('database.adminUrl', 'expected a connection string');
   }
+  validateAllowedServers(database.allowedServers);
   if (!database.perTenantRole && !database.appUrl) {
     throw new TenancyConfigError('database.appUrl', 'required unless database.perTenantRole is on');
   }
