@@ -12,9 +12,12 @@ export interface ClaimTenantResolverOptions {
  * middleware that ran before `TenantGuard`. It trusts `req.user`: verifying the
  * token is the authentication layer's job.
  *
- * A missing claim resolves to nothing. A claim that is present but not a
- * string (a number, an array of tenants) is an `InvalidTenantIdError`: falling
- * through to the next resolver would let a header override what the token says.
+ * No user (`req.user` unset or `null`), or a claim the user does not have,
+ * resolves to nothing. A claim that is present but unusable is an
+ * `InvalidTenantIdError` (400): `null`, `''`, a number, an array of tenants, an
+ * object, or a dot path that runs into a non-object (`org: 'acme'` for
+ * `org.id`). Falling through to the next resolver would let a header override
+ * what the token says.
  */
 export class ClaimTenantResolver implements TenantResolver {
   private readonly path: readonly string[];
@@ -25,12 +28,17 @@ export class ClaimTenantResolver implements TenantResolver {
 
   resolve(request: TenancyRequest): string | undefined {
     let value: unknown = request.user;
+    if (value === undefined || value === null) return undefined;
     for (const key of this.path) {
-      if (typeof value !== 'object' || value === null) return undefined;
+      if (typeof value !== 'object' || value === null) throw unusable();
       value = (value as Record<string, unknown>)[key];
+      if (value === undefined) return undefined;
     }
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') throw new InvalidTenantIdError();
+    if (typeof value !== 'string' || value === '') throw unusable();
     return value;
   }
+}
+
+function unusable(): InvalidTenantIdError {
+  return new InvalidTenantIdError('The tenant claim of the authenticated user is present but not a tenant id.');
 }

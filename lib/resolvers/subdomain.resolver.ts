@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { InvalidTenantIdError } from '../errors/invalid-tenant-id.error';
 import type { TenancyRequest, TenantResolver } from './tenant-resolver.interface';
 
 /** Options of `SubdomainTenantResolver`. */
@@ -22,6 +23,14 @@ export interface SubdomainTenantResolverOptions {
  * `acme.example.com` → `acme`. The host comes from `TenancyRequest.hostname`
  * (port removed, lower-cased), so `X-Forwarded-Host` counts only when the
  * platform trusts the proxy. IP addresses and `localhost` never match.
+ *
+ * Refused with `InvalidTenantIdError` (400), never resolved nor passed on to
+ * the next resolver: a request whose absolute-form target names another host
+ * than the one the tenant would be read from (`GET http://globex.example.com/x`
+ * with `Host: acme.example.com`: RFC 9112 says the target wins, many proxies
+ * route by `Host`, so the two could disagree about the tenant); a request with
+ * two `Host` headers (RFC 9112 requires a 400; Node keeps the first); and an
+ * empty first label (`.example.com`).
  */
 export class SubdomainTenantResolver implements TenantResolver {
   private readonly suffix?: string;
@@ -34,8 +43,17 @@ export class SubdomainTenantResolver implements TenantResolver {
   }
 
   resolve(request: TenancyRequest): string | undefined {
+    if (Array.isArray(request.headers.host) && request.headers.host.length > 1) {
+      throw new InvalidTenantIdError('The request has more than one Host header.');
+    }
     // A fully qualified name may end with a dot (`acme.example.com.`).
-    const host = request.hostname.replace(/\.$/, '');
+    const named = request.hostname.replace(/\.$/, '');
+    const target = request.authority?.replace(/\.$/, '');
+    if (named && target !== undefined && target !== named) {
+      throw new InvalidTenantIdError('The request target names another host than the Host header.');
+    }
+    // Without a Host header (HTTP/1.0), an absolute-form target is the only host named.
+    const host = named || (target ?? '');
     if (!host || isIP(host) !== 0) return undefined;
 
     let label: string;
@@ -48,6 +66,7 @@ export class SubdomainTenantResolver implements TenantResolver {
       if (labels.length < 3) return undefined;
       label = labels[0];
     }
-    return label && !this.ignore.has(label) ? label : undefined;
+    if (label === '') throw new InvalidTenantIdError('The tenant label of the host name is empty.');
+    return this.ignore.has(label) ? undefined : label;
   }
 }

@@ -20,14 +20,18 @@ interface PlatformRequest {
 export function toTenancyRequest(platformRequest: unknown): TenancyRequest {
   const req = (platformRequest ?? {}) as PlatformRequest;
   const node = (req.raw ?? req) as Partial<IncomingMessage>;
-  return {
+  // Express rewrites `url` inside routers and sub-apps; `originalUrl` is what the client sent.
+  const target = req.originalUrl ?? req.url ?? node.url ?? '/';
+  const request: TenancyRequest = {
     headers: normalizeHeaders(req.headers ?? node.headers ?? {}, node),
     hostname: normalizeHostname(req.hostname ?? node.headers?.host ?? ''),
-    // Express rewrites `url` inside routers and sub-apps; `originalUrl` is what the client sent.
-    path: normalizePath(req.originalUrl ?? req.url ?? node.url ?? '/'),
+    path: normalizePath(target),
     user: req.user ?? req.raw?.user,
     raw: platformRequest,
   };
+  const authority = targetAuthority(target);
+  if (authority !== undefined) request.authority = authority;
+  return request;
 }
 
 /**
@@ -41,7 +45,10 @@ function normalizeHeaders(headers: IncomingMessage['headers'], node: Partial<Inc
   if (!distinct) return headers;
   let result: TenancyRequest['headers'] | undefined;
   for (const [name, values] of Object.entries(distinct)) {
-    if (!values || values.length < 2 || headers[name] !== values.join(', ')) continue;
+    if (!values || values.length < 2) continue;
+    // Node keeps only the first `Host` and drops the others (RFC 9112 wants a 400 for two).
+    const parsed = name === 'host' ? values[0] : values.join(', ');
+    if (headers[name] !== parsed) continue;
     result ??= { ...headers };
     result[name] = values;
   }
@@ -57,6 +64,17 @@ function normalizeHostname(host: string): string {
   }
   const colon = value.indexOf(':');
   return colon === -1 ? value : value.slice(0, colon);
+}
+
+/** The host of an absolute-form target (`http://host:port/path`), normalized like `hostname`. */
+function targetAuthority(url: string): string | undefined {
+  if (url.startsWith('/')) return undefined;
+  try {
+    const { host } = new URL(url);
+    return host ? normalizeHostname(host) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function normalizePath(url: string): string {

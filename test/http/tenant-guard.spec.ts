@@ -134,8 +134,8 @@ describe.each(HTTP_SETUPS)('TenantGuard over HTTP ($platform, app cls middleware
     it.each([
       ['empty', ''],
       ['only whitespace (trimmed away by the HTTP parser)', '   '],
-    ])('an %s header counts as no tenant: 400 TENANT_REQUIRED, no lookup', async (_name, id) => {
-      expectTenancyError(await http().get('/tenant').set('x-tenant-id', id), 400, 'TENANT_REQUIRED');
+    ])('an %s header names no tenant: 400 TENANT_ID_INVALID (not a fall-through to the next resolver), no lookup', async (_name, id) => {
+      expectTenancyError(await http().get('/tenant').set('x-tenant-id', id), 400, 'TENANT_ID_INVALID');
       expect(store.calls).toEqual([]);
     });
   });

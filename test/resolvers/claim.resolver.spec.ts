@@ -14,15 +14,37 @@ describe('ClaimTenantResolver', () => {
     expect(claim({ org: { tenant: 'acme' } }, 'org.tenant')).toBe('acme');
   });
 
-  it('resolves nothing without a user or claim', () => {
+  it('resolves nothing without a user or without the claim', () => {
     expect(claim(undefined)).toBeUndefined();
+    expect(claim(null)).toBeUndefined();
     expect(claim({})).toBeUndefined();
-    expect(claim({ org: 'acme' }, 'org.tenant')).toBeUndefined();
-    expect(claim({ tenantId: null })).toBeUndefined();
+    expect(claim({ tenantId: undefined })).toBeUndefined();
+    expect(claim({ other: { tenant: 'acme' } }, 'org.tenant')).toBeUndefined();
+    expect(claim({ org: {} }, 'org.tenant')).toBeUndefined();
   });
 
-  it('rejects a claim that is present but not a string', () => {
-    expect(() => claim({ tenantId: 42 })).toThrow(InvalidTenantIdError);
-    expect(() => claim({ tenantId: ['acme', 'globex'] })).toThrow(InvalidTenantIdError);
+  // Each of these would otherwise fall through to the next resolver (a header the caller chose).
+  it.each([
+    ['null', { tenantId: null }],
+    ['empty', { tenantId: '' }],
+    ['a number', { tenantId: 42 }],
+    ['a boolean', { tenantId: true }],
+    ['an array', { tenantId: ['acme', 'globex'] }],
+    ['an array of one', { tenantId: ['acme'] }],
+    ['an object', { tenantId: { id: 'acme' } }],
+  ])('rejects a claim that is present but %s', (_what, user) => {
+    expect(() => claim(user)).toThrow(InvalidTenantIdError);
+  });
+
+  it.each([
+    ['a string', { org: 'acme' }],
+    ['null', { org: null }],
+    ['a number', { org: 7 }],
+  ])('rejects a dot path that runs into %s', (_what, user) => {
+    expect(() => claim(user, 'org.tenant')).toThrow(InvalidTenantIdError);
+  });
+
+  it('rejects a user that is not an object', () => {
+    expect(() => claim('acme')).toThrow(InvalidTenantIdError);
   });
 });

@@ -15,10 +15,17 @@ describe('PathTenantResolver', () => {
     expect(path('/api/acme/projects', 1)).toBe('acme');
   });
 
-  it('resolves nothing for a missing or empty segment', () => {
+  it('resolves nothing for a missing segment, a trailing slash included', () => {
     expect(path('/')).toBeUndefined();
     expect(path('/api', 1)).toBeUndefined();
-    expect(path('//projects')).toBeUndefined();
+    expect(path('/api/', 1)).toBeUndefined();
+    expect(path('/api/acme', 3)).toBeUndefined();
+  });
+
+  it('rejects an empty segment followed by more of the path, instead of trying the next resolver', () => {
+    expect(() => path('//projects')).toThrow(InvalidTenantIdError);
+    expect(() => path('/api//projects', 1)).toThrow(InvalidTenantIdError);
+    expect(() => path('//')).toThrow(InvalidTenantIdError);
   });
 
   it('percent-decodes, and turns a malformed escape into InvalidTenantIdError', () => {

@@ -1,3 +1,4 @@
+import { InvalidTenantIdError } from '../../lib/errors/invalid-tenant-id.error';
 import { SubdomainTenantResolver } from '../../lib/resolvers/subdomain.resolver';
 import type { TenancyRequest } from '../../lib/resolvers/tenant-resolver.interface';
 
@@ -36,5 +37,30 @@ describe('SubdomainTenantResolver', () => {
     expect(host('10.1.2.3')).toBeUndefined();
     expect(host('::1')).toBeUndefined();
     expect(host('10.1.2.3', { baseDomain: '2.3' })).toBeUndefined();
+  });
+
+  it('rejects an empty first label instead of trying the next resolver', () => {
+    expect(() => host('.example.com', { baseDomain: 'example.com' })).toThrow(InvalidTenantIdError);
+    expect(() => host('.example.com')).toThrow(InvalidTenantIdError);
+  });
+
+  describe('absolute-form request targets and repeated Host headers', () => {
+    const resolve = (parts: Partial<TenancyRequest>) => new SubdomainTenantResolver({ baseDomain: 'example.com' }).resolve(request(parts));
+
+    it('rejects a target naming another host than Host', () => {
+      expect(() => resolve({ hostname: 'acme.example.com', authority: 'globex.example.com' })).toThrow(InvalidTenantIdError);
+      // Even when the target's host would name no tenant: the two still disagree.
+      expect(() => resolve({ hostname: 'acme.example.com', authority: 'evil.org' })).toThrow(InvalidTenantIdError);
+    });
+
+    it('accepts a target naming the same host, a trailing dot aside, and uses the target without Host', () => {
+      expect(resolve({ hostname: 'acme.example.com', authority: 'acme.example.com' })).toBe('acme');
+      expect(resolve({ hostname: 'acme.example.com', authority: 'acme.example.com.' })).toBe('acme');
+      expect(resolve({ hostname: '', authority: 'globex.example.com' })).toBe('globex');
+    });
+
+    it('rejects two Host headers', () => {
+      expect(() => resolve({ hostname: 'acme.example.com', headers: { host: ['acme.example.com', 'globex.example.com'] } })).toThrow(InvalidTenantIdError);
+    });
   });
 });

@@ -24,4 +24,21 @@ describe('toTenancyRequest', () => {
     expect(toTenancyRequest({ headers: { 'x-tenant-id': 'acme, globex', host: 'h' }, headersDistinct, url: '/' }).headers['x-tenant-id']).toEqual(['acme', 'globex']);
     expect(toTenancyRequest({ headers: { 'x-tenant-id': 'acme', host: 'h' }, headersDistinct, url: '/' }).headers['x-tenant-id']).toBe('acme');
   });
+
+  it('records the host of an absolute-form target as authority, normalized; none for origin-form', () => {
+    expect(toTenancyRequest({ headers: { host: 'acme.example.com' }, url: 'http://Evil.Example.com:8080/x?y' })).toMatchObject({
+      hostname: 'acme.example.com',
+      authority: 'evil.example.com',
+      path: '/x',
+    });
+    expect(toTenancyRequest({ headers: { host: 'h' }, url: 'http://[::1]:80/x' }).authority).toBe('::1');
+    expect(toTenancyRequest({ headers: { host: 'h' }, url: '/x' })).not.toHaveProperty('authority');
+    expect(toTenancyRequest({ headers: { host: 'h' }, url: '*' })).not.toHaveProperty('authority');
+  });
+
+  it('hands two Host headers (Node keeps only the first) to resolvers as an array', () => {
+    const headersDistinct = { host: ['acme.example.com', 'globex.example.com'] };
+    expect(toTenancyRequest({ headers: { host: 'acme.example.com' }, headersDistinct, url: '/' }).headers.host).toEqual(['acme.example.com', 'globex.example.com']);
+    expect(toTenancyRequest({ headers: { host: 'acme.example.com' }, headersDistinct, url: '/' }).hostname).toBe('acme.example.com');
+  });
 });
