@@ -1,12 +1,12 @@
-import { Body, Controller, Get, type INestApplication, Post } from '@nestjs/common';
+import { Body, Controller, type ExecutionContext, Get, type INestApplication, Injectable, Post } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { PrismaClient } from '../fixtures/generated/client';
-import { CurrentTenant, TenancyModule, TenantContext, TenantPrisma, type Tenant, type TenancyModuleOptions } from '../../lib';
+import { CurrentTenant, TenancyModule, TenantContext, TenantGuard, TenantPrisma, type Tenant, type TenancyModuleOptions } from '../../lib';
 import { createTestDatabase, type TestDatabase } from '../support';
 import { createSchemaTenantsDatabase } from '../strategies/schema/schema-tenants';
-import { HTTP_PLATFORMS } from '../support/http-app';
+import { createHttpApp, HTTP_PLATFORMS } from '../support/http-app';
 
 const TENANTS: Tenant[] = [
   { id: 'acme', status: 'active', name: 'Acme' },
@@ -112,5 +112,46 @@ describe.each(HTTP_PLATFORMS)('the tenant a handler gets cannot be changed (%s)'
       // The write itself throws a TypeError (a 500: the app's bug), before any query ran.
       expect(attack.status).toBe(500);
     });
+  });
+});
+
+// A `getTenant` override may hand the guard an object of its own (a copy, a
+// record from elsewhere): the guard freezes it before it becomes current.
+@Injectable()
+class CopyingTenantGuard extends TenantGuard {
+  protected override async getTenant(tenantId: string, context: ExecutionContext): Promise<Tenant> {
+    return { ...(await super.getTenant(tenantId, context)), name: 'Copied' };
+  }
+}
+
+@Controller()
+class MutatingController {
+  constructor(private readonly context: TenantContext) {}
+
+  @Post('rename') rename(@CurrentTenant() tenant: Tenant, @Body() body: object) {
+    try {
+      Object.assign(tenant, body);
+      return { changed: true };
+    } catch (error) {
+      return { changed: false, error: (error as Error).name };
+    }
+  }
+
+  @Get('whoami') whoami() {
+    return this.context.tenant;
+  }
+}
+
+describe.each(HTTP_PLATFORMS)('a tenant from a getTenant override is frozen too (%s)', (platform) => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    app = await createHttpApp({ platform, appGuard: CopyingTenantGuard, globalGuard: false, controllers: [MutatingController] });
+  });
+  afterAll(() => app?.close());
+
+  it('a handler cannot change it, and the next request is still its own tenant', async () => {
+    const res = await request(app.getHttpServer()).post('/rename').set('x-tenant-id', 'acme').send({ id: 'globex' }).expect(201);
+    expect(res.body).toEqual({ changed: false, error: 'TypeError' });
+    await request(app.getHttpServer()).get('/whoami').set('x-tenant-id', 'acme').expect(200, { id: 'acme', status: 'active', name: 'Copied' });
   });
 });
