@@ -167,7 +167,7 @@ export interface TenancyModuleOptions<TClient = unknown> {
   cache?: {
     /** How long a looked-up tenant (or a miss) is remembered, in ms. Default: `30000`. */
     ttlMs?: number;
-    /** Most tenants kept. Default: `10000`. */
+    /** Most tenants kept; misses are kept apart, at most as many again, so they never evict a tenant. Default: `10000`. */
     max?: number;
   };
   /** Register `TenantGuard` as a global guard. Default: `true`. */
