@@ -23,6 +23,7 @@ import type {
   RegistryTenant,
   RegistryTenantPatch,
 } from './registry-tenant.interface';
+import { requestedIds, rotationVerdict, type PlaintextEncryptionReport, type SecretRotationReport } from './secret-rotation';
 import { TenantAlreadyRegisteredError } from './tenant-already-registered.error';
 import { REGISTRY_MIGRATIONS } from './tenancy-registry.migration';
 
@@ -136,24 +137,47 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
   }
 
   /**
-   * Encrypts stored URLs still in plaintext and re-encrypts those made with an
-   * older key (put the new key first in the cipher). Returns how many changed.
-   * A row changed meanwhile is skipped; run it again to catch it.
+   * Re-encrypts with the newest key (put it first in the cipher) every stored
+   * URL that decrypts for its tenant, and reports the rest without changing
+   * them: values in plaintext (rotation never encrypts one: whoever wrote it
+   * may not have had the key; see `encryptPlaintextUrls`) and values that do
+   * not decrypt for their row. A row changed meanwhile is skipped and
+   * reported; run it again to catch it.
+   * @throws TenancyConfigError when the store has no cipher.
    */
-  async rotateSecrets(): Promise<number> {
-    const cipher = this.cipher;
-    if (!cipher) throw new TenancyConfigError('registry.cipher', 'rotateSecrets() needs a cipher');
-    const { rows } = await this.pool.query<{ id: string; database_url: string }>(
-      `SELECT id, database_url FROM ${this.table} WHERE database_url IS NOT NULL ORDER BY id`,
-    );
-    let changed = 0;
-    for (const { id, database_url: stored } of rows) {
-      const next = cipher.isEncrypted(stored) ? cipher.rotate(stored, { aad: id }) : cipher.encrypt(stored, { aad: id });
-      if (next === stored) continue;
-      const sql = `UPDATE ${this.table} SET database_url = $2, updated_at = CURRENT_TIMESTAMP WHERE id = $1 AND database_url = $3`;
-      if (await this.write(sql, [id, next, stored])) changed++;
+  async rotateSecrets(): Promise<SecretRotationReport> {
+    const cipher = this.requireCipher('rotateSecrets()');
+    const report: SecretRotationReport = { rotated: [], current: [], plaintext: [], undecryptable: [], changedMeanwhile: [] };
+    for (const { id, database_url: stored } of await this.storedUrls(null)) {
+      if (stored === null) continue;
+      const verdict = rotationVerdict(cipher, id, stored);
+      if (verdict.kind === 'rotated') (await this.replaceUrl(id, stored, verdict.next) ? report.rotated : report.changedMeanwhile).push(id);
+      else if (verdict.kind === 'undecryptable') report.undecryptable.push({ id, reason: verdict.reason });
+      else report[verdict.kind].push(id);
     }
-    return changed;
+    return report;
+  }
+
+  /**
+   * Encrypts the plaintext database URLs of exactly the tenants named: the
+   * deliberate step from plaintext to encrypted storage, for URLs you know to
+   * be yours (`rotateSecrets()` lists them under `plaintext`). Values already
+   * encrypted are left alone.
+   * @throws TenancyConfigError when the store has no cipher; TypeError unless given a list of ids.
+   */
+  async encryptPlaintextUrls(ids: readonly string[]): Promise<PlaintextEncryptionReport> {
+    const cipher = this.requireCipher('encryptPlaintextUrls()');
+    const wanted = requestedIds(ids);
+    const report: PlaintextEncryptionReport = { encrypted: [], alreadyEncrypted: [], withoutUrl: [], notFound: [], changedMeanwhile: [] };
+    const rows = new Map((await this.storedUrls(wanted)).map((row) => [row.id, row.database_url]));
+    for (const id of wanted.sort()) {
+      const stored = rows.get(id);
+      if (stored === undefined) report.notFound.push(id);
+      else if (stored === null) report.withoutUrl.push(id);
+      else if (cipher.isEncrypted(stored)) report.alreadyEncrypted.push(id);
+      else (await this.replaceUrl(id, stored, cipher.encrypt(stored, { aad: id })) ? report.encrypted : report.changedMeanwhile).push(id);
+    }
+    return report;
   }
 
   /** Ends the pool if the store opened it (given a URL); a pool passed in is left to its owner. */
@@ -190,6 +214,26 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
       return url;
     }
     return this.cipher.encrypt(url, { aad: id });
+  }
+
+  private requireCipher(operation: string): TenantSecretCipher {
+    if (!this.cipher) throw new TenancyConfigError('registry.cipher', `${operation} needs a cipher`);
+    return this.cipher;
+  }
+
+  /** Stored values as they are (no decryption), of the given ids or of every row; ordered by id, bytewise. */
+  private async storedUrls(ids: string[] | null): Promise<{ id: string; database_url: string | null }[]> {
+    const { rows } = await this.pool.query<{ id: string; database_url: string | null }>(
+      `SELECT id, database_url FROM ${this.table} WHERE $1::text[] IS NULL OR id = ANY($1) ORDER BY id COLLATE "C"`,
+      [ids],
+    );
+    return rows;
+  }
+
+  /** Writes `next` only if the row still holds `stored` (no lost update with a concurrent writer). */
+  private async replaceUrl(id: string, stored: string, next: string): Promise<boolean> {
+    const sql = `UPDATE ${this.table} SET database_url = $2, updated_at = CURRENT_TIMESTAMP WHERE id = $1 AND database_url = $3`;
+    return (await this.write(sql, [id, next, stored])) !== undefined;
   }
 
   private open(id: string, stored: string, decrypt: boolean): string {

@@ -137,17 +137,16 @@ describe('PrismaTenantStore', () => {
       expect(raw.plaintextDatabaseUrl(tenant)).toBe(`${url}?sslmode=require`);
     });
 
-    it('rotateSecrets encrypts plaintext rows and moves old-key rows to the newest key', async () => {
+    it('rotateSecrets moves old-key rows to the newest key and leaves plaintext rows as they are (see rotate-secrets.spec.ts)', async () => {
       await store.create({ id: 'enc-plain', strategy: 'database', databaseUrl: 'postgresql://u:plainpw@h/plain' });
       const rotated = new PrismaTenantStore(pool, { cipher: new TenantSecretCipher({ keys: [randomBytes(32), key] }) });
       await pool.query("UPDATE tenancy.tenancy_tenants SET database_url = NULL WHERE id = 'enc-victim'");
 
-      expect(await rotated.rotateSecrets()).toBe(2);
-      expect(await rotated.rotateSecrets()).toBe(0);
-      expect((await rotated.findById('enc-plain'))!.databaseUrl).toBe('postgresql://u:plainpw@h/plain');
+      expect(await rotated.rotateSecrets()).toMatchObject({ rotated: ['enc'], plaintext: ['enc-plain'], undecryptable: [] });
+      expect(await rotated.rotateSecrets()).toMatchObject({ rotated: [], current: ['enc'], plaintext: ['enc-plain'] });
       expect((await rotated.findById('enc'))!.databaseUrl).toBe(`${url}?sslmode=require`);
       const { rows } = await pool.query("SELECT database_url FROM tenancy.tenancy_tenants WHERE id = 'enc-plain'");
-      expect(rows[0].database_url).not.toContain('plainpw');
+      expect(rows[0].database_url).toBe('postgresql://u:plainpw@h/plain');
       await expect(encrypted.findById('enc')).rejects.toBeInstanceOf(TenantSecretDecryptError);
     });
   });
