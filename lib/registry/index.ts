@@ -4,6 +4,7 @@ export { RegistryInvalidationListener, type RegistryInvalidationListenerOptions 
 export { REGISTRY_MIGRATIONS } from './tenancy-registry.migration';
 export { DEFAULT_REGISTRY_CHANNEL, DEFAULT_REGISTRY_SCHEMA } from './registry.constants';
 export { TenantAlreadyRegisteredError } from './tenant-already-registered.error';
+export type { SecretRotationReport, PlaintextEncryptionReport } from './secret-rotation';
 export type {
   RegistryTenant,
   NewRegistryTenant,
