@@ -12,6 +12,8 @@ import { CLS_TENANT } from '../tenancy.internal-constants';
  * tenant was entered (by `TenantGuard` or `TenantContext.run()`). Throws
  * `MissingTenantError` (400) when there is none, for example on a
  * `@SkipTenant()` route, so a handler never gets `undefined` by surprise.
+ * The tenant is deep-frozen and shared by every request of that tenant:
+ * writing to it throws a `TypeError` (copy it to change it).
  * Default: the whole `Tenant`.
  */
 export const CurrentTenant = createParamDecorator((property: keyof Tenant | undefined) => {

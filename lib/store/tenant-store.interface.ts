@@ -11,5 +11,5 @@ export interface TenantStore<T extends Tenant = Tenant> {
   findById(id: string): Promise<T | null | undefined>;
 }
 
-/** Injection token of the store the module uses (already wrapped in its cache). */
+/** Injection token of the store the module uses, as configured: uncached (inject `TenantCache` for cached, frozen tenants). */
 export const TenantStore = Symbol('TENANCY:TenantStore');
