@@ -6,6 +6,7 @@ import { migrateSharedCommand } from './migrate-shared.command';
 import { migrateCommand } from './migrate.command';
 import { provisionCommand } from './provision.command';
 import { resolveCommand } from './resolve.command';
+import { rotateSecretsCommand } from './rotate-secrets.command';
 import { statusCommand } from './status.command';
 
 /** Every command, in the order the help lists them. */
@@ -18,5 +19,6 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   activateCommand,
   deprovisionCommand,
   resolveCommand,
+  rotateSecretsCommand,
   initCommand,
 ];
