@@ -3,3 +3,4 @@ export { FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, fixtureMigrationNames, fixt
 export { rewriteUrl, quoteIdent, withAdminClient, withClient } from './pg-client';
 export { createTestDatabase, serverAdminUrl, type CreateTestDatabaseOptions, type TestDatabase } from './test-database';
 export { TEST_ROLES } from './test-env.constants';
+export { markOwned } from './ownership';

@@ -117,6 +117,7 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
       context: this.context,
       pool,
       shared: shared.client,
+      ownership: { kind: 'database' },
       direct: { pool: () => pool.readyPool(), error: (error) => pool.statementError(error) },
     });
     const client = bound as TClient;

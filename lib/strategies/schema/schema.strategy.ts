@@ -76,6 +76,7 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
       settings: { search_path: escapeIdentifier(schema) },
       adapterOptions: { schema },
       shared: shared.client,
+      ownership: { kind: 'schema', name: schema },
     });
     const client = bound as TClient;
     return {

@@ -8,6 +8,7 @@ import { setConfigSql } from './pipelined-settings';
 import { callModel } from './shared-only.extension';
 import { readFastPath } from './read-fast-path';
 import { settingsScope } from './statement-scope';
+import { type OwnedTarget, ownershipCheck } from './ownership-check';
 import { assertTenantBound, tenantBoundExtension } from './tenant-bound.extension';
 import { type DirectReads, TenantViewPool } from './tenant-view.pool';
 
@@ -29,13 +30,17 @@ export interface TenantClientSource<TClient> {
   shared: TClient;
   /** A pool plain reads may use directly (the database strategy's tenant pool). */
   direct?: DirectReads;
+  /** What must carry the tenant's ownership marker before the first statement runs. */
+  ownership: OwnedTarget;
 }
 
 /**
  * Builds one tenant's client for the schema and database strategies: a view
  * of the pool that refuses statements outside the tenant's context, Prisma's
  * adapter over it, the user's client, and the tenant-bound extension (which
- * reads of tenant-scoped models skip: see read-fast-path.ts).
+ * reads of tenant-scoped models skip: see read-fast-path.ts). The view
+ * checks the ownership marker of the tenant's schema or database once, before
+ * its first statement (ownership-check.ts).
  * Nothing opens a connection here, so a throwing `createClient` leaves nothing behind.
  */
 export function createTenantBoundClient<TClient>(source: TenantClientSource<TClient>): { base: PrismaLike; client: PrismaLike; view: TenantViewPool } {
@@ -47,6 +52,7 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
     () => settingsScope.getStore() === true,
     () => assertTenantBound(tenant.id, context.current()?.id),
     source.direct,
+    ownershipCheck(tenant.id, source.ownership),
   );
   const adapter = new PrismaPg(view, source.adapterOptions);
   if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {

@@ -16,6 +16,14 @@ export interface DirectReads {
 }
 
 /**
+ * The check a view runs once, before its first statement: that the schema or
+ * database it points at is marked for its tenant. It throws to refuse
+ * (`TenantMisconfiguredError`, or `TenantUnavailableError` when it could not
+ * run); the view then refuses that statement and checks again on the next one.
+ */
+export type OwnershipCheck = (source: Pool) => Promise<void>;
+
+/**
  * One tenant's view of a pg pool it does not own (the shared pool of the
  * schema strategy, or the tenant's own pool in the database strategy). It is
  * a `pg.Pool` only so Prisma's adapter accepts it: connections come from
@@ -24,10 +32,15 @@ export interface DirectReads {
  * tenant's settings transaction-locally; plain reads go straight to the
  * source. Every statement passes `guard` first, and is counted while in
  * flight so the client pool can retire the tenant's client only when idle.
+ * With `ownership`, no statement reaches the source before that check passed
+ * once (a boolean afterwards, so the hot path stays as it was).
  */
 export class TenantViewPool extends Pool {
   private active = 0;
   private idleWaiters: Array<() => void> = [];
+  // Whether the ownership check passed (or there is none), and the check under way.
+  private verified: boolean;
+  private verifying?: Promise<void>;
 
   constructor(
     private readonly source: Pool,
@@ -36,14 +49,22 @@ export class TenantViewPool extends Pool {
     /** Runs before every statement and transaction; throws to refuse it (wrong or no tenant in context). Required: a view without it would serve any context. */
     private readonly guard: () => void,
     private readonly direct?: DirectReads,
+    /** Run once before the first statement; a failure is never remembered as a pass. Default: none. */
+    private readonly ownership?: OwnershipCheck,
   ) {
     super({ max: 1 });
+    this.verified = ownership === undefined;
   }
 
   override query(...args: any[]): any {
     const [config, values] = args as [QueryArg, unknown[] | undefined];
     if (typeof values === 'function' || typeof args[2] === 'function') throw new TypeError('TenantViewPool.query does not take callbacks');
     this.guard();
+    if (!this.verified) {
+      // needsSettings() reads the caller's async context: decide now, not after the check.
+      const scoped = this.needsSettings();
+      return this.track(this.checked().then(() => (scoped ? this.run(config, values) : this.read(config, values))));
+    }
     if (!this.needsSettings()) {
       // The hot path (plain reads): no async wrappers, just count the statement in flight.
       this.active++;
@@ -66,7 +87,8 @@ export class TenantViewPool extends Pool {
     if (args.length > 0) throw new TypeError('TenantViewPool.connect does not take callbacks');
     this.guard();
     this.active++;
-    return this.source.connect().then(
+    const source = this.verified ? this.source.connect() : this.checked().then(() => this.source.connect());
+    return source.then(
       (client) => withSettingsAfterBegin(client, this.setSql, () => this.done()),
       (error: unknown) => {
         this.done();
@@ -89,6 +111,30 @@ export class TenantViewPool extends Pool {
 
   whenIdle(): Promise<void> {
     return this.active === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The ownership check, shared by the statements that arrive while it runs. */
+  private checked(): Promise<void> {
+    this.verifying ??= this.ownership!(this.source).then(
+      () => {
+        this.verified = true;
+      },
+      (error: unknown) => {
+        this.verifying = undefined;
+        throw error;
+      },
+    );
+    return this.verifying;
+  }
+
+  /** A plain read after the check (the hot path's work, without its counting). */
+  private async read(config: QueryArg, values?: unknown[]) {
+    const direct = this.direct?.pool();
+    try {
+      return await (direct ?? this.source).query(config as QueryConfig, values);
+    } catch (error) {
+      throw direct ? this.direct!.error(error) : error;
+    }
   }
 
   private async run(config: QueryArg, values?: unknown[]) {

@@ -39,7 +39,7 @@ export async function createDatabaseTenants(ids: readonly string[], serverAdminU
   try {
     for (const [i, id] of ids.entries()) {
       const serverAdminUrl = serverAdminUrls[i % serverAdminUrls.length];
-      databases.set(id, { ...(await createTenantDatabase(serverAdminUrl, id.replace(/[^a-z0-9]/gi, ''))), serverAdminUrl });
+      databases.set(id, { ...(await createTenantDatabase(serverAdminUrl, id.replace(/[^a-z0-9]/gi, ''), id)), serverAdminUrl });
     }
   } catch (error) {
     await dropAll(shared, databases);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InMemoryTenantStore, TenantCache, TenantMisconfiguredError, TenantSecretCipher, type Tenant, type TenantPoolEventPayload } from '../../../lib';
-import { rewriteUrl, serverAdminUrl } from '../../support';
+import { markOwned, rewriteUrl, serverAdminUrl } from '../../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
 
 const oldKey = randomBytes(32);
@@ -18,6 +18,10 @@ describe('database strategy: tenant connection strings', () => {
     url = setup.tenants[0].databaseUrl!;
   }, 120_000);
   afterAll(async () => setup?.drop(), 120_000);
+
+  // Every tenant here points at the one database: marked for each in turn, just before its client's first
+  // statement (the ownership check runs once per client).
+  const markFor = (id: string) => markOwned(setup.databases.get('urls')!.adminUrl, 'database', setup.databases.get('urls')!.name, id);
 
   /** Boots with `tenants` and asserts each listed id fails at lookup, building nothing. */
   async function expectRefused(t: DatabaseTestApp, ids: string[]) {
@@ -76,7 +80,9 @@ describe('database strategy: tenant connection strings', () => {
     ];
     const t = await bootDatabaseApp(setup.shared.appUrl, tenants, { database: { encryptionKeys: [newKey, oldKey] } });
     try {
+      await markFor('old');
       expect(await t.as('old', whereAmI)).toBe(setup.databases.get('urls')!.name);
+      await markFor('new');
       expect(await t.as('new', (p) => p.project.create({ data: { name: 'n' } }))).toMatchObject({ tenantId: 'new' });
       await expectRefused(t, ['stray', 'copied', 'tampered', 'plain', 'sealed-junk']);
     } finally {
@@ -85,6 +91,7 @@ describe('database strategy: tenant connection strings', () => {
   });
 
   it('a re-encrypted record (after rotation) is picked up: the tenant gets a new pool, in-flight work finishes on the old', async () => {
+    await markFor('rot');
     const store = new InMemoryTenantStore([{ id: 'rot', status: 'active' as const, databaseUrl: seal(oldKey, url, 'rot') }]);
     const t = await bootDatabaseApp(setup.shared.appUrl, [], { tenants: undefined, store, database: { encryptionKeys: [newKey, oldKey] } });
     try {
@@ -115,6 +122,7 @@ describe('database strategy: tenant connection strings', () => {
     ];
     const plain = await bootDatabaseApp(setup.shared.appUrl, tenants);
     try {
+      await markFor('plain');
       expect(await plain.as('plain', whereAmI)).toBe(setup.databases.get('urls')!.name);
       await expectRefused(plain, ['sealed']);
     } finally {
@@ -123,6 +131,7 @@ describe('database strategy: tenant connection strings', () => {
     const both = await bootDatabaseApp(setup.shared.appUrl, tenants, { database: { encryptionKeys: [oldKey], allowPlaintextUrls: true } });
     try {
       expect(await both.as('plain', whereAmI)).toBe(setup.databases.get('urls')!.name);
+      await markFor('sealed');
       expect(await both.as('sealed', whereAmI)).toBe(setup.databases.get('urls')!.name);
     } finally {
       await both.close();

@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_MIGRATIONS, fixtureMigrationSql, quoteIdent, rewriteUrl, TEST_ROLES, withClient } from '../../support';
+import { FIXTURE_MIGRATIONS, fixtureMigrationSql, markOwned, quoteIdent, rewriteUrl, TEST_ROLES, withClient } from '../../support';
 import { ensureTestRoles } from '../../support/test-roles';
 
 /** A tenant database: `appUrl` is what the tenant record holds. */
@@ -81,9 +81,10 @@ let counter = 0;
 /**
  * A database owned by `tenancy_owner` on the server at `serverAdminUrl`, with
  * the fixture's tables only (no RLS policies: the database is the boundary,
- * and plain reads do not set the tenant setting the policies read).
+ * and plain reads do not set the tenant setting the policies read), marked for
+ * `tenantId` when given.
  */
-export async function createTenantDatabase(serverAdminUrl: string, label: string): Promise<TenantDatabase> {
+export async function createTenantDatabase(serverAdminUrl: string, label: string, tenantId?: string): Promise<TenantDatabase> {
   // The harness's prefix and run id, so its teardown sweeps what a crashed test left.
   const name = `tenancy_t_${process.env.TENANCY_TEST_RUN_ID ?? 'norun'}_db${process.pid}_${++counter}_${label}`.toLowerCase();
   const adminUrl = rewriteUrl(serverAdminUrl, { database: name });
@@ -97,6 +98,8 @@ export async function createTenantDatabase(serverAdminUrl: string, label: string
       ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(TEST_ROLES.owner.name)} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app};`),
   );
   await withClient(ownerUrl, (c) => c.query(`BEGIN;\n${fixtureMigrationSql(FIXTURE_MIGRATIONS.init)}\nCOMMIT;`));
+  // As provisioning marks it: the database strategy serves no tenant from an unmarked database.
+  if (tenantId !== undefined) await markOwned(ownerUrl, 'database', name, tenantId);
   return { name, adminUrl, appUrl };
 }
 

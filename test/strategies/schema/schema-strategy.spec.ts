@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { MissingTenantError, readMigrationsFolder, TenantMisconfiguredError, TenantMismatchError, TenantPoolService, TenantMigrationRunner, type Tenant, type TenantPoolEventPayload } from '../../../lib';
-import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, withClient, type TestDatabase } from '../../support';
+import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, markOwned, withClient, type TestDatabase } from '../../support';
 import { bootRlsApp as bootTenancyApp, type RlsTestApp } from '../rls/rls-app';
 import { createSchemaTenantsDatabase } from './schema-tenants';
 
@@ -121,6 +121,7 @@ describe('per-tenant strategy: RLS for most tenants, a schema for a large one', 
     const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter((m) => m.name === FIXTURE_MIGRATIONS.init);
     const pool = new Pool({ connectionString: db.ownerUrl, max: 1 });
     await new TenantMigrationRunner({ pool, migrations }).migrate({ schema: 'tenant_big', tenantId: 'big' });
+    await markOwned(db.ownerUrl, 'schema', 'tenant_big', 'big');
     await pool.end();
     t = await bootTenancyApp(db.appUrl, {
       strategy: 'rls',

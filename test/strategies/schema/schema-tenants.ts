@@ -1,11 +1,12 @@
 import { Pool } from 'pg';
 import { readMigrationsFolder, TenantMigrationRunner } from '../../../lib';
-import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, type TestDatabase } from '../../support';
+import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, markOwned, type TestDatabase } from '../../support';
 
 /**
  * A database for the schema strategy: shared tables in `public`, and one
  * schema per tenant (`tenant_<id>`) migrated by the package's own runner with
- * the fixture's table migration (no RLS: the schema is the boundary).
+ * the fixture's table migration (no RLS: the schema is the boundary), each
+ * marked as its tenant's, as provisioning marks them.
  */
 export async function createSchemaTenantsDatabase(tenantIds: readonly string[]): Promise<TestDatabase> {
   const db = await createTestDatabase({ migrations: [FIXTURE_MIGRATIONS.init] });
@@ -18,6 +19,7 @@ export async function createSchemaTenantsDatabase(tenantIds: readonly string[]):
       { concurrency: 4 },
     );
     if (report.totals.failed > 0) throw new Error(`tenant schema migration failed: ${JSON.stringify(report.targets.filter((t) => t.status === 'failed'))}`);
+    for (const id of tenantIds) await markOwned(db.ownerUrl, 'schema', `tenant_${id}`, id);
   } finally {
     await pool.end();
   }
