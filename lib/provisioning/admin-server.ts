@@ -18,6 +18,21 @@ export function readConnection(url: string): ClientConfig {
   return config;
 }
 
+// Parameters pg-connection-string reads files for (TLS client certificate, key, CA).
+const FILE_PARAMS = ['sslcert', 'sslkey', 'sslrootcert'];
+
+/**
+ * Server, user, password and database of a connection string, as pg reads
+ * them, without reading the files its TLS parameters name: a tenant URL must
+ * not make the provisioner open files on its host just to be checked.
+ */
+export function readAddress(url: string): ClientConfig {
+  const parsed = new URL(url);
+  if (!FILE_PARAMS.some((name) => parsed.searchParams.has(name))) return readConnection(url);
+  for (const name of FILE_PARAMS) parsed.searchParams.delete(name);
+  return readConnection(parsed.href);
+}
+
 /** `host:port` of the server a pg config dials (IPv6 in brackets), with pg's own defaults for what it leaves out. */
 export function serverOf(config: Pick<ClientConfig, 'host' | 'port'>): string {
   const host = String(config.host || process.env.PGHOST || 'localhost').toLowerCase();
@@ -56,39 +71,47 @@ export class TenantServerPolicy {
   readonly ownerRole: string;
   /** Databases the owner and admin URLs name (never a tenant's). */
   readonly ownDatabases: string[];
-  private readonly admin: ClientConfig;
   private readonly owner: ClientConfig;
   private readonly allowed: Set<string>;
+  /** The admin URL read in full (its TLS files too), on first use: only connections need it. */
+  private admin?: ClientConfig;
 
-  constructor(ownerUrl: string, adminUrl: string, appUrl: string | undefined, allowedServers: readonly string[] = []) {
-    this.admin = readConnection(adminUrl);
-    this.owner = readConnection(ownerUrl);
+  constructor(
+    ownerUrl: string,
+    private readonly adminUrl: string,
+    appUrl: string | undefined,
+    allowedServers: readonly string[] = [],
+  ) {
+    const admin = readAddress(adminUrl);
+    this.owner = readAddress(ownerUrl);
     this.ownerRole = this.owner.user ?? '';
-    this.ownDatabases = [this.owner.database, this.admin.database].filter((name): name is string => !!name);
-    this.allowed = new Set([serverOf(this.admin), ...(appUrl ? [serverOf(readConnection(appUrl))] : [])]);
+    this.ownDatabases = [this.owner.database, admin.database].filter((name): name is string => !!name);
+    this.allowed = new Set([serverOf(admin), ...(appUrl ? [serverOf(readAddress(appUrl))] : [])]);
     for (const entry of allowedServers) this.allowed.add(parseServer(entry)!);
   }
 
   /** The admin role on the admin server (its URL, as pg reads it). */
   adminConnection(): ClientConfig {
+    this.admin ??= readConnection(this.adminUrl);
     return { ...this.admin };
   }
 
   /** The owner role on a tenant database of the admin server: only `database` comes from the tenant. */
   ownerConnection(database: string): ClientConfig {
-    return { ...this.admin, user: this.owner.user, password: this.owner.password, database };
+    return { ...this.adminConnection(), user: this.owner.user, password: this.owner.password, database };
   }
 
   /**
    * A URL for a new tenant database, on `base`'s server with its parameters,
    * with `user` and `password` (default: `base`'s, as pg reads them) in the
-   * URL itself, and no credential left in its query string.
+   * URL itself, and no credential left in its query string: no password, and
+   * for another user no client certificate of `base`'s (the admin's, say).
    */
   tenantUrl(base: string, parts: { user?: string; password?: string; database: string }): string {
-    const effective = readConnection(base);
+    const effective = readAddress(base);
     const url = new URL(base);
-    url.searchParams.delete('user');
-    url.searchParams.delete('password');
+    const credentials = ['user', 'password', 'database', 'dbname', ...(parts.user === undefined ? [] : ['sslcert', 'sslkey', 'sslpassword'])];
+    for (const name of credentials) url.searchParams.delete(name);
     url.username = encodeURIComponent(parts.user ?? effective.user ?? '');
     url.password = encodeURIComponent(parts.password ?? String(effective.password ?? ''));
     url.pathname = `/${encodeURIComponent(parts.database)}`;
@@ -105,7 +128,7 @@ export class TenantServerPolicy {
     try {
       if (!/^postgres(?:ql)?:\/\//i.test(url)) throw new Error('not a postgresql:// URL');
       params = new URL(url).searchParams;
-      config = readConnection(url);
+      config = readAddress(url);
     } catch {
       throw new TenantMisconfiguredError(tenantId, 'its database URL does not parse (a postgresql:// URL is expected)');
     }

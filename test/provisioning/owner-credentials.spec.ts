@@ -234,12 +234,23 @@ describe('TenantServerPolicy (pure)', () => {
     expect(policy.ownerConnection('tenant_a')).not.toHaveProperty('connectionString');
   });
 
+  it('builds tenant URLs with no credential of the base URL left in the query string', () => {
+    const base = 'postgresql://admin@db.internal/postgres?password=admin-secret&user=admin&sslcert=/a.crt&sslkey=/a.key&sslmode=verify-full';
+    const own = new URL(policy.tenantUrl(base, { user: 'tenant_a', password: 'pw', database: 'tenant_a' }));
+    expect([own.username, own.password, own.pathname, [...own.searchParams.keys()]]).toEqual(['tenant_a', 'pw', '/tenant_a', ['sslmode']]);
+    const shared = new URL(policy.tenantUrl(base, { database: 'tenant_b' }));
+    expect([shared.username, shared.password, shared.pathname]).toEqual(['admin', 'admin-secret', '/tenant_b']);
+    expect([...shared.searchParams.keys()]).toEqual(['sslcert', 'sslkey', 'sslmode']);
+  });
+
   it.each([
     ['postgresql://t:p@db.internal/tenant_a', 'tenant_a'],
     ['postgresql://t:p@bouncer.internal:6432/tenant_a', 'tenant_a'],
     ['postgresql://t:p@db-alias:5433/tenant_a', 'tenant_a'],
     ['postgresql://t:p@[::1]/tenant_a', 'tenant_a'],
     ['postgresql://t:p@elsewhere/tenant_a?host=db.internal', 'tenant_a'],
+    // Checked without opening the files its TLS parameters name.
+    ['postgresql://t:p@db.internal/tenant_a?sslcert=/nonexistent/t.crt&sslkey=/nonexistent/t.key', 'tenant_a'],
   ])('accepts %s', (url, database) => {
     expect(policy.read('acme', url)).toMatchObject({ database, user: 't', password: 'p' });
   });
