@@ -33,13 +33,14 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
   async init(): Promise<void> {
     const { rls } = this.options;
     if (rls.selfCheck) {
-      const result = await runRlsSelfCheck(this.options.databaseUrl, rls.tenantColumn);
+      const result = await runRlsSelfCheck(this.options.databaseUrl, rls.tenantColumn, { schemaTenants: this.options.strategies.has('schema') });
       for (const warning of result.warnings) this.logger.warn(warning);
-      this.logger.log(`RLS self-check passed for role "${result.role}" (${result.tables.length} tenant-scoped tables)`);
+      const left = result.tenantSchemas.length ? `; ${result.tenantSchemas.length} tenant schemas left to the schema strategy` : '';
+      this.logger.log(`RLS self-check passed for role "${result.role}" (${result.tables.length} tenant-scoped tables${left})`);
     }
     this.pool = new RlsTenantPool(
       { ...this.options.pool, connectionString: this.options.databaseUrl },
-      { setting: rls.setting, mode: rls.mode, scope: () => this.scope() },
+      { setting: rls.setting, mode: rls.mode, scope: () => this.scope(), fairShare: this.options.sharedPool },
     );
     // Idle connections erroring (server restart) must not crash the process; pg removes them.
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
