@@ -93,7 +93,7 @@ export class CliContext {
       tenantIdPattern: s.tenantIdPattern,
       schema: { naming },
       database: s.adminUrl
-        ? { adminUrl: s.adminUrl, appUrl: s.appUrl, perTenantRole: s.perTenantRole, allowPlaintextUrls: s.allowPlaintextUrls, naming }
+        ? { adminUrl: s.adminUrl, appUrl: s.appUrl, perTenantRole: s.perTenantRole, allowPlaintextUrls: s.allowPlaintextUrls, allowedServers: s.allowedServers, naming }
         : undefined,
       rls: { tables: s.rlsTables, schema: s.rlsSchema, tenantColumn: s.rlsTenantColumn, setting: s.rlsSetting },
       // Each migrating tenant holds an owner connection; a smaller pool would just queue them.

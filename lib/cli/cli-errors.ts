@@ -20,6 +20,7 @@ const SETTING_OF_FIELD: Record<string, keyof CliSettings> = {
   'database.adminUrl': 'adminUrl',
   'database.appUrl': 'appUrl',
   'database.allowPlaintextUrls': 'encryptionKeys',
+  'database.allowedServers': 'allowedServers',
   'registry.cipher': 'encryptionKeys',
   'registry.schema': 'registrySchema',
   table: 'rlsTables',

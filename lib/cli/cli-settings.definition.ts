@@ -60,6 +60,10 @@ export const CLI_SETTINGS: readonly CliSettingSpec[] = [
     description: 'Database strategy: store tenant URLs unencrypted when no encryption keys are set. Default: false.',
   },
   {
+    key: 'allowedServers', env: 'TENANCY_ALLOWED_SERVERS', flag: 'allowed-servers', kind: 'list', valueName: 'HOST:PORT,...',
+    description: "Database strategy: other addresses of the admin server (alias, PgBouncer) tenant URLs may name, besides the admin and app URLs' servers. Default: none.",
+  },
+  {
     key: 'rlsTables', env: 'TENANCY_RLS_TABLES', flag: 'rls-tables', kind: 'list', valueName: 'T1,T2',
     description: 'RLS: shared tables migrate-shared puts tenant policies on, comma-separated. Default: none.',
   },

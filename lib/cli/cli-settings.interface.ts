@@ -30,6 +30,8 @@ export interface CliSettings {
   perTenantRole: boolean;
   /** Database strategy: accept storing URLs unencrypted. Default: `false`. */
   allowPlaintextUrls: boolean;
+  /** Database strategy: other addresses of the admin server tenant URLs may name (`host:port`). Default: none. */
+  allowedServers: string[];
   /** RLS: shared tables `migrate-shared` puts policies on. Default: none. */
   rlsTables: string[];
   /** RLS: schema of those tables. Default: the owner connection's current schema. */

@@ -46,6 +46,7 @@ export function loadCliSettings(sources: CliSettingsSources): CliSettings {
     concurrency: 4,
     perTenantRole: false,
     allowPlaintextUrls: false,
+    allowedServers: [],
     rlsTables: [],
     ...(raw as Partial<CliSettings>),
   };

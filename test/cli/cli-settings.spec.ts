@@ -26,6 +26,7 @@ describe('CLI settings: tenancy.config.json < environment < flags', () => {
       concurrency: 4,
       perTenantRole: false,
       allowPlaintextUrls: false,
+      allowedServers: [],
       rlsTables: [],
     });
   });

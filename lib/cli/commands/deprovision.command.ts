@@ -19,7 +19,7 @@ export const deprovisionCommand: CliCommand = {
       description: "RLS tenant: also delete its rows from the rlsTables setting's tables, in one transaction (children, listed last, first)",
     },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'adminUrl', 'encryptionKeys', 'rlsTables', 'rlsSchema', 'rlsTenantColumn', 'rlsSetting'],
+  settings: ['registryUrl', 'ownerUrl', 'appRole', 'adminUrl', 'allowedServers', 'encryptionKeys', 'rlsTables', 'rlsSchema', 'rlsTenantColumn', 'rlsSetting'],
   async run(context, { positionals: [id], values }) {
     // Checked before connecting: a wrong or missing confirmation must not even reach the database.
     if (values.confirm !== id) {

@@ -24,7 +24,7 @@ export const migrateCommand: CliCommand = {
     concurrency: { type: 'string', valueName: 'N', description: 'With --all: tenants migrated at once. Default: the concurrency setting (4)' },
     'include-suspended': { type: 'boolean', description: 'With --all: migrate suspended tenants too' },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'concurrency', 'schemaPrefix', 'encryptionKeys', 'adminUrl'],
+  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'concurrency', 'schemaPrefix', 'encryptionKeys', 'adminUrl', 'allowedServers'],
   async run(context, { positionals: [id], values }) {
     if (Boolean(values.all) === (id !== undefined)) throw new CliUsageError('migrate needs a tenant id or --all (not both)', 'migrate');
     if (!values.all && (values.concurrency !== undefined || values['include-suspended'])) {

@@ -28,7 +28,7 @@ export const provisionCommand: CliCommand = {
       description: 'Database strategy: connect the tenant to this URL (its database is created if missing). Default: generated',
     },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'defaultStrategy', 'schemaPrefix', 'tenantIdPattern', 'encryptionKeys', 'adminUrl', 'appUrl'],
+  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'defaultStrategy', 'schemaPrefix', 'tenantIdPattern', 'encryptionKeys', 'adminUrl', 'allowedServers', 'appUrl'],
   async run(context, { positionals: [id], values }) {
     const strategy = values.strategy as TenancyStrategyName | undefined;
     if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
