@@ -18,8 +18,9 @@ export type TenantSecretKey = TenantSecretKeyMaterial | { id: string; key: Tenan
 export interface TenantSecretCipherOptions {
   /**
    * The keys, NEWEST FIRST. The first encrypts; every one of them decrypts, so
-   * rotation is: put the new key first, `rotate()` the stored values, then
-   * drop the old key. At least one key. Default: none (required).
+   * rotation is: put the new key first, `rotate()` the stored values (for the
+   * registry: `PrismaTenantStore.rotateSecrets()`), then drop the old key.
+   * At least one key. Default: none (required).
    */
   keys: readonly TenantSecretKey[];
 }

@@ -100,7 +100,9 @@ export class TenantSecretCipher {
 
   /**
    * Whether `value` has the shape of a ciphertext (of any format version), so
-   * a registry can tell stored values still in plaintext and encrypt them.
+   * a registry can tell stored values still in plaintext. Do not encrypt
+   * those on the way (rotation must not): whoever wrote one may not have had
+   * the key, and encrypting it would make it trusted; report them instead.
    * A PostgreSQL URL never matches. Does not check integrity or keys.
    */
   isEncrypted(value: unknown): value is string {
