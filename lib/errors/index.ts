@@ -7,3 +7,4 @@ export { TenancyConfigError } from './tenancy-config.error';
 export { TenantMismatchError } from './tenant-mismatch.error';
 export { TenantMisconfiguredError } from './tenant-misconfigured.error';
 export { TenantUnavailableError } from './tenant-unavailable.error';
+export { TenantRelationNotFoundError } from './tenant-relation-not-found.error';

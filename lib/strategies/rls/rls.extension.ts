@@ -1,5 +1,5 @@
 import { MissingTenantError } from '../../errors/missing-tenant.error';
-import { type Args, scopeArgs } from '../shared/tenant-args';
+import { type Args, runScopedWrite, scopeArgs, WRITE_OPERATIONS } from '../shared/tenant-args';
 import { sharedModelScope } from './rls-scope';
 
 /** What the extension needs to know; all resolved once at boot. */
@@ -35,6 +35,7 @@ export function rlsExtension(settings: RlsExtensionSettings) {
           throw new MissingTenantError(`No tenant in context: ${model ? `${model}.` : ''}${operation} needs a tenant.`);
         }
         if (model === undefined) return query(args); // raw SQL: the policies scope it
+        if (WRITE_OPERATIONS.has(operation)) return runScopedWrite(operation, args ?? {}, tenantField, tenantId, query);
         return query(scopeArgs(operation, args ?? {}, tenantField, tenantId));
       },
     },

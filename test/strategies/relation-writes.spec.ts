@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Body, Controller, type INestApplication, Param, Post } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { PrismaClient } from '../../examples/src/generated/client';
+import { TenancyModule, TenantPrisma } from '../../lib';
+import { createTestDatabase, type TestDatabase } from '../support';
+import { expectTenancyError } from '../support/http-app';
+
+// The example schema puts the tenant into the foreign key (docs/rls.md):
+// Task.project is `fields: [tenantId, projectId], references: [tenantId, id]`.
+const MIGRATIONS = join(__dirname, '../../examples/prisma/migrations');
+const EXAMPLE_SQL = ['20250601000000_init', '20250601000001_rls'].map((m) => readFileSync(join(MIGRATIONS, m, 'migration.sql'), 'utf8')).join('\n');
+
+type Body_ = { title?: string; projectId?: string; taskId?: string; tenantId?: string };
+
+@Controller()
+class RelationController {
+  constructor(private readonly prisma: TenantPrisma<PrismaClient>) {}
+  private get db() {
+    return this.prisma.client;
+  }
+  @Post('seed/:project/:task') seed(@Param('project') id: string, @Param('task') taskId: string) {
+    return this.db.project.create({ data: { id, name: id, tasks: { create: [{ id: taskId, title: taskId }] } } });
+  }
+  // Prisma's checked form: the relation sets the tenant and the project id.
+  @Post('tasks/connect') connect(@Body() b: Body_) {
+    return this.db.task.create({ data: { title: b.title ?? 't', project: { connect: { id: b.projectId! } } } });
+  }
+  @Post('tasks/connect-composite') connectComposite(@Body() b: Body_) {
+    return this.db.task.create({ data: { title: 't', project: { connect: { tenantId_id: { tenantId: b.tenantId!, id: b.projectId! } } } } });
+  }
+  @Post('tasks/connect-or-create') connectOrCreate(@Body() b: Body_) {
+    return this.db.task.create({ data: { title: 't', project: { connectOrCreate: { where: { id: b.projectId! }, create: { name: 'new' } } } } });
+  }
+  @Post('tasks/nested-project') nestedProject() {
+    return this.db.task.create({ data: { title: 't', project: { create: { name: 'made-nested' } } } });
+  }
+  @Post('tasks/upsert') upsert(@Body() b: Body_) {
+    return this.db.task.upsert({ where: { id: b.taskId! }, create: { title: 't', project: { connect: { id: b.projectId! } } }, update: {} });
+  }
+  @Post('tasks/batch') batch(@Body() b: Body_) {
+    return this.prisma.client.$transaction([this.db.task.create({ data: { title: 'batch', project: { connect: { id: b.projectId! } } } })]);
+  }
+  @Post('tasks/interactive') interactive(@Body() b: Body_) {
+    return this.db.$transaction(async (tx) => {
+      await tx.task.create({ data: { title: 'itx-1', project: { connect: { id: b.projectId! } } } });
+      return tx.task.create({ data: { title: 'itx-2', project: { connect: { id: b.projectId! } } } });
+    });
+  }
+  @Post('tasks/:id/move') move(@Param('id') id: string, @Body() b: Body_) {
+    return this.db.task.update({ where: { id }, data: { project: { connect: { id: b.projectId! } } } });
+  }
+  @Post('projects/:id/adopt') adopt(@Param('id') id: string, @Body() b: Body_) {
+    return this.db.project.update({ where: { id }, data: { tasks: { connect: [{ id: b.taskId! }] } } });
+  }
+  @Post('projects/:id/rename-task') renameTask(@Param('id') id: string, @Body() b: Body_) {
+    return this.db.project.update({ where: { id }, data: { tasks: { update: [{ where: { id: b.taskId! }, data: { title: 'renamed' } }] } } });
+  }
+  @Post('projects/:id/delete-task') deleteTask(@Param('id') id: string, @Body() b: Body_) {
+    return this.db.project.update({ where: { id }, data: { tasks: { delete: [{ id: b.taskId! }] } } });
+  }
+  @Post('projects/with-task') withTask(@Body() b: Body_) {
+    return this.db.project.create({ data: { name: 'with', tasks: { connect: [{ id: b.taskId! }] } } });
+  }
+}
+
+// Relation writes under a composite foreign key, over HTTP: the checked
+// `connect` forms work for the tenant's own records, and naming a record the
+// tenant cannot see answers 404 (never 500, never the other tenant's row).
+describe.each(['express', 'fastify'] as const)('relation writes under a composite foreign key, RLS over HTTP (%s)', (platform) => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  const as = (tenant: string) => ({
+    post: (path: string, body: Body_ = {}) => request(app.getHttpServer()).post(path).set('x-tenant-id', tenant).send(body),
+  });
+  const rows = async (sql: string) => {
+    const { withClient } = await import('../support');
+    return withClient(db.adminUrl, async (c) => (await c.query(sql)).rows);
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrations: [], sql: EXAMPLE_SQL });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TenancyModule.forRoot({
+          strategy: 'rls',
+          databaseUrl: db.appUrl,
+          createClient: (adapter) => new PrismaClient({ adapter }),
+          tenants: [
+            { id: 'acme', status: 'active' },
+            { id: 'globex', status: 'active' },
+          ],
+          sharedModels: ['Plan'],
+        }),
+      ],
+      controllers: [RelationController],
+    }).compile();
+    app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+    app.useLogger(false);
+    await app.listen(0, '127.0.0.1');
+    await as('acme').post('/seed/pa/ta').expect(201);
+    await as('globex').post('/seed/pg/tg').expect(201);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('connect, connectOrCreate, nested create and upsert to the tenant\'s own project succeed', async () => {
+    const made = await as('acme').post('/tasks/connect', { projectId: 'pa', title: 'connected' }).expect(201);
+    expect(made.body).toMatchObject({ tenantId: 'acme', projectId: 'pa' });
+    await as('acme').post('/tasks/connect-composite', { projectId: 'pa', tenantId: 'acme' }).expect(201);
+    expect((await as('acme').post('/tasks/connect-or-create', { projectId: 'pa' }).expect(201)).body).toMatchObject({ tenantId: 'acme', projectId: 'pa' });
+    const nested = await as('acme').post('/tasks/nested-project').expect(201);
+    expect(nested.body.tenantId).toBe('acme');
+    expect(await rows(`SELECT tenant_id FROM projects WHERE id = '${nested.body.projectId}'`)).toEqual([{ tenant_id: 'acme' }]);
+    await as('acme').post('/tasks/upsert', { taskId: 'up-1', projectId: 'pa' }).expect(201);
+    expect((await as('acme').post('/tasks/batch', { projectId: 'pa' }).expect(201)).body).toMatchObject([{ tenantId: 'acme' }]);
+    expect((await as('acme').post('/tasks/interactive', { projectId: 'pa' }).expect(201)).body).toMatchObject({ tenantId: 'acme', title: 'itx-2' });
+  });
+
+  it.each([
+    ['create with connect', '/tasks/connect', { projectId: 'pg' }],
+    ['create with connect by the composite key', '/tasks/connect-composite', { projectId: 'pg', tenantId: 'globex' }],
+    ['upsert with connect', '/tasks/upsert', { taskId: 'up-2', projectId: 'pg' }],
+    ['batch transaction with connect', '/tasks/batch', { projectId: 'pg' }],
+    ['interactive transaction with connect', '/tasks/interactive', { projectId: 'pg' }],
+    ['update moving a task to another tenant\'s project', '/tasks/ta/move', { projectId: 'pg' }],
+    ['to-many connect of another tenant\'s task', '/projects/pa/adopt', { taskId: 'tg' }],
+    ['create with a to-many connect of another tenant\'s task', '/projects/with-task', { taskId: 'tg' }],
+    ['nested update of another tenant\'s task', '/projects/pa/rename-task', { taskId: 'tg' }],
+    ['nested delete of another tenant\'s task', '/projects/pa/delete-task', { taskId: 'tg' }],
+    ['connect to a project that does not exist at all', '/tasks/connect', { projectId: 'nowhere' }],
+  ])('%s: 404 TENANT_RELATION_NOT_FOUND, nothing written, the other tenant untouched', async (_name, path, body) => {
+    const before = await rows('SELECT tenant_id, id, project_id, title FROM tasks ORDER BY id');
+    const response = await as('acme').post(path, body);
+    expectTenancyError(response, 404, 'TENANT_RELATION_NOT_FOUND');
+    expect(response.text).not.toMatch(/globex|pg\b|tg\b/);
+    expect(await rows('SELECT tenant_id, id, project_id, title FROM tasks ORDER BY id')).toEqual(before);
+  });
+
+  it('the same id from a tenant that cannot see it and from one where it does not exist get the same answer', async () => {
+    const other = await as('acme').post('/tasks/connect', { projectId: 'pg' });
+    const none = await as('acme').post('/tasks/connect', { projectId: 'none' });
+    expect({ status: other.status, body: other.body }).toEqual({ status: none.status, body: none.body });
+  });
+});
