@@ -27,7 +27,13 @@ const FILE_PARAMS = ['sslcert', 'sslkey', 'sslrootcert'];
  * not make the provisioner open files on its host just to be checked.
  */
 export function readAddress(url: string): ClientConfig {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // pg reads a few forms WHATWG refuses (`user@/db?host=/socket/dir`): its own parser decides.
+    return readConnection(url);
+  }
   if (!FILE_PARAMS.some((name) => parsed.searchParams.has(name))) return readConnection(url);
   for (const name of FILE_PARAMS) parsed.searchParams.delete(name);
   return readConnection(parsed.href);
@@ -124,15 +130,14 @@ export class TenantServerPolicy {
    */
   read(tenantId: string, url: string): TenantConnection {
     let config: ClientConfig;
-    let params: URLSearchParams;
     try {
       if (!/^postgres(?:ql)?:\/\//i.test(url)) throw new Error('not a postgresql:// URL');
-      params = new URL(url).searchParams;
       config = readAddress(url);
     } catch {
       throw new TenantMisconfiguredError(tenantId, 'its database URL does not parse (a postgresql:// URL is expected)');
     }
-    const elsewhere = ELSEWHERE_PARAMS.find((name) => params.has(name));
+    // pg-connection-string copies every query parameter into the config.
+    const elsewhere = ELSEWHERE_PARAMS.find((name) => name in config);
     if (elsewhere) throw new TenantMisconfiguredError(tenantId, `its database URL sets "${elsewhere}", which other clients read as another server`);
     if (String(config.host ?? '').includes(',')) throw new TenantMisconfiguredError(tenantId, 'its database URL names several hosts');
     const server = serverOf(config);

@@ -249,7 +249,9 @@ describe('TenantServerPolicy (pure)', () => {
     ['postgresql://t:p@db-alias:5433/tenant_a', 'tenant_a'],
     ['postgresql://t:p@[::1]/tenant_a', 'tenant_a'],
     ['postgresql://t:p@elsewhere/tenant_a?host=db.internal', 'tenant_a'],
+    ['postgresql://t:p@/tenant_a?host=db.internal', 'tenant_a'],
     // Checked without opening the files its TLS parameters name.
+    ['postgresql://t:p@db.internal/tenant_a?ssl%63ert=/nonexistent/t.crt', 'tenant_a'],
     ['postgresql://t:p@db.internal/tenant_a?sslcert=/nonexistent/t.crt&sslkey=/nonexistent/t.key', 'tenant_a'],
   ])('accepts %s', (url, database) => {
     expect(policy.read('acme', url)).toMatchObject({ database, user: 't', password: 'p' });
@@ -262,6 +264,8 @@ describe('TenantServerPolicy (pure)', () => {
     'postgresql://t:p@db.internal/tenant_a?port=6000',
     'postgresql://t:p@db.internal/tenant_a?hostaddr=10.0.0.9',
     'postgresql://t:p@db.internal/tenant_a?service=other',
+    'postgresql://t:p@db.internal/tenant_a?host%61ddr=10.0.0.9',
+    'postgresql://t:p@/tenant_a?host=/var/run/postgresql',
     'postgresql://t:p@db.internal:5432,evil.example:5432/tenant_a',
     'postgresql://t:p@db.internal/tenant_a?host=db.internal,evil.example',
     'postgresql://t:p@db.internal/tenant_a?connectionString=postgresql://evil.example/x&host=evil.example',
