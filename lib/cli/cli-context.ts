@@ -1,10 +1,10 @@
 import { TenantSecretCipher } from '../crypto/tenant-secret.cipher';
 import { readMigrationsFolder } from '../migrations/migration-folder';
+import { prefixedTenantName } from '../options/tenancy-options.validator';
 import type { TenantMigration } from '../migrations/tenant-migration.interface';
 import { TenantProvisioner } from '../provisioning/tenant-provisioner.service';
 import type { TenantProvisionerOptions } from '../provisioning/tenant-provisioner.interface';
 import { PrismaTenantStore } from '../registry/prisma-tenant.store';
-import type { Tenant } from '../store/tenant.interface';
 import type { CliOutput } from './cli-output';
 import { howToSet, settingSpec } from './cli-settings.definition';
 import type { CliSettings } from './cli-settings.interface';
@@ -64,15 +64,14 @@ export class CliContext {
     return this.provisioner;
   }
 
-  /** Creates the registry table if it is missing; `true` when it did. */
+  /** Creates the registry table if it is missing (`true` when it did), or upgrades it when a registry migration is pending. */
   async ensureRegistry(): Promise<boolean> {
     const store = this.registry();
-    const { rows } = await store.pool.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
-      `"${store.schema}".tenancy_tenants`,
-    ]);
-    if (rows[0].found) return false;
-    await store.migrate();
-    return true;
+    const state = await store.migrationState();
+    if (state === 'current') return false;
+    const { warnings } = await store.migrate();
+    for (const warning of warnings) this.output.err(`warning: ${warning}`);
+    return state === 'missing';
   }
 
   /** Closes every pool opened, provisioner first (it uses the store). */
@@ -83,7 +82,7 @@ export class CliContext {
 
   private provisionerOptions(store: PrismaTenantStore, migrations: TenantMigration[]): TenantProvisionerOptions {
     const s = this.settings;
-    const naming = (tenant: Tenant) => `${s.schemaPrefix}${tenant.id.toLowerCase().replace(/-/g, '_')}`;
+    const naming = prefixedTenantName(s.schemaPrefix);
     return {
       store,
       migrations,

@@ -5,17 +5,35 @@ import { TENANT_STATUSES, type Tenant } from '../store/tenant.interface';
 import type { ResolvedTenancyOptions } from './resolved-options.interface';
 import type { DatabaseStrategyOptions, TenancyModuleOptions } from './tenancy-options.interface';
 
-/** Default tenant id pattern: 1-63 letters, digits, `_` or `-`, not starting with `_` or `-`. */
-export const DEFAULT_TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+/**
+ * Default tenant id pattern: 1-56 lower-case letters, digits or `-`, not
+ * starting with `-`. Canonical by construction: no upper case and no `_`, so
+ * the default naming (`tenant_` + id, `-` as `_`) gives every id its own name,
+ * and `tenant_` + 56 characters is within PostgreSQL's 63-byte identifiers
+ * (longer names would be silently truncated, and could meet).
+ */
+export const DEFAULT_TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,55}$/;
+
+/** Prefix of the default schema, database and role names. */
+export const DEFAULT_TENANT_NAME_PREFIX = 'tenant_';
 
 const STRATEGIES = ['rls', 'schema', 'database'] as const;
 // Strategies this version implements; the others fail at boot with a clear message.
 const IMPLEMENTED: string[] = ['rls', 'schema', 'database'];
 
-/** Default schema of a tenant: `tenant_<id>`, lower-cased, `-` turned into `_`. */
-export function defaultSchemaName(tenant: Tenant): string {
-  return `tenant_${tenant.id.toLowerCase().replace(/-/g, '_')}`;
+/**
+ * The naming rule of the module, the provisioner and the CLI: `prefix` + the
+ * id lower-cased, `-` turned into `_`. Injective over the ids of
+ * `DEFAULT_TENANT_ID_PATTERN`; a custom pattern allowing upper case or `_`
+ * makes it meet (`a-b`, `a_b`), which the registry's unique names and the
+ * ownership markers then refuse.
+ */
+export function prefixedTenantName(prefix: string): (tenant: Tenant) => string {
+  return (tenant) => `${prefix}${tenant.id.toLowerCase().replace(/-/g, '_')}`;
 }
+
+/** Default schema (and database) of a tenant: `tenant_<id>`, lower-cased, `-` turned into `_`. */
+export const defaultSchemaName: (tenant: Tenant) => string = prefixedTenantName(DEFAULT_TENANT_NAME_PREFIX);
 const RESOLVER_TYPES = ['header', 'subdomain', 'path', 'claim', 'custom'];
 // A GUC name is `prefix.name`; both parts plain identifiers so it can be quoted as a literal safely.
 const SETTING_PATTERN = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/i;

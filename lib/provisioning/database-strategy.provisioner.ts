@@ -7,6 +7,8 @@ import { isPlainIdentifier, quoteIdent } from '../registry/registry.constants';
 import type { Tenant } from '../store/tenant.interface';
 import { TenantServerPolicy } from './admin-server';
 import { grantAfterMigrations, grantBeforeMigrations, migrationConnection, withConnection } from './provisioning.sql';
+import { type MarkedObject, markSql } from '../strategies/shared/ownership-marker';
+import { expectOwnedOrAbsent, mark, type Queryable, readMarker } from './resource-ownership';
 import { randomPassword, scramSha256Verifier } from './scram-verifier';
 import type { StrategyProvisioner } from './strategy-provisioner.interface';
 import type { DatabaseProvisioningOptions } from './tenant-provisioner.interface';
@@ -24,8 +26,9 @@ interface TenantDatabase {
 }
 
 /**
- * One database per tenant on the admin URL's server, owned by the owner role.
- * Its URL (with the app role's or the tenant role's credentials) is recorded
+ * One database per tenant on the admin URL's server, owned by the owner role
+ * and marked as the tenant's (its own role too, with `perTenantRole`), so no
+ * other tenant's provisioning adopts, alters or drops them. Its URL (with the app role's or the tenant role's credentials) is recorded
  * first, encrypted by the store, so a retry reuses the same name and password.
  */
 export class DatabaseStrategyProvisioner implements StrategyProvisioner {
@@ -60,21 +63,31 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     return { databaseUrl };
   }
 
+  async check(tenant: RegistryTenant): Promise<void> {
+    const db = this.databaseOf(tenant);
+    await withConnection(this.servers.adminConnection(), (admin) => this.existing(admin, tenant.id, db));
+  }
+
   async create(tenant: RegistryTenant): Promise<void> {
     const db = this.databaseOf(tenant);
     const database = quoteIdent(db.database);
     const user = quoteIdent(db.user);
     await withConnection(this.servers.adminConnection(), async (admin) => {
+      // Read first: nothing is altered when the database or the role is not this tenant's.
+      const existing = await this.existing(admin, tenant.id, db);
       if (db.ownRole) {
-        const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [db.user]);
-        // Re-applied on a retry: the recorded URL is the truth, the role follows it.
+        // Re-applied on a retry: the recorded URL is the truth, the role (marked as the tenant's) follows it.
         const password = scramSha256Verifier(db.password);
-        await admin.query(`${rowCount ? 'ALTER' : 'CREATE'} ROLE ${user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`);
+        const role = `ROLE ${user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`;
+        if (existing.role) await admin.query(`ALTER ${role}`);
+        else await admin.query(`BEGIN; CREATE ${role}; ${markSql('role', user, tenant.id)}; COMMIT`);
       }
-      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.database]);
-      if (!rowCount) {
+      if (!existing.database) {
         const template = quoteIdent(this.options.template ?? 'template0');
+        // CREATE DATABASE cannot run in a transaction: a process dying between the two leaves it unmarked,
+        // which a retry refuses (claim it, once checked to be this tenant's).
         await admin.query(`CREATE DATABASE ${database} OWNER ${quoteIdent(this.ownerRole)} TEMPLATE ${template}`);
+        await mark(admin, 'database', db.database, tenant.id);
       }
       // Only the owner and the tenant's app role may connect: with per-tenant
       // roles, a leaked tenant password opens no other tenant's database.
@@ -100,11 +113,39 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     if (tenant.databaseUrl === undefined) return [];
     const db = this.databaseOf(tenant);
     await withConnection(this.servers.adminConnection(), async (admin) => {
+      // Only what carries this tenant's marker, and nothing at all when either is someone else's.
+      const existing = await this.existing(admin, tenant.id, db);
       // FORCE ends the sessions still open on it (pooled app connections).
-      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(db.database)} WITH (FORCE)`);
-      if (db.ownRole) await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(db.user)}`);
+      if (existing.database) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(db.database)} WITH (FORCE)`);
+      if (existing.role) await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(db.user)}`);
     });
     return db.ownRole ? [`database ${db.database}`, `role ${db.user}`] : [`database ${db.database}`];
+  }
+
+  async claim(tenant: RegistryTenant): Promise<string[]> {
+    const db = this.databaseOf(tenant);
+    const objects: [MarkedObject, string][] = [['database', db.database]];
+    if (db.ownRole) objects.push(['role', db.user]);
+    return withConnection(this.servers.adminConnection(), async (admin) => {
+      const states = await Promise.all(objects.map(async ([object, name]) => ({ object, name, state: await readMarker(admin, object, name) })));
+      if (states[0].state.state === 'absent') throw new TenantMisconfiguredError(tenant.id, `its database "${db.database}" does not exist`);
+      // All checked before any is marked: a claim refused for one object marks none.
+      for (const { object, name, state } of states) if (state.state === 'marked') expectOwnedOrAbsent(state, tenant.id, object, name);
+      const marked: string[] = [];
+      for (const { object, name, state } of states) {
+        if (state.state !== 'unmarked') continue;
+        await mark(admin, object, name, tenant.id);
+        marked.push(`${object} ${name}`);
+      }
+      return marked;
+    });
+  }
+
+  /** Which of the tenant's database and own role exist, each marked as its: `TenantResourceNotOwnedError` for one that is not. */
+  private async existing(admin: Queryable, tenantId: string, db: TenantDatabase): Promise<{ database: boolean; role: boolean }> {
+    const database = expectOwnedOrAbsent(await readMarker(admin, 'database', db.database), tenantId, 'database', db.database);
+    const role = db.ownRole && expectOwnedOrAbsent(await readMarker(admin, 'role', db.user), tenantId, 'role', db.user);
+    return { database, role };
   }
 
   /**

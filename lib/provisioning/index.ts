@@ -16,3 +16,4 @@ export {
 } from './tenant-lifecycle.events';
 export { TenantLifecycleError, type TenantLifecycleConflict } from './tenant-lifecycle.error';
 export { DeprovisionNotConfirmedError } from './deprovision-not-confirmed.error';
+export { TenantResourceNotOwnedError } from './tenant-resource-not-owned.error';

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { TenantMisconfiguredError } from '../errors/tenant-misconfigured.error';
 import type { MigrationClient, MigrationTarget } from '../migrations/tenant-migration.interface';
@@ -8,9 +8,14 @@ import { quoteIdent } from '../registry/registry.constants';
 import { tenantSchemaName } from '../strategies/schema/schema-name';
 import type { Tenant } from '../store/tenant.interface';
 import { grantAfterMigrations, grantBeforeMigrations } from './provisioning.sql';
+import { expectOwnedOrAbsent, mark, readMarker } from './resource-ownership';
 import type { StrategyProvisioner } from './strategy-provisioner.interface';
 
-/** One schema per tenant in the shared database, owned by the owner role, usable by the app role. */
+/**
+ * One schema per tenant in the shared database, owned by the owner role,
+ * usable by the app role, and marked as the tenant's (a comment the app role
+ * cannot write), so no other tenant's provisioning adopts or drops it.
+ */
 export class SchemaStrategyProvisioner implements StrategyProvisioner {
   constructor(
     private readonly owner: Pool,
@@ -25,14 +30,20 @@ export class SchemaStrategyProvisioner implements StrategyProvisioner {
     return tenant.schemaName === schemaName ? {} : { schemaName };
   }
 
+  async check(tenant: RegistryTenant): Promise<void> {
+    const schema = this.schemaOf(tenant);
+    expectOwnedOrAbsent(await readMarker(this.owner, 'schema', schema), tenant.id, 'schema', schema);
+  }
+
   async create(tenant: RegistryTenant): Promise<void> {
     const schema = this.schemaOf(tenant);
     const app = this.app();
     const client = await this.owner.connect();
     try {
-      // Checked first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
-      const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-      if (!rowCount) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      // Checked first: CREATE SCHEMA needs CREATE on the database even when the schema exists.
+      if (!expectOwnedOrAbsent(await readMarker(client, 'schema', schema), tenant.id, 'schema', schema)) {
+        await this.createMarked(client, schema, tenant.id);
+      }
       await client.query(grantBeforeMigrations(schema, app));
     } finally {
       client.release();
@@ -53,8 +64,36 @@ export class SchemaStrategyProvisioner implements StrategyProvisioner {
 
   async drop(tenant: RegistryTenant): Promise<string[]> {
     const schema = this.schemaOf(tenant);
-    await this.owner.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    // Only the owner role can change a marker, so the one read is the one dropped.
+    if (expectOwnedOrAbsent(await readMarker(this.owner, 'schema', schema), tenant.id, 'schema', schema)) {
+      await this.owner.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+    }
     return [`schema ${schema}`];
+  }
+
+  async claim(tenant: RegistryTenant): Promise<string[]> {
+    const schema = this.schemaOf(tenant);
+    const state = await readMarker(this.owner, 'schema', schema);
+    if (state.state === 'absent') throw new TenantMisconfiguredError(tenant.id, `its schema "${schema}" does not exist`);
+    if (state.state === 'unmarked') {
+      await mark(this.owner, 'schema', schema, tenant.id);
+      return [`schema ${schema}`];
+    }
+    expectOwnedOrAbsent(state, tenant.id, 'schema', schema);
+    return [];
+  }
+
+  /** The schema and its marker together: never one without the other, even if the process dies. */
+  private async createMarked(client: PoolClient, schema: string, tenantId: string): Promise<void> {
+    await client.query('BEGIN');
+    try {
+      await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+      await mark(client, 'schema', schema, tenantId);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   /** The recorded or named schema, held to the schema strategy's own rules (no `public`, `pg_*`...). */

@@ -13,7 +13,18 @@ export interface StrategyProvisioner {
    * even if naming rules change. Throws if the record is unusable.
    */
   prepare(tenant: RegistryTenant): RegistryTenantPatch;
-  /** Creates the schema or database (if missing) and the grants needed before migrations. */
+  /**
+   * Read-only, before a new tenant is registered: throws
+   * `TenantResourceNotOwnedError` when its schema, database or role already
+   * exists without this tenant's ownership marker. Default: nothing to check (RLS).
+   */
+  check?(tenant: RegistryTenant): Promise<void>;
+  /**
+   * Creates the schema or database (if missing), marked as the tenant's, and
+   * the grants needed before migrations. An existing one is used only when it
+   * carries the tenant's marker (a retry); otherwise `TenantResourceNotOwnedError`,
+   * with nothing changed.
+   */
   create(tenant: RegistryTenant): Promise<void>;
   /** Where the tenant's migrations go; `null` when it has none of its own (RLS: the shared database). */
   target(tenant: RegistryTenant): MigrationTarget | null;
@@ -21,6 +32,17 @@ export interface StrategyProvisioner {
   connect(tenant: RegistryTenant): Promise<MigrationClient>;
   /** Grants after migrations, on the tables they created. */
   grant(tenant: RegistryTenant): Promise<void>;
-  /** Drops what `create` made (if present); returns descriptions of what it targeted. */
+  /**
+   * Drops what `create` made (if present, and only if it carries the tenant's
+   * marker: `TenantResourceNotOwnedError` otherwise, nothing dropped); returns
+   * descriptions of what it targeted.
+   */
   drop(tenant: RegistryTenant, options?: { deleteRows?: boolean }): Promise<string[]>;
+  /**
+   * Marks the tenant's existing, unmarked schema or database (and own role) as
+   * the tenant's: the upgrade path from releases that wrote no markers.
+   * Refuses objects marked for another tenant; returns what it marked.
+   * Default: not supported (RLS tenants own no objects).
+   */
+  claim?(tenant: RegistryTenant): Promise<string[]>;
 }

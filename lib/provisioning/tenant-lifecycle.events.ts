@@ -2,7 +2,7 @@ import type { RegistryTenant } from '../registry/registry-tenant.interface';
 import type { TenancyStrategyName } from '../store/tenant.interface';
 
 /** The operations of `TenantProvisioner`, as named in `failed` events. */
-export type TenantLifecycleOperation = 'provision' | 'migrate' | 'suspend' | 'activate' | 'deprovision';
+export type TenantLifecycleOperation = 'provision' | 'migrate' | 'suspend' | 'activate' | 'deprovision' | 'claim';
 
 /** Events of `TenantProvisioner` and their payloads. */
 export interface TenantLifecycleEvents {
@@ -14,6 +14,8 @@ export interface TenantLifecycleEvents {
   activated: { tenant: RegistryTenant };
   /** The tenant's schema or database was dropped and its record marked `deleted`. */
   deleted: { tenantId: string; strategy: TenancyStrategyName; dropped: string[] };
+  /** `claim()` marked the tenant's existing objects as its (`marked` is empty when they already were). */
+  claimed: { tenantId: string; marked: string[] };
   /** An operation failed for one tenant; the error is also thrown (or reported, in `migrateAll`). */
   failed: { tenantId: string; operation: TenantLifecycleOperation; error: Error };
 }

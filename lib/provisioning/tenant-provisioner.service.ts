@@ -7,7 +7,11 @@ import type { MigrateAllReport, TargetMigrationReport, TenantMigrationResult } f
 import { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from '../options/tenancy-options.validator';
 import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
 import type { RegistryTenant } from '../registry/registry-tenant.interface';
+import type { RegistryTenantPatch } from '../registry/registry-tenant.interface';
 import { TenantAlreadyRegisteredError } from '../registry/tenant-already-registered.error';
+import { TenantResourceTakenError } from '../registry/tenant-resource-taken.error';
+import { databaseKey } from '../registry/database-key';
+import { TenantLifecycleError } from './tenant-lifecycle.error';
 import type { TenancyStrategyName } from '../store/tenant.interface';
 import { DatabaseStrategyProvisioner } from './database-strategy.provisioner';
 import { DeprovisionNotConfirmedError } from './deprovision-not-confirmed.error';
@@ -214,24 +218,85 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     return this.locked(id, 'migrate', async () => this.migrator.markRolledBack(await this.existing(id), migrationName));
   }
 
+  /**
+   * The upgrade path from releases that wrote no ownership markers: marks the
+   * tenant's existing schema or database (and its own role) as the tenant's,
+   * so the strategies serve it and provisioning and deprovisioning accept it.
+   * Refused (`TenantResourceTakenError`) when another record names the same
+   * schema or database, and (`TenantResourceNotOwnedError`) when it is marked
+   * for another tenant; nothing is marked then. Returns what it marked (empty
+   * when already marked). Run it only for objects you know are this tenant's.
+   */
+  claim(id: string): Promise<string[]> {
+    return this.locked(id, 'claim', async () => {
+      const tenant = await this.existing(id);
+      const strategy = this.strategyOf(tenant);
+      if (!strategy.claim) {
+        throw new TenantLifecycleError(id, 'claim', 'status', 'RLS tenants have no schema or database of their own to claim', tenant.status);
+      }
+      expectStatus(tenant, 'claim', ['provisioning', 'active', 'suspended', 'failed'], 'a deleted tenant owns nothing');
+      await this.refuseTaken({ ...tenant, schemaName: strategy.prepare(tenant).schemaName ?? tenant.schemaName });
+      const marked = await strategy.claim(tenant);
+      this.emit('claimed', { tenantId: id, marked });
+      return marked;
+    });
+  }
+
   /** Closes the owner pool. The store is the caller's to close. */
   async close(): Promise<void> {
     await this.owner.end();
   }
 
-  /** The record of a new tenant, or the existing one for a retry. */
+  /**
+   * The record of a new tenant, or the existing one for a retry. A new one is
+   * checked whole before it is written: its names are usable
+   * (`TenantMisconfiguredError` for a name past PostgreSQL's 63 bytes, a
+   * reserved schema, a URL naming another server), no schema, database or
+   * role of its name exists unless marked as its (`TenantResourceNotOwnedError`),
+   * and no other record names them (`TenantResourceTakenError`, from the
+   * registry's unique names), so a refused provisioning leaves nothing behind.
+   */
   private async register(input: ProvisionTenantInput): Promise<RegistryTenant> {
     const existing = await this.store.findById(input.id);
     if (existing) return existing;
-    const { id, name, schemaName, databaseUrl } = input;
+    const { id, name } = input;
+    const strategy = input.strategy ?? this.defaultStrategy;
+    const now = new Date();
+    const candidate: RegistryTenant = {
+      id,
+      status: 'provisioning',
+      strategy,
+      ...(input.schemaName !== undefined && { schemaName: input.schemaName }),
+      ...(input.databaseUrl !== undefined && { databaseUrl: input.databaseUrl }),
+      schemaVersion: null,
+      migratedAt: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const provisioner = this.strategyOf(candidate);
+    const patch: RegistryTenantPatch = provisioner.prepare(candidate);
+    const schemaName = patch.schemaName ?? input.schemaName;
+    const databaseUrl = patch.databaseUrl ?? input.databaseUrl;
+    const named = { ...candidate, ...(schemaName !== undefined && { schemaName }), ...(databaseUrl && { databaseUrl }) };
+    // The registry first (the clearer answer), then the objects themselves; the unique names still decide a race.
+    await this.refuseTaken(named);
+    await provisioner.check?.(named);
     try {
-      const strategy = input.strategy ?? this.defaultStrategy;
-      return await this.store.create({ id, name, strategy, schemaName, databaseUrl, status: 'provisioning' });
+      return await this.store.create({ id, name, strategy, schemaName, databaseUrl: databaseUrl ?? undefined, status: 'provisioning' });
     } catch (error) {
       // Created meanwhile by something that does not take the lifecycle lock (store.create()).
       if (!(error instanceof TenantAlreadyRegisteredError)) throw error;
       return (await this.store.findById(input.id))!;
     }
+  }
+
+  /** `TenantResourceTakenError` when another record names the tenant's schema or database. */
+  private async refuseTaken(tenant: RegistryTenant): Promise<void> {
+    const databaseUrl = this.store.plaintextDatabaseUrl(tenant);
+    if (!(await this.store.othersNaming({ id: tenant.id, schemaName: tenant.schemaName, databaseUrl })).length) return;
+    if (this.strategyName(tenant) === 'schema') throw new TenantResourceTakenError(tenant.id, 'schema', tenant.schemaName ?? '?');
+    throw new TenantResourceTakenError(tenant.id, 'database', (databaseUrl && databaseKey(databaseUrl)) ?? '?');
   }
 
   private async existing(id: string): Promise<RegistryTenant> {

@@ -23,11 +23,14 @@ import type {
   RegistryTenant,
   RegistryTenantPatch,
 } from './registry-tenant.interface';
+import { databaseKey } from './database-key';
 import { requestedIds, rotationVerdict, type PlaintextEncryptionReport, type SecretRotationReport } from './secret-rotation';
 import { TenantAlreadyRegisteredError } from './tenant-already-registered.error';
+import { TenantResourceTakenError } from './tenant-resource-taken.error';
 import { REGISTRY_MIGRATIONS } from './tenancy-registry.migration';
 
 const UNIQUE_VIOLATION = '23505';
+const UNDEFINED_COLUMN = '42703';
 
 /**
  * A `TenantStore` over the registry table `tenancy_tenants`, in a database of
@@ -71,10 +74,49 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
     return this.cipher !== undefined;
   }
 
-  /** Creates or upgrades the registry table (and its schema) with the package's migration runner. */
-  migrate(): Promise<TenantMigrationResult> {
+  /**
+   * Creates or upgrades the registry table (and its schema) with the package's
+   * migration runner, then derives the `database_key` of records written
+   * before it existed (records the store cannot decrypt, or that name a
+   * database another record already names, are listed in `warnings`).
+   */
+  async migrate(): Promise<TenantMigrationResult> {
+    // Before the runner: the upgrade's own check would record a failed migration, which blocks every later run.
+    await this.refuseSharedSchemas();
     const runner = new TenantMigrationRunner({ pool: this.pool, migrations: REGISTRY_MIGRATIONS, schema: this.schema });
-    return runner.migrate({ schema: this.schema, tenantId: 'tenancy-registry' });
+    const result = await runner.migrate({ schema: this.schema, tenantId: 'tenancy-registry' });
+    result.warnings.push(...(await this.backfillDatabaseKeys()));
+    return result;
+  }
+
+  /** Whether the registry table is `missing`, `behind` (a registry migration of this release is not applied) or `current`. */
+  async migrationState(): Promise<'missing' | 'behind' | 'current'> {
+    const history = `${quoteIdent(this.schema)}._prisma_migrations`;
+    const { rows } = await this.pool.query<{ table: boolean; history: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS table, to_regclass($2) IS NOT NULL AS history',
+      [this.table, history],
+    );
+    if (!rows[0].table) return 'missing';
+    if (!rows[0].history) return 'behind';
+    const applied = await this.pool.query<{ n: number }>(
+      `SELECT count(DISTINCT migration_name)::int AS n FROM ${history} WHERE migration_name = ANY($1) AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      [REGISTRY_MIGRATIONS.map((m) => m.name)],
+    );
+    return applied.rows[0].n === REGISTRY_MIGRATIONS.length ? 'current' : 'behind';
+  }
+
+  /**
+   * Ids of the other records naming the same schema (compared lower-cased) or
+   * the same database (`host:port/database`, see `databaseKey`). Empty when
+   * the tenant's resources are its alone.
+   */
+  async othersNaming(tenant: Pick<RegistryTenant, 'id' | 'schemaName' | 'databaseUrl'>): Promise<string[]> {
+    const key = this.keyOf(tenant.id, tenant.databaseUrl);
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM ${this.table} WHERE id <> $1 AND (lower(schema_name) = lower($2) OR database_key = $3) ORDER BY id`,
+      [tenant.id, tenant.schemaName ?? null, key],
+    );
+    return rows.map((row) => row.id);
   }
 
   async findById(id: string): Promise<RegistryTenant | null> {
@@ -98,21 +140,31 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
     if (typeof input?.id !== 'string' || input.id === '') throw new TypeError('PrismaTenantStore.create() needs a non-empty id');
     const status = input.status ?? 'provisioning';
     assertStatus(status);
-    const values = [input.id, input.name ?? null, status, input.strategy ?? null, input.schemaName ?? null, this.seal(input.id, input.databaseUrl)];
+    const sealed = this.seal(input.id, input.databaseUrl);
+    const key = this.keyOf(input.id, input.databaseUrl);
+    const values = [input.id, input.name ?? null, status, input.strategy ?? null, input.schemaName ?? null, sealed, key];
     try {
       return (await this.write(insertTenant(this.table), values))!;
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new TenantAlreadyRegisteredError(input.id);
-      throw error;
+      throw this.conflict(error, input.id, input.schemaName, key);
     }
   }
 
-  /** Changes the given fields; `TenantNotFoundError` when the id is unknown. */
+  /**
+   * Changes the given fields; `TenantNotFoundError` when the id is unknown,
+   * `TenantResourceTakenError` when another record names the schema or database.
+   */
   async update(id: string, patch: RegistryTenantPatch): Promise<RegistryTenant> {
     if (patch.status !== undefined) assertStatus(patch.status);
-    const sealed = patch.databaseUrl ? { ...patch, databaseUrl: this.seal(id, patch.databaseUrl) } : patch;
+    const key = patch.databaseUrl === undefined ? undefined : this.keyOf(id, patch.databaseUrl ?? undefined);
+    const sealed = patch.databaseUrl ? { ...patch, databaseUrl: this.seal(id, patch.databaseUrl), databaseKey: key } : { ...patch, databaseKey: key };
     const { sql, values } = updateTenant(this.table, sealed);
-    const tenant = await this.write(sql, [id, ...values]);
+    let tenant: RegistryTenant | undefined;
+    try {
+      tenant = await this.write(sql, [id, ...values]);
+    } catch (error) {
+      throw this.conflict(error, id, patch.schemaName ?? undefined, key ?? null);
+    }
     if (!tenant) throw new TenantNotFoundError(id);
     return tenant;
   }
@@ -183,6 +235,70 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
   /** Ends the pool if the store opened it (given a URL); a pool passed in is left to its owner. */
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
+  }
+
+  /** A unique violation as the package's error: the id taken, or the schema or database named by another record. */
+  private conflict(error: unknown, id: string, schemaName: string | undefined, key: string | null): unknown {
+    if ((error as { code?: string; message?: string }).code === UNDEFINED_COLUMN && /database_key/.test((error as Error).message)) {
+      return new TenancyConfigError('registry', 'the registry table predates this release (no unique schema and database names): run store.migrate() (CLI: init)');
+    }
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) return error;
+    const constraint = (error as { constraint?: string }).constraint;
+    if (constraint === 'tenancy_tenants_schema_name_key') return new TenantResourceTakenError(id, 'schema', schemaName ?? '?');
+    if (constraint === 'tenancy_tenants_database_key_key') return new TenantResourceTakenError(id, 'database', key ?? '?');
+    return new TenantAlreadyRegisteredError(id);
+  }
+
+  /** The `database_key` of a URL as given (plaintext, or sealed for this tenant); `null` when none can be derived. */
+  private keyOf(id: string, url: string | undefined): string | null {
+    if (url === undefined) return null;
+    if (!looksSealed(url)) return databaseKey(url);
+    if (!this.cipher) return null;
+    try {
+      return databaseKey(this.cipher.decrypt(url, { aad: id }));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Refuses to upgrade a registry (without unique names yet) whose records share a schema: someone must decide whose it is. */
+  private async refuseSharedSchemas(): Promise<void> {
+    const { rows } = await this.pool.query<{ upgraded: boolean | null }>(
+      "SELECT (SELECT true FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'database_key') AS upgraded, to_regclass($1) IS NOT NULL AS found",
+      [this.table],
+    );
+    if (!(rows[0] as { found?: boolean }).found || rows[0].upgraded) return;
+    const shared = await this.pool.query<{ name: string; ids: string }>(
+      `SELECT lower(schema_name) AS name, string_agg(id, ', ' ORDER BY id) AS ids FROM ${this.table} ` +
+        'WHERE schema_name IS NOT NULL GROUP BY 1 HAVING count(*) > 1 ORDER BY 1',
+    );
+    if (shared.rows.length) {
+      const list = shared.rows.map((row) => `${row.name} (${row.ids})`).join('; ');
+      throw new TenancyConfigError('registry', `tenant records share a schema: ${list}. Give each its own schema (or delete the stray record) before upgrading`);
+    }
+  }
+
+  /** Derives the missing `database_key`s (records written before the column, or by SQL); returns warnings. */
+  private async backfillDatabaseKeys(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string; database_url: string }>(
+      `SELECT id, database_url FROM ${this.table} WHERE database_url IS NOT NULL AND database_key IS NULL ORDER BY id`,
+    );
+    const warnings: string[] = [];
+    for (const { id, database_url: stored } of rows) {
+      const key = this.keyOf(id, stored);
+      if (key === null) {
+        warnings.push(`tenant "${id}": its database URL could not be read (encrypted without this store's keys?), so its database is not checked for uniqueness`);
+        continue;
+      }
+      try {
+        await this.pool.query(`UPDATE ${this.table} SET database_key = $2 WHERE id = $1 AND database_url = $3`, [id, key, stored]);
+      } catch (error) {
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        const others = await this.othersNaming({ id, databaseUrl: stored });
+        warnings.push(`tenant "${id}" names database ${key}, as tenant(s) ${others.map((o) => `"${o}"`).join(', ')} do: give each its own`);
+      }
+    }
+    return warnings;
   }
 
   private async write(sql: string, values: unknown[]): Promise<RegistryTenant | undefined> {

@@ -19,13 +19,17 @@ export interface RegistryRow {
 export const COLUMNS =
   'id, name, status, strategy, schema_name, database_url, schema_version, migrated_at, last_error, created_at, updated_at';
 
+/** A patch as written: the store adds the key it derives from `databaseUrl`. */
+export type StoredPatch = RegistryTenantPatch & { databaseKey?: string | null };
+
 // Patch keys and their columns; the order fixes the order of the SET list.
-const PATCH_COLUMNS: [keyof RegistryTenantPatch, string][] = [
+const PATCH_COLUMNS: [keyof StoredPatch, string][] = [
   ['name', 'name'],
   ['status', 'status'],
   ['strategy', 'strategy'],
   ['schemaName', 'schema_name'],
   ['databaseUrl', 'database_url'],
+  ['databaseKey', 'database_key'],
   ['schemaVersion', 'schema_version'],
   ['migratedAt', 'migrated_at'],
   ['lastError', 'last_error'],
@@ -41,9 +45,9 @@ export function withNotify(write: string, channelParam: number | null): string {
   return `WITH w AS (${write} RETURNING ${COLUMNS}) SELECT w.*${notify} FROM w`;
 }
 
-/** `INSERT` of a new tenant; parameters $1..$6. */
+/** `INSERT` of a new tenant; parameters $1..$7 (the last is `database_key`). */
 export const insertTenant = (table: string): string =>
-  `INSERT INTO ${table} (id, name, status, strategy, schema_name, database_url) VALUES ($1, $2, $3, $4, $5, $6)`;
+  `INSERT INTO ${table} (id, name, status, strategy, schema_name, database_url, database_key) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
 /**
  * `UPDATE` of the patched fields (`undefined` ones left alone). `$1` is the id;
@@ -51,7 +55,7 @@ export const insertTenant = (table: string): string =>
  * start with a timestamp, so a process running older code cannot record an
  * older version over a newer one.
  */
-export function updateTenant(table: string, patch: RegistryTenantPatch): { sql: string; values: unknown[] } {
+export function updateTenant(table: string, patch: StoredPatch): { sql: string; values: unknown[] } {
   const sets = ['updated_at = CURRENT_TIMESTAMP'];
   const values: unknown[] = [];
   for (const [key, column] of PATCH_COLUMNS) {

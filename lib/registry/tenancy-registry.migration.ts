@@ -29,6 +29,34 @@ CREATE TABLE "tenancy_tenants" (
 CREATE INDEX "tenancy_tenants_status_idx" ON "tenancy_tenants"("status");
 `;
 
+// One schema and one database per record: two records on one would share
+// their data, and deprovisioning one would drop the other's. The schema is
+// compared lower-cased; the database by `database_key` (host:port/database,
+// derived by the store from the URL, which may be encrypted).
+const UNIQUE_RESOURCES = `-- Refuse to upgrade over records that already share a schema: an operator must decide whose it is.
+DO $$
+DECLARE
+    shared TEXT;
+BEGIN
+    SELECT string_agg(format('%s (%s)', name, ids), '; ') INTO shared FROM (
+        SELECT lower("schema_name") AS name, string_agg("id", ', ' ORDER BY "id") AS ids
+        FROM "tenancy_tenants" WHERE "schema_name" IS NOT NULL GROUP BY 1 HAVING count(*) > 1
+    ) AS d;
+    IF shared IS NOT NULL THEN
+        RAISE EXCEPTION 'tenant records share a schema: %. Give each its own schema (or delete the stray record) before upgrading', shared;
+    END IF;
+END $$;
+
+-- AlterTable
+ALTER TABLE "tenancy_tenants" ADD COLUMN "database_key" TEXT;
+
+-- CreateIndex
+CREATE UNIQUE INDEX "tenancy_tenants_schema_name_key" ON "tenancy_tenants"(lower("schema_name"));
+
+-- CreateIndex
+CREATE UNIQUE INDEX "tenancy_tenants_database_key_key" ON "tenancy_tenants"("database_key");
+`;
+
 function migration(name: string, sql: string): TenantMigration {
   return { name, sql, checksum: migrationChecksum(sql) };
 }
@@ -42,4 +70,5 @@ function migration(name: string, sql: string): TenantMigration {
  */
 export const REGISTRY_MIGRATIONS: readonly TenantMigration[] = Object.freeze([
   migration('20261125000000_tenancy_registry', TENANCY_REGISTRY),
+  migration('20261204000000_tenancy_unique_resources', UNIQUE_RESOURCES),
 ]);

@@ -82,7 +82,7 @@ describe('CLI, row-level security', () => {
 
   it('init creates the registry table that status needs, once', async () => {
     expect(await h.run(['status'], { env })).toMatchObject({ code: 1, stderr: expect.stringContaining('run `init` or provision a tenant') });
-    expect(await h.run(['init'], { env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^registry in schema "tenancy": applied \d+_tenancy_registry\n$/) });
+    expect(await h.run(['init'], { env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^registry in schema "tenancy": applied \d+_tenancy_registry, \d+_tenancy_unique_resources\n$/) });
     expect(await h.run(['init'], { env })).toMatchObject({ code: 0, stdout: 'registry in schema "tenancy" is up to date\n' });
     expect(await h.run(['status'], { env })).toMatchObject({ code: 0, stdout: 'No tenants registered.\n' });
   });

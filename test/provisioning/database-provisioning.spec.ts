@@ -114,11 +114,15 @@ describe('TenantProvisioner, database strategy', () => {
 
     const [noConfig, reserved] = tenantIds('dbrefused', 2);
     await expect(h.provisioner().provision({ id: noConfig, strategy: 'database' })).rejects.toThrow(/database options/);
-    expect((await h.store.findById(noConfig))!.status).toBe('failed');
+    // Checked before the record is written: a refused provisioning leaves nothing behind.
+    expect(await h.store.findById(noConfig)).toBeNull();
 
     const p = provisioner({ perTenantRole: true });
     const postgresUrl = new URL('/postgres', h.db.appUrl).href;
     await expect(p.provision({ id: reserved, databaseUrl: postgresUrl })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
+    expect(await h.store.findById(reserved)).toBeNull();
+    // A record written by hand naming it is refused at deprovision too.
+    await h.store.create({ id: reserved, strategy: 'database', databaseUrl: postgresUrl, status: 'failed' });
     await expect(p.deprovision(reserved, { confirm: reserved })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
     expect((await admin.query("SELECT 1 FROM pg_database WHERE datname = 'postgres'")).rowCount).toBe(1);
   });

@@ -83,7 +83,8 @@ describe('TenantProvisioner, schema strategy', () => {
     const [id] = tenantIds('stuck', 1);
     const schemaName = `custom_${id.replace(/-/g, '_')}`;
     await h.store.create({ id, strategy: 'schema', schemaName });
-    await owner.query(`CREATE SCHEMA ${schemaName}`); // half-made by the process that died
+    // Half-made by the process that died: schema and ownership marker are created together.
+    await owner.query(`BEGIN; CREATE SCHEMA ${schemaName}; COMMENT ON SCHEMA ${schemaName} IS 'nestjs-prisma-tenancy:tenant=${id}'; COMMIT`);
 
     await expect(provisioner.provision({ id, schemaName: 'other_name' })).rejects.toMatchObject({ reason: 'mismatch' });
     await expect(provisioner.provision({ id, strategy: 'rls' })).rejects.toBeInstanceOf(TenantLifecycleError);
@@ -145,7 +146,8 @@ describe('TenantProvisioner, schema strategy', () => {
     for (const schemaName of ['public', 'tenancy', 'pg_evil', 'Upper']) {
       const [id] = tenantIds('unsafe', 1);
       await expect(provisioner.provision({ id, schemaName })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
-      expect((await h.store.findById(id))!.status).toBe('failed');
+      // Checked before the record is written: a refused provisioning leaves nothing behind.
+      expect(await h.store.findById(id)).toBeNull();
     }
     expect(await tablesOf(owner, 'tenancy')).toEqual(['_prisma_migrations', 'tenancy_tenants']);
   });

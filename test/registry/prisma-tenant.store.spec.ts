@@ -38,7 +38,7 @@ describe('PrismaTenantStore', () => {
   });
 
   it('keeps the released migration byte for byte (edit by adding a migration, never in place)', () => {
-    expect(REGISTRY_MIGRATIONS.map((m) => m.name)).toEqual(['20261125000000_tenancy_registry']);
+    expect(REGISTRY_MIGRATIONS.map((m) => m.name)).toEqual(['20261125000000_tenancy_registry', '20261204000000_tenancy_unique_resources']);
     expect(migrationChecksum(REGISTRY_MIGRATIONS[0].sql)).toBe(REGISTRY_MIGRATIONS[0].checksum);
     expect(REGISTRY_MIGRATIONS[0].checksum).toBe('26b31950b6fe8f5395afaee176441e89c2e9dbe840e58b98cd25513271b321f4');
   });

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-command.interface';
+import { claimCommand } from './claim.command';
 import { deprovisionCommand } from './deprovision.command';
 import { initCommand } from './init.command';
 import { activateCommand, suspendCommand } from './lifecycle.command';
@@ -18,6 +19,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   suspendCommand,
   activateCommand,
   deprovisionCommand,
+  claimCommand,
   resolveCommand,
   rotateSecretsCommand,
   initCommand,

@@ -14,7 +14,8 @@ export const initCommand: CliCommand = {
   settings: ['registryUrl', 'registrySchema'],
   async run(context) {
     const store = context.registry();
-    const { applied } = await store.migrate();
+    const { applied, warnings } = await store.migrate();
+    for (const warning of warnings) context.output.err(`warning: ${warning}`);
     context.output.out(applied.length ? `registry in schema "${store.schema}": applied ${applied.join(', ')}` : `registry in schema "${store.schema}" is up to date`);
     return EXIT_OK;
   },
