@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { InvalidTenantIdError } from '../errors/invalid-tenant-id.error';
+import { normalizeHostname } from './tenancy-request.factory';
 import type { TenancyRequest, TenantResolver } from './tenant-resolver.interface';
 
 /** Options of `SubdomainTenantResolver`. */
@@ -29,7 +30,9 @@ export interface SubdomainTenantResolverOptions {
  * than the one the tenant would be read from (`GET http://globex.example.com/x`
  * with `Host: acme.example.com`: RFC 9112 says the target wins, many proxies
  * route by `Host`, so the two could disagree about the tenant); a request with
- * two `Host` headers (RFC 9112 requires a 400; Node keeps the first); and an
+ * two `Host` headers (RFC 9112 requires a 400; Node keeps the first); a host
+ * taken from an `X-Forwarded-Host` that lists several different hosts
+ * (Express takes the first, Fastify the last, a proxy may add its own); and an
  * empty first label (`.example.com`).
  */
 export class SubdomainTenantResolver implements TenantResolver {
@@ -45,6 +48,9 @@ export class SubdomainTenantResolver implements TenantResolver {
   resolve(request: TenancyRequest): string | undefined {
     if (Array.isArray(request.headers.host) && request.headers.host.length > 1) {
       throw new InvalidTenantIdError('The request has more than one Host header.');
+    }
+    if (fromAmbiguousForwardedHost(request)) {
+      throw new InvalidTenantIdError('X-Forwarded-Host names more than one host.');
     }
     // A fully qualified name may end with a dot (`acme.example.com.`).
     const named = request.hostname.replace(/\.$/, '');
@@ -69,4 +75,25 @@ export class SubdomainTenantResolver implements TenantResolver {
     if (label === '') throw new InvalidTenantIdError('The tenant label of the host name is empty.');
     return this.ignore.has(label) ? undefined : label;
   }
+}
+
+/**
+ * Whether the platform took the host from an `X-Forwarded-Host` listing
+ * different hosts (`globex.example.com, acme.example.com`): the platform
+ * trusts the proxy (the host is not `Host`'s), and which entry is the real
+ * one depends on the platform and the proxies, so no tenant can be read from it.
+ */
+function fromAmbiguousForwardedHost(request: TenancyRequest): boolean {
+  const forwarded = request.headers['x-forwarded-host'];
+  if (forwarded === undefined) return false;
+  const hosts = new Set(
+    ([] as string[])
+      .concat(forwarded)
+      .flatMap((value) => value.split(','))
+      .map((value) => normalizeHostname(value).replace(/\.$/, '')),
+  );
+  if (hosts.size < 2) return false;
+  const host = request.headers.host;
+  const fromHost = typeof host === 'string' ? normalizeHostname(host) : undefined;
+  return request.hostname !== fromHost && hosts.has(request.hostname.replace(/\.$/, ''));
 }

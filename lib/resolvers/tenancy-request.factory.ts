@@ -55,7 +55,8 @@ function normalizeHeaders(headers: IncomingMessage['headers'], node: Partial<Inc
   return result ?? headers;
 }
 
-function normalizeHostname(host: string): string {
+/** Lower-cased, port and IPv6 brackets removed: how `TenancyRequest.hostname` is written. @internal */
+export function normalizeHostname(host: string): string {
   const value = host.trim().toLowerCase();
   // `[::1]:3000` or `[::1]`: an IPv6 literal, returned without brackets so `isIP` recognises it.
   if (value.startsWith('[')) {
