@@ -5,14 +5,39 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { PrismaClient } from '../../examples/src/generated/client';
-import { TenancyModule, TenantPrisma } from '../../lib';
-import { createTestDatabase, type TestDatabase } from '../support';
+import { Pool } from 'pg';
+import { readMigrationsFolder, TenancyModule, TenantMigrationRunner, TenantPrisma, type TenancyStrategyName } from '../../lib';
+import { createTestDatabase, markOwned, type TestDatabase } from '../support';
 import { expectTenancyError } from '../support/http-app';
 
 // The example schema puts the tenant into the foreign key (docs/rls.md):
 // Task.project is `fields: [tenantId, projectId], references: [tenantId, id]`.
 const MIGRATIONS = join(__dirname, '../../examples/prisma/migrations');
-const EXAMPLE_SQL = ['20250601000000_init', '20250601000001_rls'].map((m) => readFileSync(join(MIGRATIONS, m, 'migration.sql'), 'utf8')).join('\n');
+const sqlOf = (name: string) => readFileSync(join(MIGRATIONS, name, 'migration.sql'), 'utf8');
+const EXAMPLE_SQL = [sqlOf('20250601000000_init'), sqlOf('20250601000001_rls')].join('\n');
+const TENANTS = ['acme', 'globex'];
+
+/** The example's tables: shared and RLS-protected in `public` (rls), or in one marked schema per tenant (schema). */
+async function exampleDatabase(strategy: TenancyStrategyName): Promise<TestDatabase> {
+  if (strategy === 'rls') return createTestDatabase({ migrations: [], sql: EXAMPLE_SQL });
+  const db = await createTestDatabase({ migrations: [], sql: sqlOf('20250601000000_init') });
+  const pool = new Pool({ connectionString: db.ownerUrl, max: 1 });
+  try {
+    const migrations = (await readMigrationsFolder(MIGRATIONS)).filter((m) => m.name === '20250601000000_init');
+    const runner = new TenantMigrationRunner({ pool, migrations });
+    for (const id of TENANTS) {
+      await runner.migrate({ schema: `tenant_${id}`, tenantId: id });
+      await markOwned(db.ownerUrl, 'schema', `tenant_${id}`, id);
+    }
+  } finally {
+    await pool.end();
+  }
+  return db;
+}
+
+// The tenant-bound extension of the per-tenant strategies does not call
+// runScopedWrite yet (tenant-args.ts): until it does, these tests fail there.
+const PER_TENANT_PENDING = true;
 
 type Body_ = { title?: string; projectId?: string; taskId?: string; tenantId?: string };
 
@@ -70,7 +95,12 @@ class RelationController {
 // Relation writes under a composite foreign key, over HTTP: the checked
 // `connect` forms work for the tenant's own records, and naming a record the
 // tenant cannot see answers 404 (never 500, never the other tenant's row).
-describe.each(['express', 'fastify'] as const)('relation writes under a composite foreign key, RLS over HTTP (%s)', (platform) => {
+describe.each([
+  ['rls', 'express'],
+  ['rls', 'fastify'],
+  ['schema', 'express'],
+] as const)('relation writes under a composite foreign key, %s strategy over HTTP (%s)', (strategy, platform) => {
+  const fixed = strategy === 'rls' || !PER_TENANT_PENDING ? it : it.failing;
   let db: TestDatabase;
   let app: INestApplication;
   const as = (tenant: string) => ({
@@ -82,17 +112,14 @@ describe.each(['express', 'fastify'] as const)('relation writes under a composit
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase({ migrations: [], sql: EXAMPLE_SQL });
+    db = await exampleDatabase(strategy);
     const moduleRef = await Test.createTestingModule({
       imports: [
         TenancyModule.forRoot({
-          strategy: 'rls',
+          strategy,
           databaseUrl: db.appUrl,
           createClient: (adapter) => new PrismaClient({ adapter }),
-          tenants: [
-            { id: 'acme', status: 'active' },
-            { id: 'globex', status: 'active' },
-          ],
+          tenants: TENANTS.map((id) => ({ id, status: 'active' as const })),
           sharedModels: ['Plan'],
         }),
       ],
@@ -109,20 +136,21 @@ describe.each(['express', 'fastify'] as const)('relation writes under a composit
     await db?.drop();
   });
 
-  it('connect, connectOrCreate, nested create and upsert to the tenant\'s own project succeed', async () => {
+  fixed('connect, connectOrCreate, nested create and upsert to the tenant\'s own project succeed', async () => {
     const made = await as('acme').post('/tasks/connect', { projectId: 'pa', title: 'connected' }).expect(201);
     expect(made.body).toMatchObject({ tenantId: 'acme', projectId: 'pa' });
     await as('acme').post('/tasks/connect-composite', { projectId: 'pa', tenantId: 'acme' }).expect(201);
     expect((await as('acme').post('/tasks/connect-or-create', { projectId: 'pa' }).expect(201)).body).toMatchObject({ tenantId: 'acme', projectId: 'pa' });
     const nested = await as('acme').post('/tasks/nested-project').expect(201);
     expect(nested.body.tenantId).toBe('acme');
-    expect(await rows(`SELECT tenant_id FROM projects WHERE id = '${nested.body.projectId}'`)).toEqual([{ tenant_id: 'acme' }]);
+    const projects = strategy === 'rls' ? 'projects' : 'tenant_acme.projects';
+    expect(await rows(`SELECT tenant_id FROM ${projects} WHERE id = '${nested.body.projectId}'`)).toEqual([{ tenant_id: 'acme' }]);
     await as('acme').post('/tasks/upsert', { taskId: 'up-1', projectId: 'pa' }).expect(201);
     expect((await as('acme').post('/tasks/batch', { projectId: 'pa' }).expect(201)).body).toMatchObject([{ tenantId: 'acme' }]);
     expect((await as('acme').post('/tasks/interactive', { projectId: 'pa' }).expect(201)).body).toMatchObject({ tenantId: 'acme', title: 'itx-2' });
   });
 
-  it.each([
+  fixed.each([
     ['create with connect', '/tasks/connect', { projectId: 'pg' }],
     ['create with connect by the composite key', '/tasks/connect-composite', { projectId: 'pg', tenantId: 'globex' }],
     ['upsert with connect', '/tasks/upsert', { taskId: 'up-2', projectId: 'pg' }],
@@ -135,11 +163,12 @@ describe.each(['express', 'fastify'] as const)('relation writes under a composit
     ['nested delete of another tenant\'s task', '/projects/pa/delete-task', { taskId: 'tg' }],
     ['connect to a project that does not exist at all', '/tasks/connect', { projectId: 'nowhere' }],
   ])('%s: 404 TENANT_RELATION_NOT_FOUND, nothing written, the other tenant untouched', async (_name, path, body) => {
-    const before = await rows('SELECT tenant_id, id, project_id, title FROM tasks ORDER BY id');
+    const tasks = strategy === 'rls' ? 'tasks' : '(SELECT * FROM tenant_acme.tasks UNION ALL SELECT * FROM tenant_globex.tasks) t';
+    const before = await rows(`SELECT tenant_id, id, project_id, title FROM ${tasks} ORDER BY id`);
     const response = await as('acme').post(path, body);
     expectTenancyError(response, 404, 'TENANT_RELATION_NOT_FOUND');
     expect(response.text).not.toMatch(/globex|pg\b|tg\b/);
-    expect(await rows('SELECT tenant_id, id, project_id, title FROM tasks ORDER BY id')).toEqual(before);
+    expect(await rows(`SELECT tenant_id, id, project_id, title FROM ${tasks} ORDER BY id`)).toEqual(before);
   });
 
   it('the same id from a tenant that cannot see it and from one where it does not exist get the same answer', async () => {
