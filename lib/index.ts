@@ -2,7 +2,7 @@
 
 export { TenancyModule } from './tenancy.module';
 export type { TenancyModuleOptions, TenancyModuleExtras, RlsStrategyOptions, ClientPoolOptions, SchemaStrategyOptions, DatabaseStrategyOptions, TenantResolverOption, HeaderResolverOptions, SubdomainResolverOptions, PathResolverOptions, ClaimResolverOptions, CustomResolverOptions } from './options/tenancy-options.interface';
-export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from './options/tenancy-options.validator';
+export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from './options/tenancy-options.validator';
 
 export { TenantContext } from './context/tenant-context.service';
 export { TenantPrisma } from './prisma/tenant-prisma.service';

@@ -19,6 +19,10 @@ export function tenantSchemaName(tenant: Tenant, options: ResolvedTenancyOptions
   } catch (error) {
     throw new TenantMisconfiguredError(tenant.id, `schema.naming threw: ${(error as Error).message}`);
   }
+  if (typeof name === 'string' && Buffer.byteLength(name) > 63) {
+    // PostgreSQL would truncate it, silently, and two long names could meet.
+    throw new TenantMisconfiguredError(tenant.id, `its schema name is ${Buffer.byteLength(name)} bytes, over PostgreSQL's 63-byte identifiers`);
+  }
   if (typeof name !== 'string' || !SAFE_SCHEMA.test(name)) {
     throw new TenantMisconfiguredError(tenant.id, 'its schema name is not a safe identifier (lower-case letters, digits and _, at most 63 characters)');
   }
