@@ -35,6 +35,9 @@ interface CatalogRelation {
   reachable: boolean;
   enabled: boolean;
   forced: boolean;
+  /** The role may TRUNCATE it or create triggers on it: both act on every tenant's rows, whatever the policies. */
+  truncate: boolean;
+  trigger: boolean;
   policies: number;
   owned: boolean;
   owner: string;
@@ -53,6 +56,8 @@ const RELATIONS_SQL = `
            AND (has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
                 OR has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')) AS reachable,
          c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+         c.relkind IN ('r', 'p', 'f') AND has_table_privilege(c.oid, 'TRUNCATE') AS truncate,
+         c.relkind IN ('r', 'p', 'f') AND has_table_privilege(c.oid, 'TRIGGER') AS trigger,
          (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
          pg_has_role(c.relowner, 'USAGE') AS owned,
          o.rolname AS owner, o.rolsuper OR o.rolbypassrls AS "ownerBypasses",
@@ -161,7 +166,12 @@ function judge(
   const problems: string[] = [];
   for (const r of reachable) {
     let problem: string | undefined;
-    if (isTable(r)) problem = !r.enabled ? 'RLS disabled' : !r.forced ? 'RLS not forced' : r.policies === 0 ? 'no policy' : undefined;
+    if (isTable(r)) {
+      problem = !r.enabled ? 'RLS disabled' : !r.forced ? 'RLS not forced' : r.policies === 0 ? 'no policy' : undefined;
+      // TRUNCATE ignores the policies and empties every tenant's rows; a trigger of the role's sees every tenant's writes.
+      const grants = [r.truncate && 'TRUNCATE', r.trigger && 'TRIGGER'].filter(Boolean).join(' and ');
+      if (grants) problem = [problem, `${grants} granted, which row-level security does not limit`].filter(Boolean).join('; ');
+    }
     else if (r.kind === 'm') problem = 'materialized view: row-level security does not cover it';
     else if (!r.invoker) problem = definerProblem(r);
     if (problem) problems.push(`${r.name} (${problem})`);
@@ -170,7 +180,8 @@ function judge(
     throw new TenancyConfigError(
       'rls',
       `tenant rows that role "${role}" can reach without row-level security: ${problems.join(', ')}. ` +
-        'Apply rlsPolicySql() to each table in a migration (partitions too); make a view security_invoker = true ' +
+        'Apply rlsPolicySql() to each table in a migration (partitions too); grant the role only SELECT, INSERT, UPDATE, DELETE; ' +
+        'make a view security_invoker = true ' +
         '(or have it owned by a role without SUPERUSER or BYPASSRLS, over protected tables); ' +
         `and for a materialized view, or a table that is not the app's, REVOKE the role's privileges on it (or USAGE on its schema).`,
     );

@@ -195,3 +195,36 @@ describe('RLS boot self-check in an app that also runs the schema strategy', () 
     await expect(runRlsSelfCheck(db.appUrl, 'tenant_id')).rejects.toThrow(/tenant_big\.projects \(RLS disabled\)/);
   });
 });
+
+// Found while closing hole 10: two table privileges act on every tenant's rows whatever the policies say.
+describe('RLS boot self-check: privileges row-level security does not limit', () => {
+  const dbs: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const db of dbs) await db.drop();
+  });
+  const app = TEST_ROLES.app.name;
+
+  it('TRUNCATE: one tenant\'s raw SQL empties every tenant\'s rows, so the check refuses the grant', async () => {
+    const db = await createTestDatabase({ sql: `GRANT TRUNCATE ON tasks TO ${app};` });
+    dbs.push(db);
+    await expect(runRlsSelfCheck(db.appUrl, 'tenant_id')).rejects.toThrow(/public\.tasks \(TRUNCATE granted, which row-level security does not limit\)/);
+    // Why: with the check off, t1 wipes t2's tasks.
+    const t = await bootRlsApp(db.appUrl, { rls: { selfCheck: false } });
+    try {
+      await t.as('t2', (p) => p.project.create({ data: { name: 'p', tasks: { create: [{ title: 'of t2' }] } } }));
+      await t.as('t1', (p) => p.$executeRawUnsafe('TRUNCATE tasks'));
+      expect(await t.as('t2', (p) => p.task.count())).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('TRIGGER, on a table, partition or not, through PUBLIC too', async () => {
+    const db = await createTestDatabase({ sql: `GRANT TRIGGER ON projects TO PUBLIC; GRANT TRUNCATE, TRIGGER ON tasks TO ${app};` });
+    dbs.push(db);
+    const error = await runRlsSelfCheck(db.appUrl, 'tenant_id').catch((e: Error) => e);
+    expect((error as Error).message).toContain('public.projects (TRIGGER granted');
+    expect((error as Error).message).toContain('public.tasks (TRUNCATE and TRIGGER granted');
+    expect((error as Error).message).toContain('grant the role only SELECT, INSERT, UPDATE, DELETE');
+  });
+});
