@@ -1,5 +1,5 @@
 import { Client, type ClientConfig } from 'pg';
-import type { ConnectionBudget } from './connection-budget';
+import type { ConnectionBudget, TenantClaim } from './connection-budget';
 
 const ignore = () => undefined;
 
@@ -13,7 +13,8 @@ export interface HeldConnections {
  * a slot of the global budget before it dials and frees it once the socket
  * has closed, whoever closed it: the pool, the server, or a failed dial.
  * Counting here, below the pool, sees every physical connection and nothing
- * else, so the budget holds whatever the pools and Prisma do above.
+ * else, so the budget holds whatever the pools and Prisma do above, and
+ * `claim` counts the connection for its tenant across all the tenant's pools.
  */
 export function budgetedClientClass(
   budget: ConnectionBudget,
@@ -21,6 +22,8 @@ export function budgetedClientClass(
   held: HeldConnections,
   /** Turns a lost connection into the tenant's error (statement errors come back unchanged). */
   lost: (error: unknown) => unknown,
+  /** The tenant the connections are for, capped at its pool size across its pools. Default: none. */
+  claim?: TenantClaim,
 ): typeof Client {
   return class BudgetedClient extends Client {
     constructor(config?: ClientConfig) {
@@ -60,7 +63,7 @@ export function budgetedClientClass(
     }
 
     private async connectWithinBudget(): Promise<this> {
-      const free = await budget.acquire();
+      const free = await budget.acquire(claim);
       held.count++;
       let released = false;
       const release = () => {

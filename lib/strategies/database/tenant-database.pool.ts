@@ -2,6 +2,7 @@ import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import { TenantMisconfiguredError } from '../../errors/tenant-misconfigured.error';
 import { TenantUnavailableError } from '../../errors/tenant-unavailable.error';
 import { budgetedClientClass, type HeldConnections } from './budgeted-client';
+import { TenantShareExhausted } from '../../pool/tenant-connection-shares';
 import { ConnectionBudgetExhausted, type ConnectionBudget } from './connection-budget';
 import { isConnectionFailure } from './connection-failure';
 import { PoolConnections, YIELDED } from './pool-connections';
@@ -52,7 +53,10 @@ export class TenantDatabasePool extends Pool {
 
   constructor(private readonly settings: TenantDatabasePoolSettings) {
     super({ max: 1 });
-    this.clientClass = budgetedClientClass(settings.budget, settings.connectTimeoutMs, this.held, (error) => this.lost(error));
+    // The claim caps the tenant at poolSize across this pool and those of its evicted, still draining clients.
+    // Deferred: a dial may start inside a pg release, where no idle connection may be closed.
+    const claim = { tenantId: settings.tenantId, max: settings.poolSize, queued: () => void setImmediate(() => this.yieldTenantIdle()) };
+    this.clientClass = budgetedClientClass(settings.budget, settings.connectTimeoutMs, this.held, (error) => this.lost(error), claim);
   }
 
   override connect(...args: any[]): any {
@@ -96,7 +100,7 @@ export class TenantDatabasePool extends Pool {
   /** What a read that failed on `readyPool()` throws: this pool's mapping of lost connections and refused logins. */
   statementError(error: unknown): unknown {
     // pg-pool dials after all if the idle connection went away in between: the budget may be full then.
-    if (error instanceof ConnectionBudgetExhausted) return this.unavailable(error);
+    if (error instanceof ConnectionBudgetExhausted || error instanceof TenantShareExhausted) return this.unavailable(error);
     return this.refused(error) ?? this.lost(error);
   }
 
@@ -183,13 +187,32 @@ export class TenantDatabasePool extends Pool {
   }
 
   private reclaimSoon(): void {
-    if (this.reclaimScheduled || this.settings.budget.waiting() === 0) return;
+    const { budget, tenantId } = this.settings;
+    if (this.reclaimScheduled || (budget.waiting() === 0 && budget.tenantWaiting(tenantId) === 0)) return;
     this.reclaimScheduled = true;
     // Once pg has finished the release (it may hand the connection to this tenant's own queue).
     setImmediate(() => {
       this.reclaimScheduled = false;
       this.settings.reclaim();
+      this.yieldTenantIdle();
     });
+  }
+
+  /**
+   * Closes idle connections of this tenant's pools (an evicted client's pool
+   * still draining, or this one) while the tenant has connections waiting for
+   * one of its own: the tenant is at its pool size, and an idle connection
+   * there is the only slot its new pool can get.
+   */
+  private yieldTenantIdle(): void {
+    const { budget, tenantId, open } = this.settings;
+    const mine = [...open].filter((pool) => pool.settings.tenantId === tenantId);
+    const closing = () => mine.reduce((sum, pool) => sum + pool.closingConnections(), 0);
+    for (const pool of mine) {
+      while (budget.tenantWaiting(tenantId) > closing()) {
+        if (!pool.closeIdleConnection()) break;
+      }
+    }
   }
 
   /** `TenantMisconfiguredError` (500) when the server refused the tenant's login; the server's reason is in the message, for operators. */
@@ -214,7 +237,7 @@ export class TenantDatabasePool extends Pool {
     if (error instanceof TenantUnavailableError) return error;
     const { tenantId, budget } = this.settings;
     if (error instanceof ConnectionBudgetExhausted) reason = `all ${budget.capacity} database connections are in use; retry shortly`;
-    else if (error instanceof PoolWaitTimeout) reason = 'its database connections are all busy; retry shortly';
+    else if (error instanceof PoolWaitTimeout || error instanceof TenantShareExhausted) reason = 'its database connections are all busy; retry shortly';
     const mapped = new TenantUnavailableError(tenantId, reason);
     Object.defineProperty(mapped, 'cause', { value: error, configurable: true });
     this.reportOnce(`tenant "${tenantId}" unavailable: ${(error as Error)?.message ?? String(error)}`);
