@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, escapeIdentifier, escapeLiteral, Pool } from 'pg';
 import { readMigrationsFolder, TenantMigrationRunner } from '../../lib';
+import { markSql } from '../../lib/strategies/shared/ownership-marker';
 import type { BenchDatabase } from './bench-database';
 import { appRoleOf, databaseOf } from './tenant-schemas';
 
@@ -70,6 +71,8 @@ export async function createTenantDatabases(
       const database = `${prefix}_${tenantId}`;
       await admin.query(`CREATE DATABASE ${escapeIdentifier(database)} TEMPLATE ${escapeIdentifier(template)}`);
       created.push(database);
+      // The ownership marker provisioning writes: the database strategy serves no tenant from an unmarked database.
+      await admin.query(markSql('database', escapeIdentifier(database), tenantId));
       const adminUrl = onDatabase(db.adminUrl, database);
       const seed = new Client({ connectionString: adminUrl });
       await seed.connect();

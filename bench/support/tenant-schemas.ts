@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { escapeIdentifier, escapeLiteral, Pool } from 'pg';
 import { readMigrationsFolder, TenantMigrationRunner } from '../../lib';
+import { markSql } from '../../lib/strategies/shared/ownership-marker';
 import type { BenchDatabase } from './bench-database';
 
 const FIXTURE_MIGRATIONS = join(__dirname, '../../test/fixtures/prisma/migrations');
@@ -66,6 +67,8 @@ export async function createTenantSchemas(
           const s = escapeIdentifier(schema);
           return (
             `GRANT USAGE ON SCHEMA ${s} TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${role}; ` +
+            // The ownership marker provisioning writes: the schema strategy serves no tenant from an unmarked schema.
+            `${markSql('schema', s, tenantId)}; ` +
             `INSERT INTO ${s}.projects (id, tenant_id, name) VALUES (${escapeLiteral(options.rowId)}, ${escapeLiteral(tenantId)}, 'bench');`
           );
         })
