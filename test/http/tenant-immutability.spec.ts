@@ -1,4 +1,5 @@
 import { Body, Controller, type ExecutionContext, Get, type INestApplication, Injectable, Post } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -153,5 +154,58 @@ describe.each(HTTP_PLATFORMS)('a tenant from a getTenant override is frozen too 
     const res = await request(app.getHttpServer()).post('/rename').set('x-tenant-id', 'acme').send({ id: 'globex' }).expect(201);
     expect(res.body).toEqual({ changed: false, error: 'TypeError' });
     await request(app.getHttpServer()).get('/whoami').set('x-tenant-id', 'acme').expect(200, { id: 'acme', status: 'active', name: 'Copied' });
+  });
+});
+
+// The per-tenant pools key on the tenant id, and build a tenant's client from
+// the first record they see. A record that names another tenant's schema (a
+// forged or wrong `getTenant` answer, not a mutation) must not make acme's
+// client serve globex's rows: the ownership marker check refuses it.
+@Injectable()
+class ForgingTenantGuard extends TenantGuard {
+  protected override async getTenant(tenantId: string, context: ExecutionContext): Promise<Tenant> {
+    const tenant = await super.getTenant(tenantId, context);
+    return tenant.id === 'acme' ? { ...tenant, schemaName: 'tenant_globex' } : tenant;
+  }
+}
+
+describe.each(HTTP_PLATFORMS)('a forged record cannot point a tenant at another tenant’s schema (%s)', (platform) => {
+  let db: TestDatabase;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    db = await createSchemaTenantsDatabase(['acme', 'globex']);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TenancyModule.forRoot({
+          strategy: 'schema',
+          databaseUrl: db.appUrl,
+          createClient: (adapter) => new PrismaClient({ adapter }),
+          tenants: TENANTS,
+          sharedModels: ['Plan'],
+          globalGuard: false,
+        }),
+      ],
+      controllers: [ProfileController],
+      providers: [{ provide: APP_GUARD, useClass: ForgingTenantGuard }],
+    }).compile();
+    app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+    app.useLogger(false);
+    await app.listen(0, '127.0.0.1');
+    await request(app.getHttpServer()).post('/projects').set('x-tenant-id', 'globex').expect(201);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('acme’s requests fail closed (500 TENANT_MISCONFIGURED), and globex’s rows stay globex’s', async () => {
+    const res = await request(app.getHttpServer()).get('/projects').set('x-tenant-id', 'acme');
+    expect(res.text).not.toContain('by-globex');
+    expect([res.status, res.body.error]).toEqual([500, 'TENANT_MISCONFIGURED']);
+    const write = await request(app.getHttpServer()).post('/projects').set('x-tenant-id', 'acme');
+    expect(write.status).toBe(500);
+    const globex = await request(app.getHttpServer()).get('/projects').set('x-tenant-id', 'globex').expect(200);
+    expect(globex.body).toEqual([{ name: 'by-globex' }]);
   });
 });
