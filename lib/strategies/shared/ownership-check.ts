@@ -28,7 +28,10 @@ export function ownershipCheck(tenantId: string, target: OwnedTarget): Ownership
       rows = result.rows;
     } catch (error) {
       if (error instanceof TenancyError) throw error;
-      throw new TenantUnavailableError(tenantId, `the ownership of its ${what} could not be checked (${(error as Error).message})`);
+      // The body names neither the schema nor the server; the driver's error stays on `cause`, for logs.
+      const unavailable = new TenantUnavailableError(tenantId, `the ownership of its ${target.kind} could not be checked; retry shortly`);
+      Object.defineProperty(unavailable, 'cause', { value: error, configurable: true });
+      throw unavailable;
     }
     const state = markerState(rows);
     if (state.state === 'marked' && state.tenantId === tenantId) return;
