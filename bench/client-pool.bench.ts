@@ -219,7 +219,6 @@ function layeredVariant(setup: PooledSetup, layer: Layer): Variant {
         sharedModels: new Set(['Plan']),
         currentTenantId: () => tenantId,
         shared: async () => null,
-        readsGuardedByPool: true,
       }) as never,
     ) as unknown as Db;
     client = readFastPath(base, bound, new Set(['Plan']));

@@ -1,3 +1,4 @@
+import { makeTypedQueryFactory } from '@prisma/client/runtime/client';
 import { Prisma, type PrismaClient } from '../fixtures/generated/client';
 import { MissingTenantError, TenantMismatchError, type TenancyModuleOptions } from '../../lib';
 import { createTestDatabase, serverAdminUrl, type TestDatabase } from '../support';
@@ -162,6 +163,24 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
       expect(await p.project.count({ where: { name: 'raw' } })).toBe(0);
       expect(await p.$queryRaw`SELECT id FROM projects WHERE name = 'raw-x'`).toEqual([]);
     });
+  });
+
+  // Operations the package lists by name are not the only ones Prisma has: typed SQL
+  // ($queryRawTyped) must be scoped like raw SQL, never run as a plain read in `public`.
+  it('typed SQL is scoped like raw SQL', async () => {
+    await seedA();
+    const typedQuery = (sql: string) => makeTypedQueryFactory(sql)();
+    await t.as('t4', async (p) => {
+      await p.project.create({ data: { name: 'typed-mine' } });
+      const mine = (await p.$queryRawTyped(typedQuery("SELECT tenant_id FROM projects WHERE name = 'typed-mine'"))) as { tenant_id: string }[];
+      expect(mine.map((r) => r.tenant_id)).toEqual(['t4']);
+      expect(await p.$queryRawTyped(typedQuery("SELECT id FROM projects WHERE name = 'a-secret'"))).toEqual([]);
+      const [{ schemas }] = (await p.$queryRawTyped(typedQuery('SELECT array_to_string(current_schemas(false), \',\') AS schemas'))) as { schemas: string }[];
+      expect(schemas).toBe(setup.schemaOf('t4'));
+      const [{ setting }] = (await p.$queryRawTyped(typedQuery("SELECT current_setting('app.tenant_id', true) AS setting"))) as { setting: string }[];
+      expect(setting).toBe('t4');
+    });
+    await expect(t.prisma.shared.$queryRawTyped(typedQuery('SELECT 1'))).rejects.toBeInstanceOf(MissingTenantError);
   });
 
   it('fails closed: no tenant, no query', async () => {

@@ -1,5 +1,5 @@
-/** Operations that only read: the tenant-bound extension has nothing to do for them. */
-const READ_OPERATIONS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
+/** Operations that only read: the tenant-bound extension has nothing to do for them. Anything else goes to the bound client. */
+export const READ_OPERATIONS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
 
 type Delegate = Record<string | symbol, unknown>;
 

@@ -1,6 +1,7 @@
 import { MissingTenantError } from '../../errors/missing-tenant.error';
 import { TenantMismatchError } from '../../errors/tenant-mismatch.error';
 import { settingsScope } from './statement-scope';
+import { READ_OPERATIONS } from './read-fast-path';
 import { type Args, scopeArgs, WRITE_OPERATIONS } from './tenant-args';
 
 /** Settings of the extension on a client that serves exactly one tenant. */
@@ -12,18 +13,9 @@ export interface TenantBoundExtensionSettings {
   currentTenantId: () => string | undefined;
   /** Runs an operation on a shared model, which lives outside the tenant's schema or database. */
   shared: (model: string, operation: string, args: Args) => Promise<unknown>;
-  /**
-   * The client's pool runs `assertTenantBound` before every statement of
-   * its own, so reads of tenant-scoped models need no extension at all: they
-   * skip Prisma's extension machinery, which is most of the per-query cost.
-   * Default: `false` (every operation is checked here).
-   */
-  readsGuardedByPool?: boolean;
 }
 
 type QueryParams = { model?: string; operation: string; args: Args; query: (args: Args) => Promise<unknown> };
-
-const RAW_OPERATIONS = ['$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe'];
 
 /**
  * Throws unless the tenant in context is `tenantId`: a per-tenant client kept
@@ -42,8 +34,9 @@ export function assertTenantBound(tenantId: string, current: string | undefined,
  * client can only reach its tenant's schema or database. Writes get the
  * tenant field (one Prisma schema serves every strategy) and run, like raw
  * SQL, with the tenant's settings in the session; shared models are routed to
- * the shared client; reads go through untouched, checked by the pool when
- * `readsGuardedByPool`, here otherwise.
+ * the shared client; reads that reach it (inside transactions) get the
+ * tenant in their filter. Everything else, known or not, runs with the
+ * settings: the unknown takes the scoped path, never the unscoped one.
  */
 export function tenantBoundExtension(settings: TenantBoundExtensionSettings) {
   const { tenantId, tenantField, sharedModels, currentTenantId } = settings;
@@ -61,29 +54,22 @@ export function tenantBoundExtension(settings: TenantBoundExtensionSettings) {
     check(model, operation);
     return withSettings(() => query(args));
   };
+  // Fail closed on what this file does not know: model operations outside the
+  // read and write lists, and every top-level operation (raw SQL, typed SQL, and
+  // whatever a later Prisma adds), run with the tenant's settings in the session.
+  // Only the read fast path skips them, for the reads it names.
   const any = (params: QueryParams) => {
     const { model, operation, args, query } = params;
     if (model === undefined) return raw(params);
     if (WRITE_OPERATIONS.has(operation)) return write(params);
     check(model, operation);
     if (sharedModels.has(model)) return settings.shared(model, operation, args);
+    if (!READ_OPERATIONS.has(operation)) return withSettings(() => query(args));
     return query(scopeArgs(operation, args ?? {}, tenantField, tenantId));
   };
 
-  if (!settings.readsGuardedByPool) return { name: 'nestjs-prisma-tenancy:tenant-bound', query: { $allOperations: any } };
-
-  const sharedRoutes = Object.fromEntries(
-    [...sharedModels].map((model) => [
-      model.charAt(0).toLowerCase() + model.slice(1),
-      { $allOperations: ({ model: m, operation, args }: QueryParams) => (check(m, operation), settings.shared(m!, operation, args)) },
-    ]),
-  );
-  return {
-    name: 'nestjs-prisma-tenancy:tenant-bound',
-    query: {
-      $allModels: Object.fromEntries([...WRITE_OPERATIONS].map((operation) => [operation, write])),
-      ...Object.fromEntries(RAW_OPERATIONS.map((operation) => [operation, raw])),
-      ...sharedRoutes,
-    },
-  };
+  // One hook for everything: reads of tenant-scoped models never reach this
+  // client when the read fast path is in front (read-fast-path.ts), so the
+  // catch-all costs them nothing, and nothing can pass through unhooked.
+  return { name: 'nestjs-prisma-tenancy:tenant-bound', query: { $allOperations: any } };
 }

@@ -66,7 +66,6 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
       sharedModels: options.sharedModels,
       currentTenantId: () => context.current()?.id,
       shared: (model, operation, args) => callModel(source.shared, model, operation, args),
-      readsGuardedByPool: true,
     }),
   );
   return { base, client: readFastPath(base, bound, options.sharedModels), view };
