@@ -102,6 +102,19 @@ export async function runRlsSelfCheck(databaseUrl: string, tenantColumn: string,
           'Connect as a role without SUPERUSER and BYPASSRLS that does not own the tables (see docs/rls.md), or set rls.selfCheck: false if you know why.',
       );
     }
+    // Raw SQL can `SET ROLE` to any role the app role is a member of.
+    const { rows: escapes } = await client.query<{ name: string; rolsuper: boolean }>(
+      `SELECT rolname AS name, rolsuper FROM pg_roles
+        WHERE (rolsuper OR rolbypassrls) AND rolname <> current_user AND pg_has_role(current_user, oid, 'MEMBER') ORDER BY 1`,
+    );
+    if (escapes.length > 0) {
+      const list = escapes.map((r) => `"${r.name}" (${r.rolsuper ? 'a superuser' : 'BYPASSRLS'})`).join(', ');
+      throw new TenancyConfigError(
+        'databaseUrl',
+        `the app connects as "${role}", a member of ${list}: any raw SQL can SET ROLE to it and ignore row-level security. ` +
+          `REVOKE that membership (REVOKE <role> FROM "${role}"), or connect as another role.`,
+      );
+    }
     const { rows: all } = await client.query<CatalogRelation>(RELATIONS_SQL, [tenantColumn, ownershipMarker('')]);
     const { rows: reads } = await client.query<{ view: string; target: string }>(READS_SQL);
     const skipped = options.schemaTenants ? all.filter((r) => r.tenantSchema) : [];

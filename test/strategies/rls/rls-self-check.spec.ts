@@ -36,6 +36,34 @@ describe('RLS boot self-check', () => {
     await expect(bootRlsApp(url.toString())).rejects.toThrow(/BYPASSRLS/);
   });
 
+  it('refuses a role that can SET ROLE to a superuser or a BYPASSRLS role', async () => {
+    const db = await database();
+    // A login role of this test's own: granting tenancy_app a bypassing role would trip other files' boots.
+    const login = `tenancy_sc_${db.name}`.slice(0, 63);
+    const bypass = `tenancy_byp_${db.name}`.slice(0, 63);
+    await withAdminClient(db.adminUrl, (c) =>
+      c.query(`CREATE ROLE "${login}" LOGIN PASSWORD 'sc'; CREATE ROLE "${bypass}" NOLOGIN BYPASSRLS; GRANT "${bypass}" TO "${login}";
+        GRANT CONNECT ON DATABASE "${db.name}" TO "${login}"; GRANT USAGE ON SCHEMA public TO "${login}";
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${login}"; GRANT SELECT ON projects TO "${bypass}";
+        INSERT INTO projects (id, tenant_id, name) VALUES ('p9', 't9', 'of t9')`),
+    );
+    const url = new URL(db.appUrl);
+    url.username = login;
+    url.password = 'sc';
+    try {
+      await expect(bootRlsApp(url.toString())).rejects.toThrow(new RegExp(`a member of "${bypass}" \\(BYPASSRLS\\): any raw SQL can SET ROLE`));
+      // Why: raw SQL run as any tenant then reads every tenant's rows.
+      await withAdminClient(url.toString(), async (c) => {
+        await c.query("SELECT set_config('app.tenant_id', 't1', false)");
+        expect((await c.query('SELECT count(*)::int AS n FROM projects')).rows).toEqual([{ n: 0 }]);
+        await c.query(`SET ROLE "${bypass}"`);
+        expect((await c.query('SELECT count(*)::int AS n FROM projects')).rows).toEqual([{ n: 1 }]);
+      });
+    } finally {
+      await withAdminClient(db.adminUrl, (c) => c.query(`DROP OWNED BY "${login}", "${bypass}"; DROP ROLE "${login}"; DROP ROLE "${bypass}"`));
+    }
+  });
+
   it('refuses a tenant table without FORCE ROW LEVEL SECURITY', async () => {
     const db = await database({ sql: 'ALTER TABLE tasks NO FORCE ROW LEVEL SECURITY;' });
     await expect(bootRlsApp(db.appUrl)).rejects.toThrow(/"?public"?\.?"?tasks"? \(RLS not forced\)/);
