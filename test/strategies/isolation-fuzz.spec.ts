@@ -11,7 +11,7 @@ import { KNOWN_HOLES } from './fuzz/known-holes';
 // setup; TENANCY_FUZZ_SEED and TENANCY_FUZZ_PATH replay a failure.
 const settings = fuzzSettings();
 
-describe.each(FUZZ_SETUPS)('isolation fuzz: $label', (setup) => {
+describe.each(FUZZ_SETUPS)('isolation fuzz: $label ($platform)', (setup) => {
   let target: FuzzTarget | undefined;
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe.each(FUZZ_SETUPS)('isolation fuzz: $label', (setup) => {
     const stats = await runFuzz(setup, target!, settings);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(
-      `isolation fuzz [${setup.label}]: ${stats.ops} ops (${stats.http} over HTTP, ${stats.aborted} cut off) in ${seconds} s, ` +
+      `isolation fuzz [${setup.label}, ${setup.platform}]: ${stats.ops} ops (${stats.http} over HTTP, ${stats.aborted} cut off) in ${seconds} s, ` +
         `${stats.rowsChecked} rows checked, ${stats.crossed} crossed, seed ${settings.seed}\n`,
     );
     if (process.env.TENANCY_FUZZ_VERBOSE) process.stdout.write(`${JSON.stringify(stats.byKind)}\n`);

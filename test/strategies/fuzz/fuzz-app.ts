@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, type INestApplication, Post } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,7 +46,7 @@ class FuzzController {
   }
 }
 
-/** The package in a real Nest HTTP app (Express), with the fuzz's routes. */
+/** The package in a real Nest HTTP app (Express or Fastify), with the fuzz's routes. */
 export interface FuzzApp {
   app: INestApplication;
   context: TenantContext;
@@ -59,7 +60,9 @@ export interface FuzzApp {
 
 let tokens = 0;
 
-export async function bootFuzzApp(databaseUrl: string, overrides: Partial<TenancyModuleOptions<PrismaClient>> = {}): Promise<FuzzApp> {
+export type FuzzPlatform = 'express' | 'fastify';
+
+export async function bootFuzzApp(databaseUrl: string, overrides: Partial<TenancyModuleOptions<PrismaClient>> = {}, platform: FuzzPlatform = 'express'): Promise<FuzzApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       TenancyModule.forRoot({
@@ -73,8 +76,10 @@ export async function bootFuzzApp(databaseUrl: string, overrides: Partial<Tenanc
     ],
     controllers: [FuzzController],
   }).compile();
-  const app = moduleRef.createNestApplication();
+  const app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
   app.useLogger(false);
+  await app.init();
+  if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;

@@ -39,7 +39,7 @@ export class FuzzWorld {
     readonly tenants: readonly string[],
     readonly runTag: string,
     readonly plans: PlanOracle,
-    readonly schemaOf: (tenant: string) => string,
+    readonly schemaOf: (tenant: string, from: string) => string,
     readonly stats: FuzzStats,
   ) {
     for (const t of tenants) this.oracles.set(t, new TenantOracle(t, runTag));
@@ -96,7 +96,7 @@ function created(op: FuzzOp): Set<string> {
     for (const t of p.tasks) ids.add(t.id);
   }
   if (op.kind === 'upsert' && op.id) ids.add(op.id);
-  if (op.taskId) ids.add(op.taskId);
+  if (op.kind === 'connectTask' && op.taskId) ids.add(op.taskId);
   return ids;
 }
 
@@ -168,18 +168,22 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
     case 'findUnique': {
       op.id = target();
       op.flag = d.flag;
+      op.variant = d.n % 2;
       return check((obs) => {
-        noError(obs, op);
         const row = me.projects.get(op.id!);
+        if (!row && !op.flag && op.variant === 1) return expectError(obs, 'findUniqueOrThrow of a row not its own', op);
+        noError(obs, op);
         if (op.flag) same(obs.tasks, row ? projectObs(op.me, row, true).tasks : null, 'fluent tasks', op, obs);
         else same(obs.projects, row ? [projectObs(op.me, row, true)] : [], 'findUnique', op, obs);
       });
     }
     case 'findFirst':
       op.v = (d.v * 113) % 1000;
+      op.flag = d.flag;
       return check((obs) => {
-        noError(obs, op);
         const candidates = [...me.projects.values()].filter((p) => p.budget >= op.v!);
+        if (!candidates.length && op.flag) return expectError(obs, 'findFirstOrThrow with no row of its own', op);
+        noError(obs, op);
         if (!candidates.length) return same(obs.projects, [], 'findFirst', op, obs);
         const max = Math.max(...candidates.map((p) => p.budget));
         const got = obs.projects?.[0];
@@ -218,13 +222,24 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
         const tasks = me.tasks();
         same(obs.values, [tasks.filter((t) => !t.done).length, tasks.filter((t) => t.done).length], 'groupBy done', op, obs);
       });
-    case 'create':
+    case 'create': {
       op.projects = [newProject(d.n)];
+      const ownTasks = me.tasks();
+      const theirTasks = them.tasks();
+      if (d.flag && d.flag2 && theirTasks.length) op.taskId = theirTasks[d.b % theirTasks.length].id;
+      else if (d.flag && ownTasks.length) op.taskId = ownTasks[d.a % ownTasks.length].id;
       return check((obs) => {
+        const moving = op.taskId === undefined ? undefined : me.findTask(op.taskId);
+        if (op.taskId !== undefined && !moving) return expectError(obs, 'nested create connecting a task not its own', op);
         noError(obs, op);
         me.add(op.projects![0]);
+        if (moving) {
+          me.projects.get(moving.projectId)!.tasks.delete(moving.id);
+          me.projects.get(op.projects![0].id)!.tasks.set(moving.id, { ...moving, projectId: op.projects![0].id });
+        }
         same(obs.projects, [projectObs(op.me, me.projects.get(op.projects![0].id)!, true)], 'created', op, obs);
       });
+    }
     case 'createMany':
     case 'createManyAndReturn':
       op.projects = Array.from({ length: 1 + (d.n % 3) }, () => newProject(0));
@@ -358,7 +373,7 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       });
     case 'hostileSession':
       op.variant = d.a;
-      op.otherSchema = world.schemaOf(op.other);
+      op.otherSchema = world.schemaOf(op.other, op.me);
       return check((obs) => {
         noError(obs, op);
         exactAll(obs, false, obs.nested?.[0]?.projects, 'raw read after a hostile statement');

@@ -32,9 +32,12 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
         const tasks = await db.project.findUnique({ where: { id } }).tasks();
         return { tasks: tasks ? tasks.map((t) => task(t)) : null };
       }
+      if (op.variant === 1) return { projects: rows([await db.project.findUniqueOrThrow({ where: { id }, include: { tasks: true } })]) };
       return { projects: rows([await db.project.findUnique({ where: { id }, include: { tasks: true } })]) };
-    case 'findFirst':
-      return { projects: rows([await db.project.findFirst({ where: { budget: { gte: op.v! } }, orderBy: { budget: 'desc' }, include: { tasks: true } })]) };
+    case 'findFirst': {
+      const args = { where: { budget: { gte: op.v! } }, orderBy: { budget: 'desc' as const }, include: { tasks: true } };
+      return { projects: rows([op.flag ? await db.project.findFirstOrThrow(args) : await db.project.findFirst(args)]) };
+    }
     case 'findMany':
       return { projects: rows(await db.project.findMany({ include: { tasks: true } })) };
     case 'findManyIn':
@@ -51,8 +54,12 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
       const groups = await db.task.groupBy({ by: ['done'], _count: { _all: true } });
       return { values: [false, true].map((done) => groups.find((g) => g.done === done)?._count._all ?? 0) };
     }
-    case 'create':
-      return { projects: rows([await db.project.create({ data: createData(op.projects![0]), include: { tasks: true } })]) };
+    case 'create': {
+      // With a task to connect: the nested create moves one of the tenant's tasks (or tries another tenant's).
+      const data = createData(op.projects![0]);
+      const tasks = { create: op.projects![0].tasks, connect: op.taskId ? [{ id: op.taskId }] : [] };
+      return { projects: rows([await db.project.create({ data: { ...data, tasks }, include: { tasks: true } })]) };
+    }
     case 'createMany':
       return { values: [(await db.project.createMany({ data: op.projects!.map(({ tasks: _, ...p }) => p) })).count] };
     case 'createManyAndReturn':

@@ -6,7 +6,7 @@ import { createDatabaseTenants } from '../database/database-app';
 import { createTenantDatabase, dropTenantDatabases, type TenantDatabase } from '../database/tenant-servers';
 import { TEST_TENANTS } from '../rls/rls-app';
 import { createSchemaTenantsDatabase } from '../schema/schema-tenants';
-import { bootFuzzApp, type FuzzApp } from './fuzz-app';
+import { bootFuzzApp, type FuzzApp, type FuzzPlatform } from './fuzz-app';
 
 /**
  * Where rows may live, read as a superuser (past RLS) for the final check:
@@ -28,9 +28,11 @@ export interface FuzzTarget {
 
 export interface FuzzSetup {
   label: string;
+  /** The HTTP platform of the app: the fuzz covers both, one per setup. */
+  platform: FuzzPlatform;
   tenants: readonly string[];
-  /** The schema a tenant's tables live in: what a hostile `SET search_path` aims at. */
-  schemaOf(tenant: string): string;
+  /** The schema `tenant`'s tables live in, as seen from tenant `from`: what a hostile `SET search_path` aims at. */
+  schemaOf(tenant: string, from: string): string;
   boot(): Promise<FuzzTarget>;
 }
 
@@ -38,14 +40,15 @@ const ACTIVE_IDS = TEST_TENANTS.filter((x) => x.status === 'active').map((x) => 
 // Not a timeout test: many first connections at once on a 2-core CI box can take seconds.
 const DATABASE_OPTIONS = { connectTimeoutMs: 20_000 };
 
-function rls(mode: 'transaction' | 'session'): FuzzSetup {
+function rls(mode: 'transaction' | 'session', platform: FuzzPlatform): FuzzSetup {
   return {
     label: `rls, ${mode} mode`,
+    platform,
     tenants: ACTIVE_IDS,
     schemaOf: () => 'public',
     boot: async () => {
       const db = await createTestDatabase();
-      const app = await bootFuzzApp(db.appUrl, { rls: { mode } });
+      const app = await bootFuzzApp(db.appUrl, { rls: { mode } }, platform);
       return { app, places: [{ url: db.adminUrl, schema: 'public', rlsTenants: ACTIVE_IDS }], drop: () => db.drop() };
     },
   };
@@ -53,11 +56,12 @@ function rls(mode: 'transaction' | 'session'): FuzzSetup {
 
 const schema: FuzzSetup = {
   label: 'schema',
+  platform: 'fastify',
   tenants: ACTIVE_IDS,
   schemaOf: (id) => `tenant_${id}`,
   boot: async () => {
     const db = await createSchemaTenantsDatabase(ACTIVE_IDS);
-    const app = await bootFuzzApp(db.appUrl, { strategy: 'schema', strategies: ['schema'] });
+    const app = await bootFuzzApp(db.appUrl, { strategy: 'schema', strategies: ['schema'] }, schema.platform);
     const places: Place[] = [{ url: db.adminUrl, schema: 'public' }, ...ACTIVE_IDS.map((id) => ({ url: db.adminUrl, schema: `tenant_${id}`, owner: id }))];
     return { app, places, drop: () => db.drop() };
   },
@@ -65,12 +69,13 @@ const schema: FuzzSetup = {
 
 const database: FuzzSetup = {
   label: 'database',
+  platform: 'express',
   tenants: ACTIVE_IDS,
   schemaOf: () => 'public',
   boot: async () => {
     const setup = await createDatabaseTenants(ACTIVE_IDS, [serverAdminUrl()]);
     const tenants = [...setup.tenants, ...TEST_TENANTS.filter((x) => x.status !== 'active')];
-    const app = await bootFuzzApp(setup.shared.appUrl, { strategy: 'database', strategies: ['database'], tenants, database: DATABASE_OPTIONS });
+    const app = await bootFuzzApp(setup.shared.appUrl, { strategy: 'database', strategies: ['database'], tenants, database: DATABASE_OPTIONS }, database.platform);
     const places: Place[] = [
       { url: setup.shared.adminUrl, schema: 'public' },
       ...ACTIVE_IDS.map((id) => ({ url: setup.databases.get(id)!.adminUrl, schema: 'public', owner: id })),
@@ -84,8 +89,11 @@ const MIXED = { rls: ['r0', 'r1', 'r2', 'r3'], schema: ['s0', 's1', 's2'], datab
 /** One app, three strategies: RLS by default, some tenants on a schema, some on a database of their own. */
 const mixed: FuzzSetup = {
   label: 'mixed strategies (rls + schema + database)',
+  platform: 'fastify',
   tenants: [...MIXED.rls, ...MIXED.schema, ...MIXED.database],
-  schemaOf: (id) => (MIXED.schema.includes(id) ? `tenant_${id}` : 'public'),
+  // From a database tenant, another tenant's schema does not exist (its database holds only its own):
+  // a search_path naming it would only break the tenant's own connection, so it aims at public there.
+  schemaOf: (id, from) => (MIXED.schema.includes(id) && !MIXED.database.includes(from) ? `tenant_${id}` : 'public'),
   boot: async () => {
     const db: TestDatabase = await createTestDatabase();
     const admin = serverAdminUrl();
@@ -111,7 +119,7 @@ const mixed: FuzzSetup = {
         ...MIXED.database.map((id) => ({ id, status: 'active' as const, strategy: 'database' as const, databaseUrl: databases.get(id)!.appUrl })),
       ];
       const options: Partial<TenancyModuleOptions<PrismaClient>> = { strategy: 'rls', strategies: ['rls', 'schema', 'database'], tenants, database: DATABASE_OPTIONS };
-      const app = await bootFuzzApp(db.appUrl, options);
+      const app = await bootFuzzApp(db.appUrl, options, mixed.platform);
       const places: Place[] = [
         { url: db.adminUrl, schema: 'public', rlsTenants: MIXED.rls },
         ...MIXED.schema.map((id) => ({ url: db.adminUrl, schema: `tenant_${id}`, owner: id })),
@@ -125,4 +133,4 @@ const mixed: FuzzSetup = {
   },
 };
 
-export const FUZZ_SETUPS: FuzzSetup[] = [rls('transaction'), rls('session'), schema, database, mixed];
+export const FUZZ_SETUPS: FuzzSetup[] = [rls('transaction', 'express'), rls('session', 'fastify'), schema, database, mixed];

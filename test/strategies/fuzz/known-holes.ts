@@ -23,10 +23,6 @@ const SETS_SEARCH_PATH = new Set([2, 3]);
 const variant = (op: FuzzOp) => op.variant! % 6;
 
 export const KNOWN_HOLES: readonly KnownHole[] = [
-  // $queryRawTyped is not in the package's list of raw operations: on the schema strategy it runs
-  // as a plain read on the shared pool, with no search_path of the tenant's (public, or whatever
-  // schema a previous statement left on the connection). Issue 8, hole 2; the lead is fixing it.
-  { name: 'TYPED_SQL_UNSCOPED_ON_SCHEMA', setups: ['schema', 'mixed strategies (rls + schema + database)'], kind: 'queryRawTyped' },
   // RLS session mode remembers which tenant each connection carries and skips the set_config
   // when it matches: raw SQL that changes app.tenant_id (set_config(..., false), SET, RESET ALL)
   // makes that memory wrong, and later statements of the remembered tenant, in this request
