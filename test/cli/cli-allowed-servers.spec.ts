@@ -40,6 +40,8 @@ describe('CLI, database tenants on another address of the admin server (TENANCY_
     const url = (id: string) => `postgresql://${TEST_ROLES.app.name}:${TEST_ROLES.app.password}@${alias}:${real.port}/${PREFIX}${id}`;
     const refused = await h.run(['provision', 'refused', '--database-url', url('refused')], { env: env() });
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('database.allowedServers') });
+    const listed = JSON.parse((await h.run(['status', '--json'], { env: env() })).stdout) as { id: string }[];
+    expect(listed.map((tenant) => tenant.id)).not.toContain('refused');
 
     const allowed = await h.run(['provision', 'allowed', '--database-url', url('allowed')], {
       env: { ...env(), TENANCY_ALLOWED_SERVERS: `${alias}:${real.port}` },

@@ -178,9 +178,8 @@ describe('TenantProvisioner, database strategy: owner and admin credentials stay
       await expect(p.provision({ id, databaseUrl })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
       expect({ form, passwords: fake.passwords, connections: fake.connections }).toEqual({ form, passwords: [], connections: 0 });
       expect({ form, exists: await databaseExists(database) }).toEqual({ form, exists: false });
-      // Not registered (the strategy's pre-registration check), or at most recorded as failed: never active.
-      const record = await h.store.findById(id);
-      expect({ form, status: record?.status ?? 'none' }).toEqual({ form, status: expect.stringMatching(/^(none|failed)$/) });
+      // Checked before it is registered: no record to fix or to hold the name.
+      expect({ form, record: await h.store.findById(id) }).toEqual({ form, record: null });
     }
   });
 
