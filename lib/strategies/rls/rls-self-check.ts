@@ -117,9 +117,10 @@ export async function runRlsSelfCheck(databaseUrl: string, tenantColumn: string,
     }
     const { rows: all } = await client.query<CatalogRelation>(RELATIONS_SQL, [tenantColumn, ownershipMarker('')]);
     const { rows: reads } = await client.query<{ view: string; target: string }>(READS_SQL);
-    const skipped = options.schemaTenants ? all.filter((r) => r.tenantSchema) : [];
-    const relations = options.schemaTenants ? all.filter((r) => !r.tenantSchema) : all;
-    return { ...judge(role, tenantColumn, relations, reads), tenantSchemas: [...new Set(skipped.map((r) => r.schema))] };
+    // Skipped as places to check, not as what views read: a view elsewhere over a schema tenant's table is checked.
+    const skip = (r: CatalogRelation) => options.schemaTenants === true && r.tenantSchema;
+    const tenantSchemas = [...new Set(all.filter(skip).map((r) => r.schema))];
+    return { ...judge(role, tenantColumn, all, reads, skip), tenantSchemas };
   } finally {
     await client.end();
   }
@@ -130,6 +131,7 @@ function judge(
   tenantColumn: string,
   relations: CatalogRelation[],
   reads: { view: string; target: string }[],
+  skip: (relation: CatalogRelation) => boolean,
 ): Omit<RlsSelfCheckResult, 'tenantSchemas'> {
   const byOid = new Map(relations.map((relation) => [relation.oid, relation]));
   const targets = new Map<string, CatalogRelation[]>();
@@ -175,7 +177,7 @@ function judge(
     return walk(view, view);
   };
 
-  const reachable = relations.filter((r) => r.reachable && isTenant(r));
+  const reachable = relations.filter((r) => r.reachable && !skip(r) && isTenant(r));
   const problems: string[] = [];
   for (const r of reachable) {
     let problem: string | undefined;

@@ -219,6 +219,15 @@ describe('RLS boot self-check in an app that also runs the schema strategy', () 
     expect(result.tables).toEqual(['public.projects', 'public.tasks']);
   });
 
+  it('still refuses a view elsewhere that reads a schema tenant\'s table with its owner\'s rights', async () => {
+    await withAdminClient(db.ownerUrl, (c) => c.query('CREATE VIEW public.big_projects AS SELECT id FROM tenant_big.projects'));
+    try {
+      await expect(runRlsSelfCheck(db.appUrl, 'tenant_id', { schemaTenants: true })).rejects.toThrow(/public\.big_projects \(view over tenant_big\.projects/);
+    } finally {
+      await withAdminClient(db.ownerUrl, (c) => c.query('DROP VIEW public.big_projects'));
+    }
+  });
+
   it('checks marked schemas too when the app runs no schema strategy', async () => {
     await expect(runRlsSelfCheck(db.appUrl, 'tenant_id')).rejects.toThrow(/tenant_big\.projects \(RLS disabled\)/);
   });
