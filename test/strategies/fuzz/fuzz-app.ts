@@ -9,6 +9,20 @@ import { TEST_TENANTS } from '../rls/rls-app';
 import type { FuzzObs, FuzzOp } from './fuzz-model';
 import { runOp } from './fuzz-operations';
 
+/**
+ * Runs `op` as the current tenant. `keptClient` first takes the client of
+ * `op.other` (as code that keeps a client across requests would) and runs
+ * the read with it here: it must refuse, or serve only the current tenant.
+ */
+function runInContext(context: TenantContext, prisma: TenantPrisma<PrismaClient>, op: FuzzOp): Promise<FuzzObs> {
+  if (op.kind !== 'keptClient') return runOp(prisma.client, op);
+  const kept = context.run(op.other, async () => prisma.client);
+  return kept.then(
+    (client) => runOp(client, { ...op, kind: op.flag ? 'queryRaw' : 'findMany' }),
+    (error: Error) => ({ error: `taking the other tenant's client failed: ${error.message}` }),
+  );
+}
+
 interface Deferred<T> {
   promise: Promise<T>;
   resolve(value: T): void;
@@ -27,10 +41,13 @@ const cutRequests = new Map<string, { started: Deferred<void>; finished: Deferre
 
 @Controller('fuzz')
 class FuzzController {
-  constructor(private readonly prisma: TenantPrisma<PrismaClient>) {}
+  constructor(
+    private readonly prisma: TenantPrisma<PrismaClient>,
+    private readonly context: TenantContext,
+  ) {}
 
   @Post('op') @HttpCode(200) op(@Body() op: FuzzOp) {
-    return runOp(this.prisma.client, op);
+    return runInContext(this.context, this.prisma, op);
   }
 
   @Post('cut') @HttpCode(200) async cut(@Body() body: { token: string; op: FuzzOp }) {
@@ -38,7 +55,7 @@ class FuzzController {
     tracked.started.resolve();
     // Still running when the client goes away: the request is in the database when cut.
     const obs = await this.prisma.client.$queryRaw`SELECT 1 AS one FROM pg_sleep(0.02)`.then(
-      () => runOp(this.prisma.client, body.op),
+      () => runInContext(this.context, this.prisma, body.op),
       (error: Error) => ({ error: error.message }),
     );
     tracked.finished.resolve(obs);
@@ -122,7 +139,7 @@ export async function bootFuzzApp(databaseUrl: string, overrides: Partial<Tenanc
     app,
     context,
     prisma,
-    direct: (op) => context.run(op.me, () => runOp(prisma.client, op)),
+    direct: (op) => context.run(op.me, () => runInContext(context, prisma, op)),
     http: (op) => (op.kind === 'aborted' ? cut(op) : post('/fuzz/op', op.me, op)),
     close: () => app.close(),
   };

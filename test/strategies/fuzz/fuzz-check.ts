@@ -437,6 +437,13 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
         for (const id of before.keys()) if (!seen.has(id)) throw new FuzzFailure('MISMATCH', `shared plan ${id} is missing: plans are not one table for all`, op, obs);
       });
     }
+    case 'keptClient':
+      op.flag = d.flag;
+      // Refused (a per-tenant client in another tenant's context), or the current tenant's rows only
+      // (RLS: one client follows the context; in a mixed app, another strategy's client may see none).
+      return check((obs) => {
+        if (obs.error !== undefined && !/TenantMismatchError|TENANT_MISMATCH/.test(obs.error)) throw new FuzzFailure('MISMATCH', 'a kept client failed otherwise than with TenantMismatchError', op, obs);
+      });
     case 'aborted':
       throw new Error('unreachable');
   }

@@ -16,6 +16,8 @@ export const OP_KINDS = [
   'interactiveTx', 'throwingTx', 'batchTx', 'failingBatchTx',
   // Shared model
   'planUpsert', 'planRead',
+  // A client taken in another tenant's context and used in this one's (an object shared between requests)
+  'keptClient',
   // A request whose client goes away mid-flight (HTTP only)
   'aborted',
 ] as const;

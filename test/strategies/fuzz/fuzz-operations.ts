@@ -133,6 +133,9 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
       return { plans: [plan(await db.plan.upsert({ where: { id }, create: { id, name: op.name! }, update: { name: op.name } }))] };
     case 'planRead':
       return { plans: (await db.plan.findMany()).map(plan) };
+    case 'keptClient':
+      // Taken from another tenant by the app harness (fuzz-app.ts); with the current client it is a read.
+      return run(db, { ...op, kind: op.flag ? 'queryRaw' : 'findMany' });
     case 'aborted':
       return run(db, op.inner!);
   }
