@@ -11,6 +11,8 @@ export interface ResolvedTenancyOptions<TClient = unknown>
   sharedModels: ReadonlySet<string>;
   cache: { ttlMs: number; max: number };
   pool: NonNullable<TenancyModuleOptions['pool']>;
+  /** Undefined fields are off; both undefined leaves the shared pools as pg makes them. */
+  sharedPool: { tenantMax?: number; waitMs?: number };
   rls: { setting: string; mode: 'transaction' | 'session'; tenantColumn: string; selfCheck: boolean };
   strategies: ReadonlySet<TenancyStrategyName>;
   clientPool: { max: number; idleTtlMs: number };

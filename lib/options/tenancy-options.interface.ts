@@ -89,6 +89,30 @@ export interface ClientPoolOptions {
   idleTtlMs?: number;
 }
 
+/**
+ * Fair share of the one pg pool all tenants share: the RLS strategy's pool,
+ * and the schema strategy's pool under the tenants' clients. Off unless set,
+ * and then nothing is added to any statement.
+ */
+export interface SharedPoolOptions {
+  /**
+   * Most connections of the shared pool one tenant holds at once (at most
+   * `pool.max`). A tenant at its cap waits for one of its own connections, so
+   * one tenant's slow queries can never take every connection. Requests
+   * without a tenant (shared models) are not capped. Default: none (no cap).
+   */
+  tenantMax?: number;
+  /**
+   * How long (ms) a statement or transaction waits for a connection (for its
+   * tenant's share, then for the pool) before it fails with
+   * `TenantUnavailableError` (503), as `database.budgetWaitMs` does. Keep it
+   * under Prisma's interactive-transaction `maxWait` (2 s by default), or a
+   * transaction gets Prisma's P2028 (a 500) first; `1500` is the database
+   * strategy's choice. Default: none (waits as long as pg does).
+   */
+  waitMs?: number;
+}
+
 /** Schema strategy settings. */
 export interface SchemaStrategyOptions {
   /**
@@ -178,6 +202,8 @@ export interface TenancyModuleOptions<TClient = unknown> {
   sharedModels?: string[];
   /** Settings of the pg pool the package creates (`max`, timeouts...). `connectionString` comes from `databaseUrl`. */
   pool?: Omit<PoolConfig, 'connectionString'>;
+  /** Per-tenant cap and wait deadline on the shared pool (RLS and schema strategies). Default: none. */
+  sharedPool?: SharedPoolOptions;
   /** RLS strategy settings (`rls.setting` also names the tenant setting for the other strategies). */
   rls?: RlsStrategyOptions;
   /**

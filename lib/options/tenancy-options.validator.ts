@@ -154,6 +154,7 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     tenantField,
     sharedModels: new Set(sharedModels),
     pool: options.pool ?? {},
+    sharedPool: resolveSharedPoolOptions(options.sharedPool, options.pool?.max),
     rls,
     strategies: new Set(strategies),
     clientPool,
@@ -194,6 +195,19 @@ function resolveDatabaseOptions(given: TenancyModuleOptions['database']): Resolv
   if (typeof allowPlaintextUrls !== 'boolean') fail('database.allowPlaintextUrls', 'expected a boolean');
   if (!allowPlaintextUrls && !cipher) fail('database.allowPlaintextUrls', 'false needs database.encryptionKeys, or no tenant URL could be read');
   return { ...sizes, cipher, allowPlaintextUrls };
+}
+
+function resolveSharedPoolOptions(given: TenancyModuleOptions['sharedPool'], poolMax: unknown): ResolvedTenancyOptions['sharedPool'] {
+  if (given === undefined) return {};
+  if (!isObject(given)) fail('sharedPool', 'expected an object { tenantMax?, waitMs? }');
+  const { tenantMax, waitMs } = given as { tenantMax?: unknown; waitMs?: unknown };
+  if (tenantMax !== undefined && !(Number.isInteger(tenantMax) && (tenantMax as number) >= 1)) fail('sharedPool.tenantMax', 'expected an integer >= 1');
+  // pg's default pool size is 10.
+  const max = typeof poolMax === 'number' ? poolMax : 10;
+  if (typeof tenantMax === 'number' && tenantMax > max) fail('sharedPool.tenantMax', `must not exceed pool.max (${max})`);
+  // 0 fails at once when no connection is ready.
+  if (waitMs !== undefined && !(Number.isInteger(waitMs) && (waitMs as number) >= 0)) fail('sharedPool.waitMs', 'expected an integer >= 0');
+  return { tenantMax: tenantMax as number | undefined, waitMs: waitMs as number | undefined };
 }
 
 function resolveRegistryListener(given: TenancyModuleOptions['registryListener']): TenancyModuleOptions['registryListener'] {

@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
+import { FairShare, type FairShareSettings, fairShareEnabled } from '../../pool/fair-share';
 import { queryWithLocalSettings, type QueryArg, setConfigSql, settle, withSettingsAfterBegin } from '../shared/pipelined-settings';
 import type { RlsScope } from './rls-scope';
 
@@ -10,6 +11,8 @@ export interface RlsPoolSettings {
   mode: 'transaction' | 'session';
   /** Current scope; throws `MissingTenantError` when there is neither a tenant nor a shared-model scope. */
   scope: () => RlsScope;
+  /** Per-tenant cap and wait deadline on this pool's connections (the `sharedPool` option). Default: none. */
+  fairShare?: FairShareSettings;
 }
 
 /**
@@ -23,6 +26,8 @@ export interface RlsPoolSettings {
 export class RlsTenantPool extends Pool {
   // Session mode: which tenant each connection currently carries ('' = none).
   private readonly carried = new WeakMap<PoolClient, string>();
+  // Undefined unless asked for, so a checkout without it stays pg's own.
+  private readonly fair?: FairShare;
 
   constructor(
     config: PoolConfig,
@@ -31,6 +36,7 @@ export class RlsTenantPool extends Pool {
     // Pipeline mode lets the tenant setting travel with the statement in one
     // round trip instead of one round trip each.
     super({ ...config, pipeline: true } as PoolConfig);
+    if (fairShareEnabled(rls.fairShare)) this.fair = new FairShare(this, rls.fairShare);
   }
 
   // pg's typings overload query() heavily; the adapter only uses the promise forms.
@@ -47,8 +53,18 @@ export class RlsTenantPool extends Pool {
     return this.connectScoped(this.rls.scope());
   }
 
+  override end(...args: any[]): any {
+    this.fair?.close();
+    return super.end(...(args as []));
+  }
+
+  /** A connection of the pool, within the tenant's fair share when there is one. */
+  private checkout(scope: RlsScope): Promise<PoolClient> {
+    return this.fair ? this.fair.checkout(scope.tenantId, () => super.connect()) : super.connect();
+  }
+
   private async runScoped(scope: RlsScope, config: QueryArg, values?: unknown[]) {
-    const client = await super.connect();
+    const client = await this.checkout(scope);
     let broken: Error | undefined;
     try {
       if (this.rls.mode === 'session') {
@@ -67,7 +83,7 @@ export class RlsTenantPool extends Pool {
   }
 
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {
-    const client = await super.connect();
+    const client = await this.checkout(scope);
     if (this.rls.mode === 'session') {
       try {
         await this.carry(client, scope.tenantId ?? '');

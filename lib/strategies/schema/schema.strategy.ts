@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { escapeIdentifier, Pool, type PoolConfig } from 'pg';
 import type { TenantContext } from '../../context/tenant-context.service';
 import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
+import { fairSharePoolOf } from '../../pool/fair-share.pool';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
 import type { Tenant } from '../../store/tenant.interface';
@@ -72,7 +73,8 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
       tenant,
       options: this.options,
       context: this.context,
-      pool,
+      // The views draw from the shared pool through its fair share (the pool itself when `sharedPool` is unset).
+      pool: fairSharePoolOf(pool, this.options.sharedPool, () => this.context.current()?.id),
       settings: { search_path: escapeIdentifier(schema) },
       adapterOptions: { schema },
       shared: shared.client,
