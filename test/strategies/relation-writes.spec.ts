@@ -37,7 +37,7 @@ async function exampleDatabase(strategy: TenancyStrategyName): Promise<TestDatab
 
 // The tenant-bound extension of the per-tenant strategies does not call
 // runScopedWrite yet (tenant-args.ts): until it does, these tests fail there.
-const PER_TENANT_PENDING = true;
+const PER_TENANT_PENDING = false;
 
 type Body_ = { title?: string; projectId?: string; taskId?: string; tenantId?: string };
 

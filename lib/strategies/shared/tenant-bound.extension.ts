@@ -2,7 +2,7 @@ import { MissingTenantError } from '../../errors/missing-tenant.error';
 import { TenantMismatchError } from '../../errors/tenant-mismatch.error';
 import { settingsScope } from './statement-scope';
 import { READ_OPERATIONS } from './read-fast-path';
-import { type Args, scopeArgs, WRITE_OPERATIONS } from './tenant-args';
+import { type Args, runScopedWrite, scopeArgs, WRITE_OPERATIONS } from './tenant-args';
 
 /** Settings of the extension on a client that serves exactly one tenant. */
 export interface TenantBoundExtensionSettings {
@@ -48,7 +48,7 @@ export function tenantBoundExtension(settings: TenantBoundExtensionSettings) {
   const write = ({ model, operation, args, query }: QueryParams) => {
     check(model, operation);
     if (model !== undefined && sharedModels.has(model)) return settings.shared(model, operation, args);
-    return withSettings(() => query(scopeArgs(operation, args ?? {}, tenantField, tenantId)));
+    return withSettings(() => runScopedWrite(operation, args ?? {}, tenantField, tenantId, query));
   };
   const raw = ({ model, operation, args, query }: QueryParams) => {
     check(model, operation);
