@@ -35,10 +35,6 @@ async function exampleDatabase(strategy: TenancyStrategyName): Promise<TestDatab
   return db;
 }
 
-// The tenant-bound extension of the per-tenant strategies does not call
-// runScopedWrite yet (tenant-args.ts): until it does, these tests fail there.
-const PER_TENANT_PENDING = false;
-
 type Body_ = { title?: string; projectId?: string; taskId?: string; tenantId?: string };
 
 @Controller()
@@ -100,7 +96,6 @@ describe.each([
   ['rls', 'fastify'],
   ['schema', 'express'],
 ] as const)('relation writes under a composite foreign key, %s strategy over HTTP (%s)', (strategy, platform) => {
-  const fixed = strategy === 'rls' || !PER_TENANT_PENDING ? it : it.failing;
   let db: TestDatabase;
   let app: INestApplication;
   const as = (tenant: string) => ({
@@ -136,7 +131,7 @@ describe.each([
     await db?.drop();
   });
 
-  fixed('connect, connectOrCreate, nested create and upsert to the tenant\'s own project succeed', async () => {
+  it('connect, connectOrCreate, nested create and upsert to the tenant\'s own project succeed', async () => {
     const made = await as('acme').post('/tasks/connect', { projectId: 'pa', title: 'connected' }).expect(201);
     expect(made.body).toMatchObject({ tenantId: 'acme', projectId: 'pa' });
     await as('acme').post('/tasks/connect-composite', { projectId: 'pa', tenantId: 'acme' }).expect(201);
