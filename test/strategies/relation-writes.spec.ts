@@ -145,7 +145,7 @@ describe.each([
     expect((await as('acme').post('/tasks/interactive', { projectId: 'pa' }).expect(201)).body).toMatchObject({ tenantId: 'acme', title: 'itx-2' });
   });
 
-  fixed.each([
+  it.each([
     ['create with connect', '/tasks/connect', { projectId: 'pg' }],
     ['create with connect by the composite key', '/tasks/connect-composite', { projectId: 'pg', tenantId: 'globex' }],
     ['upsert with connect', '/tasks/upsert', { taskId: 'up-2', projectId: 'pg' }],
