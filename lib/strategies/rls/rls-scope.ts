@@ -10,3 +10,12 @@ export const sharedModelScope = new AsyncLocalStorage<true>();
 
 /** What the pool must set on a connection: a tenant id, or none for a shared-model operation. */
 export type RlsScope = { tenantId: string } | { tenantId: null };
+
+/**
+ * Marks the async execution of raw SQL (any operation without a model, typed
+ * SQL included). Raw SQL may change session state (`SET`, `set_config(...,
+ * false)`, temporary tables, `RESET ALL`) that outlives its statement on the
+ * pooled connection, so the pool resets a connection that ran one before its
+ * next use. Only the extension enters it, and only the pool reads it.
+ */
+export const rawStatementScope = new AsyncLocalStorage<true>();

@@ -1,7 +1,8 @@
 import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import { FairShare, type FairShareSettings, fairShareEnabled } from '../../pool/fair-share';
 import { queryWithLocalSettings, type QueryArg, setConfigSql, settle, withSettingsAfterBegin } from '../shared/pipelined-settings';
-import type { RlsScope } from './rls-scope';
+import { markForReset, resetIfMarked } from '../shared/session-reset';
+import { type RlsScope, rawStatementScope } from './rls-scope';
 
 /** How the pool learns, at the moment a query starts, which tenant it serves. */
 export interface RlsPoolSettings {
@@ -67,33 +68,57 @@ export class RlsTenantPool extends Pool {
     const client = await this.checkout(scope);
     let broken: Error | undefined;
     try {
-      if (this.rls.mode === 'session') {
-        if (this.carried.get(client) === (scope.tenantId ?? '')) return await client.query(config as QueryConfig, values);
-        // Pipelined: the set and the query share one round trip.
-        return (await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]))[1];
-      }
-      if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
-      return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values);
-    } catch (error) {
-      broken = (error as { releaseWith?: Error }).releaseWith;
-      throw error;
+      const reset = this.resetIfDirty(client);
+      // Raw SQL may change the session; the connection is reset before its next
+      // use, so a SET, temporary table or open transaction never reaches
+      // another statement, this tenant's or another's.
+      if (rawStatementScope.getStore()) markForReset(client);
+      const result = await this.send(client, scope, config, values).catch(async (error: unknown) => {
+        broken = (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
+        throw error;
+      });
+      broken = await reset;
+      if (broken) throw broken;
+      return result;
     } finally {
       client.release(broken);
     }
   }
 
+  private async send(client: PoolClient, scope: RlsScope, config: QueryArg, values?: unknown[]) {
+    if (this.rls.mode === 'session') {
+      if (this.carried.get(client) === (scope.tenantId ?? '')) return await client.query(config as QueryConfig, values);
+      // Pipelined: the set and the query share one round trip.
+      return (await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]))[1];
+    }
+    if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
+    return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values);
+  }
+
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {
     const client = await this.checkout(scope);
-    if (this.rls.mode === 'session') {
-      try {
-        await this.carry(client, scope.tenantId ?? '');
-      } catch (error) {
-        client.release(error as Error);
-        throw error;
-      }
-      return client;
+    try {
+      // Not awaited: it travels ahead of the transaction's BEGIN. Should it
+      // fail, the connection stays marked and is reset again before any reuse.
+      void this.resetIfDirty(client);
+      // What a transaction runs is not seen here statement by statement (batch
+      // transactions run outside the extension's scope), so every lent
+      // connection is reset before its next use: pipelined, no round trip.
+      markForReset(client);
+      if (this.rls.mode === 'session') await this.carry(client, scope.tenantId ?? '');
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
     }
+    if (this.rls.mode === 'session') return client;
     return scope.tenantId === null ? client : withSettingsAfterBegin(client, this.setSql(scope.tenantId, true));
+  }
+
+  /** Resets a marked connection (see session-reset.ts); session mode then sets the tenant again. */
+  private resetIfDirty(client: PoolClient): Promise<Error | undefined> | undefined {
+    const reset = resetIfMarked(client);
+    if (reset) this.carried.delete(client);
+    return reset;
   }
 
   /** Session mode: make the connection carry `tenantId`, skipping the round trip when it already does. */

@@ -1,6 +1,6 @@
 import { MissingTenantError } from '../../errors/missing-tenant.error';
 import { type Args, runScopedWrite, scopeArgs, WRITE_OPERATIONS } from '../shared/tenant-args';
-import { sharedModelScope } from './rls-scope';
+import { rawStatementScope, sharedModelScope } from './rls-scope';
 
 /** What the extension needs to know; all resolved once at boot. */
 export interface RlsExtensionSettings {
@@ -34,7 +34,9 @@ export function rlsExtension(settings: RlsExtensionSettings) {
         if (tenantId === undefined) {
           throw new MissingTenantError(`No tenant in context: ${model ? `${model}.` : ''}${operation} needs a tenant.`);
         }
-        if (model === undefined) return query(args); // raw SQL: the policies scope it
+        // Raw SQL (and any operation without a model): the policies scope it, and
+        // the pool resets the connection afterwards in case it changed the session.
+        if (model === undefined) return rawStatementScope.run(true, async () => await query(args));
         if (WRITE_OPERATIONS.has(operation)) return runScopedWrite(operation, args ?? {}, tenantField, tenantId, query);
         return query(scopeArgs(operation, args ?? {}, tenantField, tenantId));
       },

@@ -1,6 +1,6 @@
 import { MissingTenantError } from '../../errors/missing-tenant.error';
 import { TenantMismatchError } from '../../errors/tenant-mismatch.error';
-import { settingsScope } from './statement-scope';
+import { settingsScope, type StatementKind } from './statement-scope';
 import { READ_OPERATIONS } from './read-fast-path';
 import { type Args, runScopedWrite, scopeArgs, WRITE_OPERATIONS } from './tenant-args';
 
@@ -43,12 +43,12 @@ export function tenantBoundExtension(settings: TenantBoundExtensionSettings) {
   const check = (model: string | undefined, operation: string) =>
     assertTenantBound(tenantId, currentTenantId(), `${model ? `${model}.` : ''}${operation}`);
   // Prisma promises are lazy: await inside run() so the statements execute within the scope.
-  const withSettings = (run: () => Promise<unknown>) => settingsScope.run(true, async () => await run());
+  const withSettings = (run: () => Promise<unknown>, kind: StatementKind = 'any') => settingsScope.run(kind, async () => await run());
 
   const write = ({ model, operation, args, query }: QueryParams) => {
     check(model, operation);
     if (model !== undefined && sharedModels.has(model)) return settings.shared(model, operation, args);
-    return withSettings(() => runScopedWrite(operation, args ?? {}, tenantField, tenantId, query));
+    return withSettings(() => runScopedWrite(operation, args ?? {}, tenantField, tenantId, query), 'write');
   };
   const raw = ({ model, operation, args, query }: QueryParams) => {
     check(model, operation);

@@ -49,7 +49,7 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
   const view = new TenantViewPool(
     source.pool,
     setSql,
-    () => settingsScope.getStore() === true,
+    () => settingsScope.getStore(),
     () => assertTenantBound(tenant.id, context.current()?.id),
     source.direct,
     ownershipCheck(tenant.id, source.ownership),

@@ -1,5 +1,7 @@
 import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { queryWithLocalSettings, type QueryArg, withSettingsAfterBegin } from './pipelined-settings';
+import { markForReset, resetIfMarked } from './session-reset';
+import type { StatementKind } from './statement-scope';
 
 /**
  * A pool that plain reads may use directly, skipping the source's own
@@ -45,7 +47,8 @@ export class TenantViewPool extends Pool {
   constructor(
     private readonly source: Pool,
     private readonly setSql: string,
-    private readonly needsSettings: () => boolean,
+    /** What the statement starting now is, when it needs the settings; undefined for a plain read. */
+    private readonly needsSettings: () => StatementKind | undefined,
     /** Runs before every statement and transaction; throws to refuse it (wrong or no tenant in context). Required: a view without it would serve any context. */
     private readonly guard: () => void,
     private readonly direct?: DirectReads,
@@ -63,9 +66,10 @@ export class TenantViewPool extends Pool {
     if (!this.verified) {
       // needsSettings() reads the caller's async context: decide now, not after the check.
       const scoped = this.needsSettings();
-      return this.track(this.checked().then(() => (scoped ? this.run(config, values) : this.read(config, values))));
+      return this.track(this.checked().then(() => (scoped ? this.run(config, values, scoped) : this.read(config, values))));
     }
-    if (!this.needsSettings()) {
+    const kind = this.needsSettings();
+    if (!kind) {
       // The hot path (plain reads): no async wrappers, just count the statement in flight.
       this.active++;
       const direct = this.direct?.pool();
@@ -80,7 +84,7 @@ export class TenantViewPool extends Pool {
         },
       );
     }
-    return this.track(this.run(config, values));
+    return this.track(this.run(config, values, kind));
   }
 
   override connect(...args: any[]): any {
@@ -89,7 +93,12 @@ export class TenantViewPool extends Pool {
     this.active++;
     const source = this.verified ? this.source.connect() : this.checked().then(() => this.source.connect());
     return source.then(
-      (client) => withSettingsAfterBegin(client, this.setSql, () => this.done()),
+      (client) => {
+        // Ahead of BEGIN, pipelined; a failed reset leaves the mark for next time.
+        void resetIfMarked(client);
+        markForReset(client);
+        return withSettingsAfterBegin(client, this.setSql, () => this.done());
+      },
       (error: unknown) => {
         this.done();
         throw error;
@@ -137,7 +146,7 @@ export class TenantViewPool extends Pool {
     }
   }
 
-  private async run(config: QueryArg, values?: unknown[]) {
+  private async run(config: QueryArg, values: unknown[] | undefined, kind: StatementKind) {
     const client = await this.source.connect();
     let broken: Error | undefined;
     // A lent client is not watched by the pool: without a listener, a server
@@ -145,10 +154,19 @@ export class TenantViewPool extends Pool {
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
     try {
-      return await queryWithLocalSettings(client, this.setSql, config, values);
-    } catch (error) {
-      broken ??= (error as { releaseWith?: Error }).releaseWith;
-      throw error;
+      // Raw SQL and writes take this path. Plain reads, which skip it, are
+      // schema-qualified and cannot see what raw SQL left in a session (a
+      // temporary table, a search_path); statements here can, so a connection
+      // raw SQL ran on is reset first. Known writes leave nothing behind.
+      const reset = resetIfMarked(client);
+      if (kind !== 'write') markForReset(client);
+      const result = await queryWithLocalSettings(client, this.setSql, config, values).catch(async (error: unknown) => {
+        broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
+        throw error;
+      });
+      broken ??= await reset;
+      if (broken) throw broken;
+      return result;
     } finally {
       client.removeListener('error', onError);
       client.release(broken);

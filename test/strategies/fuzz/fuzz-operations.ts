@@ -155,6 +155,9 @@ async function hostile(db: Db, op: FuzzOp): Promise<FuzzObs> {
     () => db.$executeRawUnsafe(`SELECT set_config('search_path', '"${op.otherSchema}"', false); SELECT set_config('app.tenant_id', '${other}', false)`),
     () => db.$executeRawUnsafe('RESET ALL'),
     () => db.$queryRawUnsafe(`SELECT set_config('app.tenant_id', '${other}', true)`),
+    // pg_temp is searched first: left on a pooled connection, this copy of my rows would
+    // shadow the table in every later unqualified raw read there, any tenant's.
+    () => db.$executeRawUnsafe('CREATE TEMP TABLE IF NOT EXISTS projects AS SELECT * FROM projects'),
   ];
   const attempt = await statements[op.variant! % statements.length]().then(
     () => 'ran',

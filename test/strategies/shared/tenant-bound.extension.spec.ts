@@ -14,23 +14,30 @@ describe('tenantBoundExtension: unknown operations take the scoped path', () => 
   });
   const hook = extension.query.$allOperations;
   const run = (model: string | undefined, operation: string) =>
-    hook({ model, operation, args: {}, query: async (args) => ({ scoped: settingsScope.getStore() === true, args }) }) as Promise<{ scoped: boolean; args: Record<string, unknown> }>;
+    hook({ model, operation, args: {}, query: async (args) => ({ scoped: settingsScope.getStore() !== undefined, kind: settingsScope.getStore(), args }) }) as Promise<{
+      scoped: boolean;
+      kind?: string;
+      args: Record<string, unknown>;
+    }>;
 
+  // 'any' also marks the connection for a reset before its next use (session-reset.ts).
   it.each([
-    [undefined, '$queryRawTyped'],
-    [undefined, '$queryRaw'],
-    [undefined, '$executeRawUnsafe'],
-    [undefined, '$someFutureRawOperation'],
-    ['Project', 'someFutureOperation'],
-    ['Project', 'create'],
-    ['Project', 'deleteMany'],
-  ])('%s.%s runs with the tenant settings', async (model, operation) => {
-    expect((await run(model, operation)).scoped).toBe(true);
+    [undefined, '$queryRawTyped', 'any'],
+    [undefined, '$queryRaw', 'any'],
+    [undefined, '$executeRawUnsafe', 'any'],
+    [undefined, '$someFutureRawOperation', 'any'],
+    ['Project', 'someFutureOperation', 'any'],
+    ['Project', 'create', 'write'],
+    ['Project', 'deleteMany', 'write'],
+  ])('%s.%s runs with the tenant settings, as %s', async (model, operation, kind) => {
+    const result = await run(model, operation);
+    expect(result.scoped).toBe(true);
+    expect(result.kind).toBe(kind);
   });
 
   it('known reads are filtered by tenant, without the settings round trip', async () => {
     const result = await run('Project', 'findMany');
-    expect(result).toEqual({ scoped: false, args: { where: { tenantId: 't1' } } });
+    expect(result).toEqual({ scoped: false, kind: undefined, args: { where: { tenantId: 't1' } } });
   });
 
   it('shared models go to the shared client, whatever the operation', async () => {

@@ -1,0 +1,38 @@
+import type { PoolClient } from 'pg';
+import { settle } from './pipelined-settings';
+
+// Connections whose session state may have been changed by SQL the package did
+// not write: raw statements, and anything run on a connection lent for a
+// transaction. A connection is a unique object, so one set serves every pool.
+const dirty = new WeakSet<PoolClient>();
+
+/**
+ * Marks a connection about to run SQL that may change its session state
+ * (`SET`, `set_config(..., false)`, `RESET`, temporary tables, cursors held
+ * past commit, a transaction left open): it is reset before it next runs a
+ * statement that could see that state.
+ */
+export function markForReset(client: PoolClient): void {
+  dirty.add(client);
+}
+
+/**
+ * When the connection is marked, queues ROLLBACK and DISCARD ALL ahead of
+ * whatever it runs next (pipelined: no extra round trip). ROLLBACK comes first
+ * because raw SQL may have left a transaction open and DISCARD ALL cannot run
+ * inside one; outside a transaction ROLLBACK only warns. Returns undefined
+ * when there was nothing to do, else a promise of the error when the reset
+ * failed (it never rejects): the connection is then marked again, and a
+ * caller that can should destroy it.
+ */
+export function resetIfMarked(client: PoolClient): Promise<Error | undefined> | undefined {
+  if (!dirty.has(client)) return undefined;
+  dirty.delete(client);
+  return settle([client.query('ROLLBACK'), client.query('DISCARD ALL')]).then(
+    () => undefined,
+    (error: Error) => {
+      dirty.add(client);
+      return error;
+    },
+  );
+}
