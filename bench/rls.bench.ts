@@ -15,7 +15,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TENANT = 'bench';
 const ROW = 'bench-row';
 
-type Variant = { name: string; run: <T>(fn: () => Promise<T>) => Promise<T>; query: () => Promise<unknown>; close: () => Promise<void> };
+type Variant = {
+  name: string;
+  run: <T>(fn: () => Promise<T>) => Promise<T>;
+  query: () => Promise<unknown>;
+  close: () => Promise<void>;
+};
 
 async function packageVariant(name: string, appUrl: string, mode: 'transaction' | 'session'): Promise<Variant> {
   const moduleRef = await Test.createTestingModule({
@@ -30,7 +35,9 @@ async function packageVariant(name: string, appUrl: string, mode: 'transaction' 
         rls: { mode },
       }),
     ],
-  }).setLogger(false as never).compile();
+  })
+    .setLogger(false as never)
+    .compile();
   const app = await moduleRef.init();
   const ctx = app.get(TenantContext);
   const prisma = app.get<TenantPrisma<PrismaClient>>(TenantPrisma);
@@ -46,7 +53,9 @@ async function main() {
   const db = await createBenchDatabase();
   const seed = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.adminUrl }) });
   await seed.$executeRawUnsafe(`INSERT INTO projects (id, tenant_id, name) VALUES ('${ROW}', '${TENANT}', 'x')`);
-  await seed.$executeRawUnsafe(`INSERT INTO projects (id, tenant_id, name) SELECT 'p' || g, 't' || (g % 100), 'n' FROM generate_series(1, 10000) g`);
+  await seed.$executeRawUnsafe(
+    `INSERT INTO projects (id, tenant_id, name) SELECT 'p' || g, 't' || (g % 100), 'n' FROM generate_series(1, 10000) g`,
+  );
   await seed.$executeRawUnsafe('ANALYZE projects');
 
   // Plain Prisma on the same database, as a role that bypasses RLS: the baseline.
@@ -59,7 +68,10 @@ async function main() {
     query: {
       $allModels: {
         async $allOperations({ args, query }) {
-          const [, result] = await recipeBase.$transaction([recipeBase.$executeRaw`SELECT set_config('app.tenant_id', ${TENANT}, TRUE)`, query(args)]);
+          const [, result] = await recipeBase.$transaction([
+            recipeBase.$executeRaw`SELECT set_config('app.tenant_id', ${TENANT}, TRUE)`,
+            query(args),
+          ]);
           return result;
         },
       },
@@ -67,8 +79,18 @@ async function main() {
   });
 
   const variants: Variant[] = [
-    { name: 'plain Prisma', run: (fn) => fn(), query: () => plain.project.findFirst({ where: { id: ROW } }), close: () => plain.$disconnect() },
-    { name: "Prisma's RLS recipe", run: (fn) => fn(), query: () => recipe.project.findFirst({ where: { id: ROW } }), close: () => recipeBase.$disconnect() },
+    {
+      name: 'plain Prisma',
+      run: (fn) => fn(),
+      query: () => plain.project.findFirst({ where: { id: ROW } }),
+      close: () => plain.$disconnect(),
+    },
+    {
+      name: "Prisma's RLS recipe",
+      run: (fn) => fn(),
+      query: () => recipe.project.findFirst({ where: { id: ROW } }),
+      close: () => recipeBase.$disconnect(),
+    },
     await packageVariant('package, transaction mode (default)', db.appUrl, 'transaction'),
     await packageVariant('package, session mode (fast)', db.appUrl, 'session'),
   ];
@@ -85,7 +107,9 @@ async function main() {
     }
   }
   const base = median(samples.get('plain Prisma')!);
-  console.log(`\nPrimary-key findFirst, ${ROUNDS} rounds x ${N} sequential queries, median of round means (Node ${process.version})\n`);
+  console.log(
+    `\nPrimary-key findFirst, ${ROUNDS} rounds x ${N} sequential queries, median of round means (Node ${process.version})\n`,
+  );
   printTable(
     ['variant', 'µs/query', 'ratio to plain'],
     variants.map((v) => {

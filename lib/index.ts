@@ -1,7 +1,20 @@
 // The public API. Anything not exported here is internal and may change.
 
 export { TenancyModule } from './tenancy.module';
-export type { TenancyModuleOptions, TenancyModuleExtras, RlsStrategyOptions, ClientPoolOptions, SchemaStrategyOptions, DatabaseStrategyOptions, TenantResolverOption, HeaderResolverOptions, SubdomainResolverOptions, PathResolverOptions, ClaimResolverOptions, CustomResolverOptions } from './options/tenancy-options.interface';
+export type {
+  TenancyModuleOptions,
+  TenancyModuleExtras,
+  RlsStrategyOptions,
+  ClientPoolOptions,
+  SchemaStrategyOptions,
+  DatabaseStrategyOptions,
+  TenantResolverOption,
+  HeaderResolverOptions,
+  SubdomainResolverOptions,
+  PathResolverOptions,
+  ClaimResolverOptions,
+  CustomResolverOptions,
+} from './options/tenancy-options.interface';
 export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from './options/tenancy-options.validator';
 
 export { TenantContext } from './context/tenant-context.service';

@@ -11,5 +11,8 @@ export const {
 } = new ConfigurableModuleBuilder<TenancyModuleOptions<any>>({ moduleName: 'Tenancy' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createTenancyOptions')
-  .setExtras<TenancyModuleExtras>({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras<TenancyModuleExtras>({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

@@ -39,7 +39,11 @@ import { registryListenerProvider } from './registry/registry-listener.provider'
   imports: [ClsModule.forFeature()],
   providers: [
     { provide: TENANCY_RESOLVED_OPTIONS, useFactory: resolveTenancyOptions, inject: [TENANCY_MODULE_OPTIONS] },
-    { provide: TenantStore, useFactory: (options: ResolvedTenancyOptions) => options.store, inject: [TENANCY_RESOLVED_OPTIONS] },
+    {
+      provide: TenantStore,
+      useFactory: (options: ResolvedTenancyOptions) => options.store,
+      inject: [TENANCY_RESOLVED_OPTIONS],
+    },
     TenantCache,
     TenantContext,
     TenantResolution,

@@ -70,7 +70,9 @@ for (const { schema, required } of schemas) {
     continue;
   }
   failed = true;
-  console.error(`prisma-generate: \`prisma generate --schema ${schema}\` failed (${result.error ?? `exit code ${result.status}`}).`);
+  console.error(
+    `prisma-generate: \`prisma generate --schema ${schema}\` failed (${result.error ?? `exit code ${result.status}`}).`,
+  );
   process.stderr.write(result.stdout ?? '');
   process.stderr.write(result.stderr ?? '');
 }

@@ -12,7 +12,14 @@ import request from 'supertest';
 
 import { rlsPolicySql } from '../lib/strategies/rls/rls-policy.sql';
 import { PrismaClient } from './fixtures/generated/client';
-import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, TEST_ROLES, withClient, type TestDatabase } from './support';
+import {
+  createTestDatabase,
+  FIXTURE_MIGRATIONS,
+  FIXTURE_MIGRATIONS_DIR,
+  TEST_ROLES,
+  withClient,
+  type TestDatabase,
+} from './support';
 import { dockerEngineAnswers } from './support/docker-probe';
 
 // The harness itself: if any of this were wrong, every RLS test built on it
@@ -49,9 +56,10 @@ describe('test database harness', () => {
 
   it('gives the app role no way around RLS', async () => {
     await withClient(db.adminUrl, async (admin) => {
-      const { rows: roles } = await admin.query('SELECT rolname, rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname', [
-        [TEST_ROLES.app.name, TEST_ROLES.owner.name],
-      ]);
+      const { rows: roles } = await admin.query(
+        'SELECT rolname, rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname',
+        [[TEST_ROLES.app.name, TEST_ROLES.owner.name]],
+      );
       expect(roles).toEqual([
         { rolname: 'tenancy_app', rolsuper: false, rolbypassrls: false, rolcanlogin: true },
         { rolname: 'tenancy_owner', rolsuper: false, rolbypassrls: false, rolcanlogin: true },
@@ -85,7 +93,9 @@ describe('test database harness', () => {
   it('refuses a write for another tenant', async () => {
     await withClient(db.appUrl, async (app) => {
       await app.query("SELECT set_config('app.tenant_id', 'a', false)");
-      await expect(app.query("INSERT INTO projects (id, tenant_id, name) VALUES ('x', 'b', 'x')")).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        app.query("INSERT INTO projects (id, tenant_id, name) VALUES ('x', 'b', 'x')"),
+      ).rejects.toMatchObject({ code: '42501' });
     });
   });
 
@@ -97,9 +107,17 @@ describe('test database harness', () => {
 
       const created = await prisma.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT set_config('app.tenant_id', 'a', true)`;
-        return tx.project.create({ data: { name: 'Apollo', tasks: { create: [{ title: 'Launch' }] } }, include: { tasks: true } });
+        return tx.project.create({
+          data: { name: 'Apollo', tasks: { create: [{ title: 'Launch' }] } },
+          include: { tasks: true },
+        });
       });
-      expect(created).toMatchObject({ tenantId: 'a', name: 'Apollo', budget: 0, tasks: [{ tenantId: 'a', title: 'Launch', done: false }] });
+      expect(created).toMatchObject({
+        tenantId: 'a',
+        name: 'Apollo',
+        budget: 0,
+        tasks: [{ tenantId: 'a', title: 'Launch', done: false }],
+      });
       expect(created.createdAt).toBeInstanceOf(Date);
       expect(created.tasks[0].projectId).toBe(created.id);
 
@@ -118,12 +136,17 @@ describe('test database harness', () => {
 
 describe('createTestDatabase options', () => {
   it('gives unique databases, and drop() removes one (twice is fine)', async () => {
-    const [one, two] = await Promise.all([createTestDatabase({ migrations: [] }), createTestDatabase({ migrations: [] })]);
+    const [one, two] = await Promise.all([
+      createTestDatabase({ migrations: [] }),
+      createTestDatabase({ migrations: [] }),
+    ]);
     expect(one.name).not.toBe(two.name);
     await one.drop();
     await one.drop();
     await withClient(two.adminUrl, async (admin) => {
-      const { rows } = await admin.query('SELECT datname FROM pg_database WHERE datname = ANY($1)', [[one.name, two.name]]);
+      const { rows } = await admin.query('SELECT datname FROM pg_database WHERE datname = ANY($1)', [
+        [one.name, two.name],
+      ]);
       expect(rows).toEqual([{ datname: two.name }]);
     });
     await two.drop();
@@ -147,7 +170,10 @@ describe('createTestDatabase options', () => {
   });
 
   it('grants the app role tables the owner creates later', async () => {
-    const db = await createTestDatabase({ migrations: [], sql: 'CREATE SCHEMA extra; CREATE TABLE extra.notes (id int);' });
+    const db = await createTestDatabase({
+      migrations: [],
+      sql: 'CREATE SCHEMA extra; CREATE TABLE extra.notes (id int);',
+    });
     try {
       await withClient(db.appUrl, async (app) => {
         await app.query('INSERT INTO extra.notes VALUES (1)');
@@ -159,7 +185,9 @@ describe('createTestDatabase options', () => {
   });
 
   it('rejects an unknown migration before creating anything', async () => {
-    await expect(createTestDatabase({ migrations: ['nope'] })).rejects.toThrow(/No fixture migration "nope"; known: 20250101000000_init, 20250101000001_rls/);
+    await expect(createTestDatabase({ migrations: ['nope'] })).rejects.toThrow(
+      /No fixture migration "nope"; known: 20250101000000_init, 20250101000001_rls/,
+    );
   });
 });
 
@@ -221,7 +249,10 @@ describe('Jest config', () => {
   // NestJS 12 is ESM-only: this fails to even load unless Jest transforms it.
   it.each(['express', 'fastify'] as const)('boots a Nest app on %s', async (platform) => {
     const moduleRef = await Test.createTestingModule({ imports: [PingModule] }).compile();
-    const app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+    const app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter())
+        : moduleRef.createNestApplication();
     await app.init();
     if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
     try {

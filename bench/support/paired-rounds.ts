@@ -43,7 +43,10 @@ function quantile(values: number[], q: number): number {
  * machine) cancels out of the ratio; the median over rounds is reported, with
  * the interquartile range as the noise band.
  */
-export async function pairedRounds(variants: PairedVariant[], options: { rounds: number; n: number; interleave?: boolean; block?: number }): Promise<PairedResult[]> {
+export async function pairedRounds(
+  variants: PairedVariant[],
+  options: { rounds: number; n: number; interleave?: boolean; block?: number },
+): Promise<PairedResult[]> {
   const wall = variants.map(() => [] as number[]);
   const cpu = variants.map(() => [] as number[]);
   if (options.interleave) return summarise(variants, await interleavedRounds(variants, options));
@@ -75,7 +78,10 @@ export async function pairedRounds(variants: PairedVariant[], options: { rounds:
  * per-round ratios are much tighter on a busy 2-core machine, while `run`
  * (e.g. entering a tenant context) is paid once per turn, not per query.
  */
-async function interleavedRounds(variants: PairedVariant[], options: { rounds: number; n: number; block?: number }): Promise<{ wall: number[][]; cpu: number[][] }> {
+async function interleavedRounds(
+  variants: PairedVariant[],
+  options: { rounds: number; n: number; block?: number },
+): Promise<{ wall: number[][]; cpu: number[][] }> {
   const block = Math.max(1, Math.min(options.block ?? 20, options.n));
   const turns = Math.ceil(options.n / block);
   const wall = variants.map(() => [] as number[]);

@@ -18,13 +18,26 @@ interface Recorded {
 export function installQueryReplay(): () => void {
   const original = Pool.prototype.query;
   const recorded = new Map<string, Recorded>();
-  (Pool.prototype as { query: unknown }).query = function replay(this: Pool, config: string | QueryConfig, values?: unknown[]) {
+  (Pool.prototype as { query: unknown }).query = function replay(
+    this: Pool,
+    config: string | QueryConfig,
+    values?: unknown[],
+  ) {
     const text = typeof config === 'string' ? config : config.text;
     const key = `${text}\u0000${JSON.stringify(values ?? (typeof config === 'string' ? undefined : config.values))}`;
     const hit = recorded.get(key);
-    if (hit) return Promise.resolve({ ...hit, rows: hit.rows.map((row) => (Array.isArray(row) ? row.slice() : { ...(row as object) })) });
+    if (hit)
+      return Promise.resolve({
+        ...hit,
+        rows: hit.rows.map((row) => (Array.isArray(row) ? row.slice() : { ...(row as object) })),
+      });
     return (original as (c: unknown, v?: unknown) => Promise<Recorded>).call(this, config, values).then((result) => {
-      recorded.set(key, { command: result.command, rowCount: result.rowCount, fields: result.fields, rows: result.rows });
+      recorded.set(key, {
+        command: result.command,
+        rowCount: result.rowCount,
+        fields: result.fields,
+        rows: result.rows,
+      });
       return result;
     });
   };

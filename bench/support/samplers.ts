@@ -98,7 +98,12 @@ const gc = (globalThis as { gc?: () => void }).gc;
 export const gcExposed = typeof gc === 'function';
 
 /** Full garbage collection (twice, so finalizers' garbage goes too) when exposed; then RSS and heap figures in MB. */
-export async function settledMemory(): Promise<{ rssMb: number; heapMb: number; externalMb: number; arrayBuffersMb: number }> {
+export async function settledMemory(): Promise<{
+  rssMb: number;
+  heapMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+}> {
   await new Promise((resolve) => setImmediate(resolve));
   if (gc) {
     gc();

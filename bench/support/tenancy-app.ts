@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { PrismaClient } from '../../test/fixtures/generated/client';
-import { TenancyModule, TenantContext, TenantPoolService, TenantPrisma, type Tenant, type TenancyModuleOptions } from '../../lib';
+import {
+  TenancyModule,
+  TenantContext,
+  TenantPoolService,
+  TenantPrisma,
+  type Tenant,
+  type TenancyModuleOptions,
+} from '../../lib';
 
 /** The package booted in a Nest application context, as a bench drives it. */
 export interface BenchTenancyApp {

@@ -51,7 +51,8 @@ export async function createTenantDatabases(
   const admin = new Client({ connectionString: db.adminUrl });
   await admin.connect();
   const drop = async () => {
-    for (const name of created.reverse()) await admin.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`);
+    for (const name of created.reverse())
+      await admin.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`);
     created.length = 0;
     await admin.end();
   };
@@ -77,7 +78,9 @@ export async function createTenantDatabases(
       const seed = new Client({ connectionString: adminUrl });
       await seed.connect();
       try {
-        await seed.query(`INSERT INTO projects (id, tenant_id, name) VALUES (${escapeLiteral(options.rowId)}, ${escapeLiteral(tenantId)}, 'bench')`);
+        await seed.query(
+          `INSERT INTO projects (id, tenant_id, name) VALUES (${escapeLiteral(options.rowId)}, ${escapeLiteral(tenantId)}, 'bench')`,
+        );
       } finally {
         await seed.end();
       }

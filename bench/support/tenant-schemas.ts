@@ -58,7 +58,9 @@ export async function createTenantSchemas(
     const migrateMs = performance.now() - started;
     if (report.totals.failed > 0) {
       const first = report.targets.find((t) => t.status === 'failed');
-      throw new Error(`${report.totals.failed} tenant schemas failed to migrate; first: ${first?.target.schema}: ${first?.error?.message}`);
+      throw new Error(
+        `${report.totals.failed} tenant schemas failed to migrate; first: ${first?.target.schema}: ${first?.error?.message}`,
+      );
     }
     const role = escapeIdentifier(appRoleOf(db));
     await inBatches(pool, tenants, 50, (batch) =>

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   }
   log(`PostgreSQL: ${server.description}`);
   const db = await provisionDatabase(server.adminUrl);
-  log(`Applied ${db.migrations.join(', ')} as "${OWNER_ROLE}"; the app connects as "${APP_ROLE}" (${redact(db.appUrl)}).`);
+  log(
+    `Applied ${db.migrations.join(', ')} as "${OWNER_ROLE}"; the app connects as "${APP_ROLE}" (${redact(db.appUrl)}).`,
+  );
 
   app = await NestFactory.create(AppModule.forDatabase(db.appUrl), { logger: smoke ? ['error', 'warn'] : undefined });
   await app.init();
@@ -76,11 +78,20 @@ async function runSmoke(port: number, steps: WalkthroughStep[]): Promise<boolean
   let failures = 0;
   for (const step of steps) {
     const response = await send(port, step.request);
-    const problem = response.status !== step.status ? `expected HTTP ${step.status}, got ${response.status}` : step.check?.(response.body);
+    const problem =
+      response.status !== step.status
+        ? `expected HTTP ${step.status}, got ${response.status}`
+        : step.check?.(response.body);
     if (problem) failures++;
-    log(`${problem ? 'FAIL' : 'ok  '} ${response.status} ${step.label}${problem ? `\n     ${problem}\n     ${summarize(response)}` : ''}`);
+    log(
+      `${problem ? 'FAIL' : 'ok  '} ${response.status} ${step.label}${problem ? `\n     ${problem}\n     ${summarize(response)}` : ''}`,
+    );
   }
-  log(failures === 0 ? `\nsmoke: all ${steps.length} requests answered as expected` : `\nsmoke: ${failures} of ${steps.length} requests failed`);
+  log(
+    failures === 0
+      ? `\nsmoke: all ${steps.length} requests answered as expected`
+      : `\nsmoke: ${failures} of ${steps.length} requests failed`,
+  );
   return failures === 0;
 }
 

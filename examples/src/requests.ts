@@ -22,7 +22,8 @@ export function toCurl(port: number, req: ExampleRequest): string {
   const parts = ['curl', '-i'];
   if (req.method !== 'GET') parts.push('-X', req.method);
   if (req.tenant !== undefined) parts.push('-H', shellQuote(`x-tenant-id: ${req.tenant}`));
-  if (req.body !== undefined) parts.push('-H', "'content-type: application/json'", '-d', shellQuote(JSON.stringify(req.body)));
+  if (req.body !== undefined)
+    parts.push('-H', "'content-type: application/json'", '-d', shellQuote(JSON.stringify(req.body)));
   parts.push(`http://${host}:${port}${req.path}`);
   return parts.join(' ');
 }

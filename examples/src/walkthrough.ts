@@ -32,7 +32,12 @@ export function walkthrough(acmeProjectId: string): WalkthroughStep[] {
     },
     {
       label: 'create a project (and its tasks) as acme',
-      request: { method: 'POST', path: '/projects', tenant: 'acme', body: { name: NEW_PROJECT, tasks: ['Paint it black'] } },
+      request: {
+        method: 'POST',
+        path: '/projects',
+        tenant: 'acme',
+        body: { name: NEW_PROJECT, tasks: ['Paint it black'] },
+      },
       status: 201,
       check: (body) =>
         body?.project?.tenantId === 'acme' && body.project.tasks?.[0]?.tenantId === 'acme'
@@ -44,7 +49,8 @@ export function walkthrough(acmeProjectId: string): WalkthroughStep[] {
       request: { method: 'GET', path: '/projects', tenant: 'globex' },
       status: 200,
       check: (body) =>
-        onlyTenant(body, 'globex', 2) ?? (body.projects.some((p: any) => p.name === NEW_PROJECT) ? "globex sees acme's new project" : undefined),
+        onlyTenant(body, 'globex', 2) ??
+        (body.projects.some((p: any) => p.name === NEW_PROJECT) ? "globex sees acme's new project" : undefined),
     },
     {
       label: "acme's projects again, the tenant taken from the subdomain",
@@ -59,7 +65,12 @@ export function walkthrough(acmeProjectId: string): WalkthroughStep[] {
     },
     {
       label: "globex adds a task to acme's project: 404",
-      request: { method: 'POST', path: `/projects/${acmeProjectId}/tasks`, tenant: 'globex', body: { title: 'sneaky' } },
+      request: {
+        method: 'POST',
+        path: `/projects/${acmeProjectId}/tasks`,
+        tenant: 'globex',
+        body: { title: 'sneaky' },
+      },
       status: 404,
     },
     {
@@ -92,7 +103,8 @@ export function walkthrough(acmeProjectId: string): WalkthroughStep[] {
       status: 200,
       check: (body) => {
         const byTenant = Object.fromEntries((Array.isArray(body) ? body : []).map((line: any) => [line.tenant, line]));
-        if (byTenant.acme?.projects !== 3 || byTenant.globex?.projects !== 2) return 'expected 3 projects for acme and 2 for globex';
+        if (byTenant.acme?.projects !== 3 || byTenant.globex?.projects !== 2)
+          return 'expected 3 projects for acme and 2 for globex';
         return byTenant.initech?.skipped ? undefined : 'expected the suspended tenant to be skipped';
       },
     },
@@ -101,7 +113,8 @@ export function walkthrough(acmeProjectId: string): WalkthroughStep[] {
 
 /** Checks a `GET /projects` body: the tenant, its projects only, and how many. */
 function onlyTenant(body: any, tenant: string, count: number): string | undefined {
-  if (body?.tenant !== tenant || !Array.isArray(body.projects)) return `expected { tenant: "${tenant}", projects: [...] }`;
+  if (body?.tenant !== tenant || !Array.isArray(body.projects))
+    return `expected { tenant: "${tenant}", projects: [...] }`;
   if (body.projects.some((p: any) => p.tenantId !== tenant)) return `a project of another tenant than ${tenant} leaked`;
   return body.projects.length === count ? undefined : `expected ${count} projects, got ${body.projects.length}`;
 }

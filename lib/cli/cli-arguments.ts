@@ -25,8 +25,10 @@ const SETTINGS_OPTIONS: Record<string, { type: 'string' | 'boolean' }> = Object.
 export function parseCommandLine(argv: readonly string[], commands: readonly CliCommand[]): ParsedCommandLine {
   const find = (name: string | undefined) => commands.find((command) => command.name === name);
   const options: NonNullable<ParseArgsConfig['options']> = { ...SETTINGS_OPTIONS };
-  for (const command of commands) for (const [name, spec] of Object.entries(command.options)) options[name] = { type: spec.type };
-  for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  for (const command of commands)
+    for (const [name, spec] of Object.entries(command.options)) options[name] = { type: spec.type };
+  for (const [name, spec] of Object.entries(GLOBAL_OPTIONS))
+    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
 
   let parsed;
   try {
@@ -42,7 +44,8 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Cli
   if (name === undefined) return { positionals, values };
   if (name === 'help') {
     const helpFor = find(positionals[0]);
-    if (positionals.length > 1 || (positionals[0] !== undefined && !helpFor)) throw new CliUsageError(`unknown command "${positionals.join(' ')}"`);
+    if (positionals.length > 1 || (positionals[0] !== undefined && !helpFor))
+      throw new CliUsageError(`unknown command "${positionals.join(' ')}"`);
     return { positionals: [], values: { ...values, help: true }, command: helpFor };
   }
   const command = find(name);
@@ -50,11 +53,16 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Cli
 
   for (const token of parsed.tokens) {
     if (token.kind !== 'option' || token.name in GLOBAL_OPTIONS || token.name in SETTINGS_OPTIONS) continue;
-    if (!(token.name in command.options)) throw new CliUsageError(`unknown option ${token.rawName} for "${command.name}"`, command.name);
+    if (!(token.name in command.options))
+      throw new CliUsageError(`unknown option ${token.rawName} for "${command.name}"`, command.name);
   }
   if (!values.help) {
     const { min, max } = command.positionals;
-    if (positionals.length < min) throw new CliUsageError(`"${command.name}" needs ${min === 1 ? 'a tenant id' : `${min} arguments`}`, command.name);
+    if (positionals.length < min)
+      throw new CliUsageError(
+        `"${command.name}" needs ${min === 1 ? 'a tenant id' : `${min} arguments`}`,
+        command.name,
+      );
     if (positionals.length > max) throw new CliUsageError(`unexpected argument "${positionals[max]}"`, command.name);
   }
   return { command, positionals, values };

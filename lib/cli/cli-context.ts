@@ -32,7 +32,8 @@ export class CliContext {
   /** The setting, or a usage error naming its environment variable, config key and flag. */
   require<K extends keyof CliSettings>(key: K): NonNullable<CliSettings[K]> {
     const value = this.settings[key];
-    if (value === undefined || value === null) throw new CliSettingsError(`missing setting "${key}": set ${howToSet(settingSpec(key)!)}`);
+    if (value === undefined || value === null)
+      throw new CliSettingsError(`missing setting "${key}": set ${howToSet(settingSpec(key)!)}`);
     return value as NonNullable<CliSettings[K]>;
   }
 
@@ -41,7 +42,11 @@ export class CliContext {
     if (!this.store) {
       const { encryptionKeys, registrySchema } = this.settings;
       const cipher = encryptionKeys.length ? new TenantSecretCipher({ keys: encryptionKeys }) : undefined;
-      this.store = new PrismaTenantStore(this.require('registryUrl'), { schema: registrySchema, cipher, decryptOnRead: false });
+      this.store = new PrismaTenantStore(this.require('registryUrl'), {
+        schema: registrySchema,
+        cipher,
+        decryptOnRead: false,
+      });
     }
     return this.store;
   }
@@ -92,7 +97,14 @@ export class CliContext {
       tenantIdPattern: s.tenantIdPattern,
       schema: { naming },
       database: s.adminUrl
-        ? { adminUrl: s.adminUrl, appUrl: s.appUrl, perTenantRole: s.perTenantRole, allowPlaintextUrls: s.allowPlaintextUrls, allowedServers: s.allowedServers, naming }
+        ? {
+            adminUrl: s.adminUrl,
+            appUrl: s.appUrl,
+            perTenantRole: s.perTenantRole,
+            allowPlaintextUrls: s.allowPlaintextUrls,
+            allowedServers: s.allowedServers,
+            naming,
+          }
         : undefined,
       rls: { tables: s.rlsTables, schema: s.rlsSchema, tenantColumn: s.rlsTenantColumn, setting: s.rlsSetting },
       // Each migrating tenant holds an owner connection; a smaller pool would just queue them.

@@ -52,7 +52,10 @@ export function reportError(error: unknown, output: CliOutput, usage: (command?:
     return EXIT_USAGE;
   }
   if (error instanceof InvalidTenantIdError || error instanceof DeprovisionNotConfirmedError) {
-    const rule = error instanceof InvalidTenantIdError ? ' (by default letters, digits, - and _, starting with a letter or digit, at most 63; see TENANCY_TENANT_ID_PATTERN)' : '';
+    const rule =
+      error instanceof InvalidTenantIdError
+        ? ' (by default letters, digits, - and _, starting with a letter or digit, at most 63; see TENANCY_TENANT_ID_PATTERN)'
+        : '';
     output.err(`error: ${error.message}${rule}`);
     return EXIT_USAGE;
   }

@@ -5,7 +5,8 @@
 // mark, zero-width and bidi marks, line and paragraph separators, bidi
 // embeddings, overrides and isolates, invisible operators, BOM, and the
 // interlinear annotation characters.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
+const UNSAFE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
 
 /**
  * `text` with every character a terminal could act on written as a `\uXXXX`

@@ -4,7 +4,11 @@ import { CLI_SETTINGS, settingSpec } from './cli-settings.definition';
 
 /** Flags every command takes, besides the settings flags. */
 export const GLOBAL_OPTIONS: Record<string, CliOptionSpec & { short?: string }> = {
-  config: { type: 'string', valueName: 'PATH', description: `JSON settings file. Default: ./${DEFAULT_CONFIG_FILE} when present` },
+  config: {
+    type: 'string',
+    valueName: 'PATH',
+    description: `JSON settings file. Default: ./${DEFAULT_CONFIG_FILE} when present`,
+  },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
   version: { type: 'boolean', short: 'v', description: 'Show the package version' },
 };
@@ -14,7 +18,10 @@ export function programHelp(commands: readonly CliCommand[]): string {
   const names = commands.map((command) => [command.name, command.summary]);
   const flags = CLI_SETTINGS.map((spec) => `--${spec.flag}${spec.kind === 'bool' ? '' : ` ${spec.valueName}`}`);
   const width = Math.max(...flags.map((flag) => flag.length)) + 2;
-  const settings = CLI_SETTINGS.flatMap((spec, i) => [`  ${flags[i].padEnd(width)}${spec.env}  ·  "${spec.key}"`, `      ${spec.description}`]);
+  const settings = CLI_SETTINGS.flatMap((spec, i) => [
+    `  ${flags[i].padEnd(width)}${spec.env}  ·  "${spec.key}"`,
+    `      ${spec.description}`,
+  ]);
   return [
     `Usage: ${CLI_NAME} <command> [options]`,
     '',
@@ -36,7 +43,9 @@ export function programHelp(commands: readonly CliCommand[]): string {
 
 /** `nestjs-prisma-tenancy <command> --help`: usage, description, flags and the settings it reads. */
 export function commandHelp(command: CliCommand): string {
-  const settings = command.settings.map((key) => settingSpec(key)!).map((spec) => [`${spec.env} / --${spec.flag}`, spec.description]);
+  const settings = command.settings
+    .map((key) => settingSpec(key)!)
+    .map((spec) => [`${spec.env} / --${spec.flag}`, spec.description]);
   return [
     usageLines(command),
     '',
@@ -59,7 +68,9 @@ export function usageLine(command?: CliCommand): string {
 }
 
 function usageLines(command: CliCommand): string {
-  return command.usage.map((line, i) => `${i ? '      ' : 'Usage:'} ${CLI_NAME} ${command.name} ${line}`.trimEnd()).join('\n');
+  return command.usage
+    .map((line, i) => `${i ? '      ' : 'Usage:'} ${CLI_NAME} ${command.name} ${line}`.trimEnd())
+    .join('\n');
 }
 
 function optionRows(options: Record<string, CliOptionSpec & { short?: string }>): string[][] {

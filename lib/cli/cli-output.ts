@@ -127,7 +127,11 @@ export class CliOutput {
 export function renderTable(headers: readonly string[], cells: readonly string[][]): string {
   const rows = cells.map((row) => row.map((cell) => escapeTerminal(cell).replace(/\n/g, '\\n').replace(/\t/g, '\\t')));
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
-  const render = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const render = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [render(headers), render(widths.map((width) => '-'.repeat(width))), ...rows.map(render)].join('\n');
 }
 

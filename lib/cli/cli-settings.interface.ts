@@ -43,7 +43,8 @@ export interface CliSettings {
 }
 
 /** How a setting's value is read and checked. */
-export type CliSettingKind = 'string' | 'identifier' | 'prefix' | 'url' | 'path' | 'list' | 'int' | 'bool' | 'strategy' | 'pattern';
+export type CliSettingKind =
+  'string' | 'identifier' | 'prefix' | 'url' | 'path' | 'list' | 'int' | 'bool' | 'strategy' | 'pattern';
 
 /** One setting: its config key, environment variable and flag. */
 export interface CliSettingSpec {

@@ -35,7 +35,8 @@ export function loadCliSettings(sources: CliSettingsSources): CliSettings {
     const fromFlag = sources.flags[spec.flag];
     if (fromFlag !== undefined) raw[spec.key] = read(spec, fromFlag, `--${spec.flag}`, sources.cwd);
     else if (fromEnv !== undefined && fromEnv !== '') raw[spec.key] = read(spec, fromEnv, spec.env, sources.cwd);
-    else if (fromFile !== undefined && fromFile !== null) raw[spec.key] = read(spec, fromFile, `"${spec.key}" in ${file!.path}`, file!.dir);
+    else if (fromFile !== undefined && fromFile !== null)
+      raw[spec.key] = read(spec, fromFile, `"${spec.key}" in ${file!.path}`, file!.dir);
   }
   return {
     registrySchema: 'tenancy',
@@ -52,7 +53,9 @@ export function loadCliSettings(sources: CliSettingsSources): CliSettings {
   };
 }
 
-function readConfigFile(sources: CliSettingsSources): { path: string; dir: string; values: Record<string, unknown> } | undefined {
+function readConfigFile(
+  sources: CliSettingsSources,
+): { path: string; dir: string; values: Record<string, unknown> } | undefined {
   const path = resolve(sources.cwd, sources.configPath ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(path)) {
     if (sources.configPath === undefined) return undefined;
@@ -68,7 +71,9 @@ function readConfigFile(sources: CliSettingsSources): { path: string; dir: strin
     throw new CliSettingsError(`config file ${path} must hold a JSON object`);
   }
   // A misspelt key would otherwise be ignored in silence, and its default used.
-  const unknown = Object.keys(values).filter((key) => !key.startsWith('$') && !CLI_SETTINGS.some((spec) => spec.key === key));
+  const unknown = Object.keys(values).filter(
+    (key) => !key.startsWith('$') && !CLI_SETTINGS.some((spec) => spec.key === key),
+  );
   if (unknown.length) {
     throw new CliSettingsError(`unknown key(s) ${unknown.map((key) => `"${key}"`).join(', ')} in config file ${path}`);
   }
@@ -83,7 +88,12 @@ function read(spec: CliSettingSpec, value: unknown, where: string, base: string)
   };
   switch (spec.kind) {
     case 'int': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && /^\d+$/.test(value.trim())
+            ? Number(value)
+            : NaN;
       return Number.isInteger(n) && n >= 1 ? n : bad('a positive integer');
     }
     case 'bool':

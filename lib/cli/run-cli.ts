@@ -21,7 +21,11 @@ import { CLI_COMMANDS } from './commands';
  */
 export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<number> {
   const env = io.env ?? process.env;
-  const output = new CliOutput(io.stdout ?? process.stdout, io.stderr ?? process.stderr, Boolean(io.isTTY) && !env.NO_COLOR);
+  const output = new CliOutput(
+    io.stdout ?? process.stdout,
+    io.stderr ?? process.stderr,
+    Boolean(io.isTTY) && !env.NO_COLOR,
+  );
   const usage = (name?: string) => usageLine(CLI_COMMANDS.find((command) => command.name === name));
   let context: CliContext | undefined;
   try {
@@ -38,8 +42,18 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       output.err(programHelp(CLI_COMMANDS));
       return EXIT_USAGE;
     }
-    const settings = loadCliSettings({ env, cwd: io.cwd ?? process.cwd(), flags: values, configPath: values.config as string | undefined });
-    output.addSecrets(settings.encryptionKeys, [settings.registryUrl, settings.ownerUrl, settings.adminUrl, settings.appUrl]);
+    const settings = loadCliSettings({
+      env,
+      cwd: io.cwd ?? process.cwd(),
+      flags: values,
+      configPath: values.config as string | undefined,
+    });
+    output.addSecrets(settings.encryptionKeys, [
+      settings.registryUrl,
+      settings.ownerUrl,
+      settings.adminUrl,
+      settings.appUrl,
+    ]);
     context = new CliContext(settings, output, Boolean(io.isTTY), io.signal);
     return await command.run(context, { positionals, values });
   } catch (error) {

@@ -1,6 +1,6 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 
-import type { TenantSecretKey, TenantSecretKeyMaterial } from './tenant-secret-cipher.interface';
+import type { TenantSecretKey } from './tenant-secret-cipher.interface';
 import { TenantSecretConfigError } from './tenant-secret-config.error';
 
 /** What AES-256 needs. */

@@ -17,7 +17,6 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * Nest's exception filter see `TenantUnavailableError` (503), not a 500.
  */
 export abstract class TenancyError extends HttpException {
-
   protected constructor(message: string, status: HttpStatus, code: string) {
     super({ statusCode: status, error: code, message }, status);
     this.message = message;

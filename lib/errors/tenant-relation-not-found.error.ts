@@ -16,7 +16,11 @@ export class TenantRelationNotFoundError extends TenancyError {
     readonly model: string | undefined,
     options: { cause?: unknown } = {},
   ) {
-    super(`No ${model ? `${model} ` : ''}record of this tenant matches the nested write.`, HttpStatus.NOT_FOUND, 'TENANT_RELATION_NOT_FOUND');
+    super(
+      `No ${model ? `${model} ` : ''}record of this tenant matches the nested write.`,
+      HttpStatus.NOT_FOUND,
+      'TENANT_RELATION_NOT_FOUND',
+    );
     if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }

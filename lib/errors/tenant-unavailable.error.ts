@@ -13,6 +13,10 @@ export class TenantUnavailableError extends TenancyError {
     readonly tenantId: string,
     reason: string,
   ) {
-    super(`Tenant "${tenantId}" is temporarily unavailable: ${reason}`, HttpStatus.SERVICE_UNAVAILABLE, 'TENANT_UNAVAILABLE');
+    super(
+      `Tenant "${tenantId}" is temporarily unavailable: ${reason}`,
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'TENANT_UNAVAILABLE',
+    );
   }
 }

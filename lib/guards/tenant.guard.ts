@@ -48,7 +48,12 @@ export class TenantGuard implements CanActivate {
 
   /** Whether this request needs no tenant. Default: `@SkipTenant()` on the handler or its controller. */
   protected shouldSkip(context: ExecutionContext): boolean | Promise<boolean> {
-    return this.reflector.getAllAndOverride<boolean | undefined>(SKIP_TENANT_METADATA, [context.getHandler(), context.getClass()]) === true;
+    return (
+      this.reflector.getAllAndOverride<boolean | undefined>(SKIP_TENANT_METADATA, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
   }
 
   /** The raw tenant id the request names, or `undefined`. Default: the configured resolvers, in order. */

@@ -9,7 +9,10 @@ import type {
 } from './tenant-migration.interface';
 
 /** Migrates one target, pushing each migration's name into `applied` as it commits; `{ skip }` passes it over. */
-export type MigrateOne = (target: MigrationTarget, applied: string[]) => Promise<TenantMigrationResult | { skip: string }>;
+export type MigrateOne = (
+  target: MigrationTarget,
+  applied: string[],
+) => Promise<TenantMigrationResult | { skip: string }>;
 
 /**
  * Runs `migrateOne` over the targets with at most `concurrency` at once: a
@@ -33,7 +36,9 @@ export async function runAll(
   const worker = async (): Promise<void> => {
     while (next < targets.length) {
       const index = next++;
-      reports[index] = options.signal?.aborted ? skippedLine(targets[index], 'interrupted before its turn') : await migrateReported(targets[index], migrateOne);
+      reports[index] = options.signal?.aborted
+        ? skippedLine(targets[index], 'interrupted before its turn')
+        : await migrateReported(targets[index], migrateOne);
       done++;
       try {
         options.onProgress?.(reports[index], { done, total: targets.length });
@@ -45,7 +50,8 @@ export async function runAll(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
 
-  const count = (status: TargetMigrationReport['status']) => reports.filter((report) => report.status === status).length;
+  const count = (status: TargetMigrationReport['status']) =>
+    reports.filter((report) => report.status === status).length;
   return {
     targets: reports,
     totals: {

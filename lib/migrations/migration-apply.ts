@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { MigrationFailedError } from './errors/migration-failed.error';
-import { historyTable, insertApplied, insertFailed, insertStarted, markFailed, markFinished, quoteIdent } from './prisma-migrations.sql';
+import {
+  historyTable,
+  insertApplied,
+  insertFailed,
+  insertStarted,
+  markFailed,
+  markFinished,
+  quoteIdent,
+} from './prisma-migrations.sql';
 import type { MigrationClient, MigrationTarget, TenantMigration } from './tenant-migration.interface';
 
 interface DatabaseError extends Error {
@@ -67,10 +75,17 @@ function needsNoTransaction(sql: string): boolean {
  * logs; a crash leaves the row unfinished: either way the target is blocked
  * until resolved. The search path is set for the script and then restored.
  */
-async function applyOutsideTransaction(client: MigrationClient, target: MigrationTarget, table: string, migration: TenantMigration): Promise<void> {
+async function applyOutsideTransaction(
+  client: MigrationClient,
+  target: MigrationTarget,
+  table: string,
+  migration: TenantMigration,
+): Promise<void> {
   const id = randomUUID();
   await client.query(insertStarted(table), [id, migration.checksum, migration.name]);
-  const previous = target.schema ? (await client.query("SELECT current_setting('search_path') AS path")).rows[0].path : undefined;
+  const previous = target.schema
+    ? (await client.query("SELECT current_setting('search_path') AS path")).rows[0].path
+    : undefined;
   try {
     if (target.schema) await client.query(`SET search_path TO ${quoteIdent(target.schema)}`);
     await client.query(migration.sql);
@@ -82,7 +97,8 @@ async function applyOutsideTransaction(client: MigrationClient, target: Migratio
     );
     throw new MigrationFailedError(target, migration.name, error.code, recorded, error);
   } finally {
-    if (previous !== undefined) await client.query("SELECT set_config('search_path', $1, false)", [previous]).catch(() => undefined);
+    if (previous !== undefined)
+      await client.query("SELECT set_config('search_path', $1, false)", [previous]).catch(() => undefined);
   }
   await client.query(markFinished(table), [id]);
 }

@@ -29,7 +29,11 @@ export function formatMigrationReport(report: MigrateAllReport, options: Migrati
     cut(problem(line), maxError),
   ]);
   const widths = HEADERS.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
-  const render = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   const { totals } = report;
   return [
     render(HEADERS),

@@ -52,7 +52,8 @@ export class TenantMigrationRunner {
     if (!pool === !connect) throw new TenancyConfigError('migrations', 'give exactly one of `pool` or `connect`');
     this.connect = connect ?? (() => pool!.connect());
     const names = new Set(options.migrations.map((migration) => migration.name));
-    if (names.size !== options.migrations.length) throw new TenancyConfigError('migrations', 'migration names must be unique');
+    if (names.size !== options.migrations.length)
+      throw new TenancyConfigError('migrations', 'migration names must be unique');
     this.migrations = options.migrations;
     if (options.schema !== undefined && !isValidSchemaName(options.schema)) {
       throw new TenancyConfigError('schema', 'not a plain SQL identifier (letters, digits, _ or $; at most 63)');
@@ -133,7 +134,8 @@ export class TenantMigrationRunner {
     );
     if (!rows[0].has_table) {
       if (!rows[0].schema_exists) {
-        if (!this.createSchema) throw new Error(`nestjs-prisma-tenancy: schema "${schema}" does not exist (createSchema is off).`);
+        if (!this.createSchema)
+          throw new Error(`nestjs-prisma-tenancy: schema "${schema}" does not exist (createSchema is off).`);
         // The existence check first: CREATE SCHEMA IF NOT EXISTS needs the
         // CREATE privilege on the database even when the schema exists.
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);

@@ -75,7 +75,7 @@ export const markRolledBack = (table: string): string =>
 
 /** Tables and partitioned tables of a schema, other than the history table (Prisma's P3005 check). */
 export const COUNT_USER_TABLES =
-  "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+  'SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ' +
   "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'";
 
 // Upper half of the two-int advisory lock key space used by this package;

@@ -31,7 +31,8 @@ export async function withTargetSession<T>(
   let held: string | null | undefined;
   try {
     held = await lock(client, target, lockTimeoutMs);
-    if (held === null) throw new Error('nestjs-prisma-tenancy: the connection has no current schema; give the target a schema.');
+    if (held === null)
+      throw new Error('nestjs-prisma-tenancy: the connection has no current schema; give the target a schema.');
     return await work({ client, schema: held });
   } finally {
     await release(client, held);
@@ -59,7 +60,8 @@ async function lock(client: MigrationClient, target: MigrationTarget, lockTimeou
     return rows[0].key;
   } catch (error) {
     if (bounded) await client.query('ROLLBACK').catch(() => undefined);
-    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) throw new MigrationLockTimeoutError(target, lockTimeoutMs);
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE)
+      throw new MigrationLockTimeoutError(target, lockTimeoutMs);
     throw error;
   }
 }

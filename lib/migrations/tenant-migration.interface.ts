@@ -96,7 +96,10 @@ export interface MigrateAllOptions {
    * `{ skip: reason }` without calling `migrate` reports the target `skipped`.
    * What it throws becomes that target's failed line. Default: none.
    */
-  around?: (target: MigrationTarget, migrate: () => Promise<TenantMigrationResult>) => Promise<TenantMigrationResult | { skip: string }>;
+  around?: (
+    target: MigrationTarget,
+    migrate: () => Promise<TenantMigrationResult>,
+  ) => Promise<TenantMigrationResult | { skip: string }>;
   /**
    * Stops the run: targets not started yet are reported `skipped`; those
    * under way finish (each migration is one transaction, so stopping one

@@ -4,8 +4,12 @@ import type { TenantStore } from '../store/tenant-store.interface';
 import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
 
 /** Options after defaults are merged and validation passed: what the internals read. */
-export interface ResolvedTenancyOptions<TClient = unknown>
-  extends Required<Pick<TenancyModuleOptions<TClient>, 'strategy' | 'databaseUrl' | 'createClient' | 'tenantIdPattern' | 'globalGuard' | 'tenantField'>> {
+export interface ResolvedTenancyOptions<TClient = unknown> extends Required<
+  Pick<
+    TenancyModuleOptions<TClient>,
+    'strategy' | 'databaseUrl' | 'createClient' | 'tenantIdPattern' | 'globalGuard' | 'tenantField'
+  >
+> {
   store: TenantStore;
   resolvers: TenantResolverOption[];
   sharedModels: ReadonlySet<string>;

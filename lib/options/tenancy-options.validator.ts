@@ -52,11 +52,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * error names the field and what was expected, so a misconfigured app stops
  * with a message that says how to fix it.
  */
-export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TClient>): ResolvedTenancyOptions<TClient> {
+export function resolveTenancyOptions<TClient>(
+  options: TenancyModuleOptions<TClient>,
+): ResolvedTenancyOptions<TClient> {
   if (!isObject(options)) fail('(root)', 'expected an options object');
 
   if (!STRATEGIES.includes(options.strategy as never)) {
-    fail('strategy', `expected one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(options.strategy)}`);
+    fail(
+      'strategy',
+      `expected one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(options.strategy)}`,
+    );
   }
   if (typeof options.databaseUrl !== 'string' || !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     fail('databaseUrl', 'expected a postgresql:// connection string');
@@ -65,8 +70,10 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     fail('createClient', 'expected a function (adapter) => new PrismaClient({ adapter })');
   }
 
-  if (options.store !== undefined && options.tenants !== undefined) fail('store', 'give either `store` or `tenants`, not both');
-  if (options.store === undefined && options.tenants === undefined) fail('store', 'expected a TenantStore, or a `tenants` array');
+  if (options.store !== undefined && options.tenants !== undefined)
+    fail('store', 'give either `store` or `tenants`, not both');
+  if (options.store === undefined && options.tenants === undefined)
+    fail('store', 'expected a TenantStore, or a `tenants` array');
   if (options.store !== undefined && typeof options.store?.findById !== 'function') {
     fail('store', 'expected an object with a findById(id) method');
   }
@@ -74,7 +81,8 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     if (!Array.isArray(options.tenants)) fail('tenants', 'expected an array of { id, status }');
     options.tenants.forEach((t, i) => {
       if (!isObject(t) || typeof t.id !== 'string') fail(`tenants[${i}].id`, 'expected a string');
-      if (!TENANT_STATUSES.includes(t.status)) fail(`tenants[${i}].status`, `expected one of ${TENANT_STATUSES.join(', ')}`);
+      if (!TENANT_STATUSES.includes(t.status))
+        fail(`tenants[${i}].status`, `expected one of ${TENANT_STATUSES.join(', ')}`);
     });
   }
 
@@ -84,23 +92,29 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     if (!isObject(r)) fail(`resolvers[${i}]`, 'expected a resolver configuration or a TenantResolver');
     if ('resolve' in r && typeof r.resolve === 'function' && !('type' in r)) return; // a TenantResolver instance
     const type = (r as { type?: unknown }).type;
-    if (!RESOLVER_TYPES.includes(type as string)) fail(`resolvers[${i}].type`, `expected one of ${RESOLVER_TYPES.join(', ')}`);
-    if (type === 'custom' && typeof (r as { resolve?: unknown }).resolve !== 'function') fail(`resolvers[${i}].resolve`, 'expected a function');
+    if (!RESOLVER_TYPES.includes(type as string))
+      fail(`resolvers[${i}].type`, `expected one of ${RESOLVER_TYPES.join(', ')}`);
+    if (type === 'custom' && typeof (r as { resolve?: unknown }).resolve !== 'function')
+      fail(`resolvers[${i}].resolve`, 'expected a function');
     for (const key of ['header', 'claim', 'baseDomain'] as const) {
       const value = (r as Record<string, unknown>)[key];
-      if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) fail(`resolvers[${i}].${key}`, 'expected a non-empty string');
+      if (value !== undefined && (typeof value !== 'string' || value.trim() === ''))
+        fail(`resolvers[${i}].${key}`, 'expected a non-empty string');
     }
     const ignore = (r as { ignore?: unknown }).ignore;
-    if (ignore !== undefined && !(Array.isArray(ignore) && ignore.every((l) => typeof l === 'string'))) fail(`resolvers[${i}].ignore`, 'expected an array of strings');
+    if (ignore !== undefined && !(Array.isArray(ignore) && ignore.every((l) => typeof l === 'string')))
+      fail(`resolvers[${i}].ignore`, 'expected an array of strings');
     if (type === 'path') {
       const segment = (r as { segment?: unknown }).segment;
-      if (segment !== undefined && !(Number.isInteger(segment) && (segment as number) >= 0)) fail(`resolvers[${i}].segment`, 'expected an integer >= 0');
+      if (segment !== undefined && !(Number.isInteger(segment) && (segment as number) >= 0))
+        fail(`resolvers[${i}].segment`, 'expected an integer >= 0');
     }
   });
 
   const tenantIdPattern = options.tenantIdPattern ?? DEFAULT_TENANT_ID_PATTERN;
   if (!(tenantIdPattern instanceof RegExp)) fail('tenantIdPattern', 'expected a RegExp');
-  if (tenantIdPattern.global || tenantIdPattern.sticky) fail('tenantIdPattern', 'must not have the g or y flag (it would make test() stateful)');
+  if (tenantIdPattern.global || tenantIdPattern.sticky)
+    fail('tenantIdPattern', 'must not have the g or y flag (it would make test() stateful)');
 
   const cache = { ttlMs: options.cache?.ttlMs ?? 30_000, max: options.cache?.max ?? 10_000 };
   if (!(Number.isInteger(cache.ttlMs) && cache.ttlMs >= 0)) fail('cache.ttlMs', 'expected an integer >= 0');
@@ -109,7 +123,8 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
   const tenantField = options.tenantField ?? 'tenantId';
   if (!IDENTIFIER_PATTERN.test(tenantField)) fail('tenantField', 'expected a Prisma field name');
   const sharedModels = options.sharedModels ?? [];
-  if (!Array.isArray(sharedModels) || sharedModels.some((m) => typeof m !== 'string')) fail('sharedModels', 'expected an array of model names');
+  if (!Array.isArray(sharedModels) || sharedModels.some((m) => typeof m !== 'string'))
+    fail('sharedModels', 'expected an array of model names');
 
   const rls = {
     setting: options.rls?.setting ?? 'app.tenant_id',
@@ -117,7 +132,8 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
     tenantColumn: options.rls?.tenantColumn ?? 'tenant_id',
     selfCheck: options.rls?.selfCheck ?? true,
   };
-  if (!SETTING_PATTERN.test(rls.setting)) fail('rls.setting', 'expected a setting name of the form prefix.name, for example app.tenant_id');
+  if (!SETTING_PATTERN.test(rls.setting))
+    fail('rls.setting', 'expected a setting name of the form prefix.name, for example app.tenant_id');
   if (rls.mode !== 'transaction' && rls.mode !== 'session') fail('rls.mode', "expected 'transaction' or 'session'");
   if (!IDENTIFIER_PATTERN.test(rls.tenantColumn)) fail('rls.tenantColumn', 'expected a column name');
   if (typeof rls.selfCheck !== 'boolean') fail('rls.selfCheck', 'expected a boolean');
@@ -126,20 +142,29 @@ export function resolveTenancyOptions<TClient>(options: TenancyModuleOptions<TCl
   if (!Array.isArray(strategies) || strategies.some((s) => !STRATEGIES.includes(s as never))) {
     fail('strategies', `expected an array of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`);
   }
-  if (!strategies.includes(options.strategy)) fail('strategies', `must include the default strategy '${options.strategy}'`);
+  if (!strategies.includes(options.strategy))
+    fail('strategies', `must include the default strategy '${options.strategy}'`);
   for (const name of strategies) {
-    if (!IMPLEMENTED.includes(name)) fail('strategy', `'${name}' is not yet supported in this version; use one of ${IMPLEMENTED.join(', ')}`);
+    if (!IMPLEMENTED.includes(name))
+      fail('strategy', `'${name}' is not yet supported in this version; use one of ${IMPLEMENTED.join(', ')}`);
   }
 
   const clientPool = { max: options.clientPool?.max ?? 100, idleTtlMs: options.clientPool?.idleTtlMs ?? 600_000 };
   if (!(Number.isInteger(clientPool.max) && clientPool.max > 0)) fail('clientPool.max', 'expected an integer > 0');
-  if (!(Number.isInteger(clientPool.idleTtlMs) && clientPool.idleTtlMs >= 0)) fail('clientPool.idleTtlMs', 'expected an integer >= 0');
+  if (!(Number.isInteger(clientPool.idleTtlMs) && clientPool.idleTtlMs >= 0))
+    fail('clientPool.idleTtlMs', 'expected an integer >= 0');
   const naming = options.schema?.naming ?? defaultSchemaName;
   if (typeof naming !== 'function') fail('schema.naming', 'expected a function (tenant) => schema name');
 
   const database = resolveDatabaseOptions(options.database);
-  if ((options.store as { decryptOnRead?: unknown } | undefined)?.decryptOnRead === true && options.database?.encryptionKeys?.length) {
-    fail('store', 'a PrismaTenantStore that decrypts on read hands out plaintext URLs, which database.encryptionKeys makes the strategy refuse: build the store with { decryptOnRead: false }');
+  if (
+    (options.store as { decryptOnRead?: unknown } | undefined)?.decryptOnRead === true &&
+    options.database?.encryptionKeys?.length
+  ) {
+    fail(
+      'store',
+      'a PrismaTenantStore that decrypts on read hands out plaintext URLs, which database.encryptionKeys makes the strategy refuse: build the store with { decryptOnRead: false }',
+    );
   }
 
   return {
@@ -179,7 +204,8 @@ function resolveDatabaseOptions(given: TenancyModuleOptions['database']): Resolv
     const min = name === 'budgetWaitMs' ? 0 : 1;
     if (!(Number.isInteger(value) && value >= min)) fail(`database.${name}`, `expected an integer >= ${min}`);
   }
-  if (sizes.poolSize > sizes.connectionBudget) fail('database.poolSize', `must not exceed database.connectionBudget (${sizes.connectionBudget})`);
+  if (sizes.poolSize > sizes.connectionBudget)
+    fail('database.poolSize', `must not exceed database.connectionBudget (${sizes.connectionBudget})`);
   let cipher: TenantSecretCipher | undefined;
   if (options?.encryptionKeys !== undefined) {
     try {
@@ -193,27 +219,37 @@ function resolveDatabaseOptions(given: TenancyModuleOptions['database']): Resolv
   }
   const allowPlaintextUrls = options?.allowPlaintextUrls ?? cipher === undefined;
   if (typeof allowPlaintextUrls !== 'boolean') fail('database.allowPlaintextUrls', 'expected a boolean');
-  if (!allowPlaintextUrls && !cipher) fail('database.allowPlaintextUrls', 'false needs database.encryptionKeys, or no tenant URL could be read');
+  if (!allowPlaintextUrls && !cipher)
+    fail('database.allowPlaintextUrls', 'false needs database.encryptionKeys, or no tenant URL could be read');
   return { ...sizes, cipher, allowPlaintextUrls };
 }
 
-function resolveSharedPoolOptions(given: TenancyModuleOptions['sharedPool'], poolMax: unknown): ResolvedTenancyOptions['sharedPool'] {
+function resolveSharedPoolOptions(
+  given: TenancyModuleOptions['sharedPool'],
+  poolMax: unknown,
+): ResolvedTenancyOptions['sharedPool'] {
   if (given === undefined) return {};
   if (!isObject(given)) fail('sharedPool', 'expected an object { tenantMax?, waitMs? }');
   const { tenantMax, waitMs } = given as { tenantMax?: unknown; waitMs?: unknown };
-  if (tenantMax !== undefined && !(Number.isInteger(tenantMax) && (tenantMax as number) >= 1)) fail('sharedPool.tenantMax', 'expected an integer >= 1');
+  if (tenantMax !== undefined && !(Number.isInteger(tenantMax) && (tenantMax as number) >= 1))
+    fail('sharedPool.tenantMax', 'expected an integer >= 1');
   // pg's default pool size is 10.
   const max = typeof poolMax === 'number' ? poolMax : 10;
-  if (typeof tenantMax === 'number' && tenantMax > max) fail('sharedPool.tenantMax', `must not exceed pool.max (${max})`);
+  if (typeof tenantMax === 'number' && tenantMax > max)
+    fail('sharedPool.tenantMax', `must not exceed pool.max (${max})`);
   // 0 fails at once when no connection is ready.
-  if (waitMs !== undefined && !(Number.isInteger(waitMs) && (waitMs as number) >= 0)) fail('sharedPool.waitMs', 'expected an integer >= 0');
+  if (waitMs !== undefined && !(Number.isInteger(waitMs) && (waitMs as number) >= 0))
+    fail('sharedPool.waitMs', 'expected an integer >= 0');
   return { tenantMax: tenantMax as number | undefined, waitMs: waitMs as number | undefined };
 }
 
-function resolveRegistryListener(given: TenancyModuleOptions['registryListener']): TenancyModuleOptions['registryListener'] {
+function resolveRegistryListener(
+  given: TenancyModuleOptions['registryListener'],
+): TenancyModuleOptions['registryListener'] {
   if (given === undefined) return undefined;
   if (!isObject(given)) fail('registryListener', 'expected an object with a `connection`');
   const connection = (given as { connection?: unknown }).connection;
-  if (typeof connection !== 'string' && !isObject(connection)) fail('registryListener.connection', 'expected a postgresql:// URL or a pg client config');
+  if (typeof connection !== 'string' && !isObject(connection))
+    fail('registryListener.connection', 'expected a postgresql:// URL or a pg client config');
   return given;
 }

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type QueryConfig } from 'pg';
+import { Pool, type QueryConfig } from 'pg';
 import { FairShare, type FairShareSettings, fairShareEnabled } from './fair-share';
 
 type QueryArg = string | QueryConfig;
@@ -24,7 +24,8 @@ export class FairSharePool extends Pool {
 
   override query(...args: any[]): any {
     const [config, values] = args as [QueryArg, unknown[] | undefined];
-    if (typeof values === 'function' || typeof args[2] === 'function') throw new TypeError('FairSharePool.query does not take callbacks');
+    if (typeof values === 'function' || typeof args[2] === 'function')
+      throw new TypeError('FairSharePool.query does not take callbacks');
     const tenantId = this.tenantOf() ?? null;
     const share = this.fair.takeShare(tenantId);
     if (share !== false && this.fair.ready()) {
@@ -41,19 +42,21 @@ export class FairSharePool extends Pool {
       );
     }
     if (share) share(); // taken for the direct path; the checkout takes its own
-    return this.fair.checkout(tenantId, () => this.source.connect()).then((client) =>
-      client.query(config as QueryConfig, values).then(
-        (result) => {
-          client.release();
-          return result;
-        },
-        (error: unknown) => {
-          // As pg-pool's own query(): a connection whose statement failed is not reused.
-          client.release(error as Error);
-          throw error;
-        },
-      ),
-    );
+    return this.fair
+      .checkout(tenantId, () => this.source.connect())
+      .then((client) =>
+        client.query(config as QueryConfig, values).then(
+          (result) => {
+            client.release();
+            return result;
+          },
+          (error: unknown) => {
+            // As pg-pool's own query(): a connection whose statement failed is not reused.
+            client.release(error as Error);
+            throw error;
+          },
+        ),
+      );
   }
 
   override connect(...args: any[]): any {
@@ -76,7 +79,11 @@ const wrappers = new WeakMap<Pool, Pool>();
  * `settings` ask for no fairness (nothing added to any statement), else the
  * one `FairSharePool` of `source`.
  */
-export function fairSharePoolOf(source: Pool, settings: FairShareSettings | undefined, tenantOf: () => string | undefined): Pool {
+export function fairSharePoolOf(
+  source: Pool,
+  settings: FairShareSettings | undefined,
+  tenantOf: () => string | undefined,
+): Pool {
   if (!fairShareEnabled(settings)) return source;
   let wrapper = wrappers.get(source);
   if (!wrapper) {

@@ -74,7 +74,11 @@ export class FairShare {
     this.shares?.close(new Error('nestjs-prisma-tenancy: the pool is shutting down'));
   }
 
-  private connectWithin(tenantId: string | null, connect: () => Promise<PoolClient>, started: number): Promise<PoolClient> {
+  private connectWithin(
+    tenantId: string | null,
+    connect: () => Promise<PoolClient>,
+    started: number,
+  ): Promise<PoolClient> {
     if (this.ready()) return connect();
     const left = Math.max(0, this.settings.waitMs! - (Date.now() - started));
     const pending = connect();
@@ -87,7 +91,10 @@ export class FairShare {
       }, left);
     });
     // pg's queue has no way to withdraw a request: a connection granted after the deadline goes straight back.
-    pending.then((client) => timedOut && client.release(), () => undefined);
+    pending.then(
+      (client) => timedOut && client.release(),
+      () => undefined,
+    );
     return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
   }
 

@@ -83,7 +83,13 @@ export class TenantClientPool<TClient> extends EventEmitter {
     let openConnections = this.options.sharedConnections?.() ?? 0;
     for (const entry of this.cache.values()) openConnections += entry.connections();
     for (const entry of this.disposing) openConnections += entry.connections();
-    return { size: this.cache.size, max: this.options.max, ...this.counters, disposing: this.disposing.size, openConnections };
+    return {
+      size: this.cache.size,
+      max: this.options.max,
+      ...this.counters,
+      disposing: this.disposing.size,
+      openConnections,
+    };
   }
 
   /** Evicts the least recently used client with no work in flight; false when every client is busy. */

@@ -39,7 +39,10 @@ export class TenantPoolService {
   }
 
   /** Listens to `created`, `evicted` or `disposed` in every pool; returns a function that stops listening. */
-  on(event: TenantPoolEvent, listener: (payload: TenantPoolEventPayload & { strategy: TenancyStrategyName }) => void): () => void {
+  on(
+    event: TenantPoolEvent,
+    listener: (payload: TenantPoolEventPayload & { strategy: TenancyStrategyName }) => void,
+  ): () => void {
     const detach: Array<() => void> = [];
     for (const [name, pool] of this.pools()) {
       const handler = (payload: TenantPoolEventPayload) => listener({ ...payload, strategy: name });

@@ -116,7 +116,13 @@ export class TenantServerPolicy {
   tenantUrl(base: string, parts: { user?: string; password?: string; database: string }): string {
     const effective = readAddress(base);
     const url = new URL(base);
-    const credentials = ['user', 'password', 'database', 'dbname', ...(parts.user === undefined ? [] : ['sslcert', 'sslkey', 'sslpassword'])];
+    const credentials = [
+      'user',
+      'password',
+      'database',
+      'dbname',
+      ...(parts.user === undefined ? [] : ['sslcert', 'sslkey', 'sslpassword']),
+    ];
     for (const name of credentials) url.searchParams.delete(name);
     url.username = encodeURIComponent(parts.user ?? effective.user ?? '');
     url.password = encodeURIComponent(parts.password ?? String(effective.password ?? ''));
@@ -138,8 +144,13 @@ export class TenantServerPolicy {
     }
     // pg-connection-string copies every query parameter into the config.
     const elsewhere = ELSEWHERE_PARAMS.find((name) => name in config);
-    if (elsewhere) throw new TenantMisconfiguredError(tenantId, `its database URL sets "${elsewhere}", which other clients read as another server`);
-    if (String(config.host ?? '').includes(',')) throw new TenantMisconfiguredError(tenantId, 'its database URL names several hosts');
+    if (elsewhere)
+      throw new TenantMisconfiguredError(
+        tenantId,
+        `its database URL sets "${elsewhere}", which other clients read as another server`,
+      );
+    if (String(config.host ?? '').includes(','))
+      throw new TenantMisconfiguredError(tenantId, 'its database URL names several hosts');
     const server = serverOf(config);
     if (!this.allowed.has(server)) {
       throw new TenantMisconfiguredError(
@@ -155,6 +166,9 @@ export class TenantServerPolicy {
 export function validateAllowedServers(value: unknown): void {
   if (value === undefined) return;
   if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string' || parseServer(entry) === undefined)) {
-    throw new TenancyConfigError('database.allowedServers', 'expected a list of "host:port" (or "[ipv6]:port") strings');
+    throw new TenancyConfigError(
+      'database.allowedServers',
+      'expected a list of "host:port" (or "[ipv6]:port") strings',
+    );
   }
 }

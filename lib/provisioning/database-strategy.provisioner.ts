@@ -91,7 +91,9 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
       }
       // Only the owner and the tenant's app role may connect: with per-tenant
       // roles, a leaked tenant password opens no other tenant's database.
-      await admin.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${user}`);
+      await admin.query(
+        `REVOKE ALL ON DATABASE ${database} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${user}`,
+      );
     });
     await withConnection(this.ownerConnectionOf(db), (owner) => owner.query(grantBeforeMigrations('public', db.user)));
   }
@@ -127,10 +129,14 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     const objects: [MarkedObject, string][] = [['database', db.database]];
     if (db.ownRole) objects.push(['role', db.user]);
     return withConnection(this.servers.adminConnection(), async (admin) => {
-      const states = await Promise.all(objects.map(async ([object, name]) => ({ object, name, state: await readMarker(admin, object, name) })));
-      if (states[0].state.state === 'absent') throw new TenantMisconfiguredError(tenant.id, `its database "${db.database}" does not exist`);
+      const states = await Promise.all(
+        objects.map(async ([object, name]) => ({ object, name, state: await readMarker(admin, object, name) })),
+      );
+      if (states[0].state.state === 'absent')
+        throw new TenantMisconfiguredError(tenant.id, `its database "${db.database}" does not exist`);
       // All checked before any is marked: a claim refused for one object marks none.
-      for (const { object, name, state } of states) if (state.state === 'marked') expectOwnedOrAbsent(state, tenant.id, object, name);
+      for (const { object, name, state } of states)
+        if (state.state === 'marked') expectOwnedOrAbsent(state, tenant.id, object, name);
       const marked: string[] = [];
       for (const { object, name, state } of states) {
         if (state.state !== 'unmarked') continue;
@@ -142,8 +148,17 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
   }
 
   /** Which of the tenant's database and own role exist, each marked as its: `TenantResourceNotOwnedError` for one that is not. */
-  private async existing(admin: Queryable, tenantId: string, db: TenantDatabase): Promise<{ database: boolean; role: boolean }> {
-    const database = expectOwnedOrAbsent(await readMarker(admin, 'database', db.database), tenantId, 'database', db.database);
+  private async existing(
+    admin: Queryable,
+    tenantId: string,
+    db: TenantDatabase,
+  ): Promise<{ database: boolean; role: boolean }> {
+    const database = expectOwnedOrAbsent(
+      await readMarker(admin, 'database', db.database),
+      tenantId,
+      'database',
+      db.database,
+    );
     const role = db.ownRole && expectOwnedOrAbsent(await readMarker(admin, 'role', db.user), tenantId, 'role', db.user);
     return { database, role };
   }
@@ -163,21 +178,31 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
     // Refuses (before any connection) a URL naming a server other than the admin one.
     const parts = this.servers.read(tenant.id, url);
     if (!isPlainIdentifier(parts.database) || !isPlainIdentifier(parts.user)) {
-      throw new TenantMisconfiguredError(tenant.id, 'its database URL must name a database and a user that are plain identifiers');
+      throw new TenantMisconfiguredError(
+        tenant.id,
+        'its database URL must name a database and a user that are plain identifiers',
+      );
     }
     if (this.reserved.has(parts.database)) {
-      throw new TenantMisconfiguredError(tenant.id, `its database URL names "${parts.database}", which is not a tenant database`);
+      throw new TenantMisconfiguredError(
+        tenant.id,
+        `its database URL names "${parts.database}", which is not a tenant database`,
+      );
     }
     // A role is the tenant's own only if it bears the tenant's name: the
     // provisioner never changes the password of, or drops, a shared role.
-    const ownRole = this.options.perTenantRole === true && parts.user === this.nameOf(tenant) && parts.user !== this.ownerRole;
+    const ownRole =
+      this.options.perTenantRole === true && parts.user === this.nameOf(tenant) && parts.user !== this.ownerRole;
     return { url, database: parts.database, user: parts.user, password: parts.password, ownRole };
   }
 
   private nameOf(tenant: Tenant): string {
     const name = this.naming(tenant);
     if (!isPlainIdentifier(name) || name !== name.toLowerCase()) {
-      throw new TenantMisconfiguredError(tenant.id, 'its database name is not a safe identifier (lower-case letters, digits and _)');
+      throw new TenantMisconfiguredError(
+        tenant.id,
+        'its database name is not a safe identifier (lower-case letters, digits and _)',
+      );
     }
     return name;
   }

@@ -15,7 +15,11 @@ export interface Queryable {
   query<R extends object = any>(sql: string, values?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-const MARKER_SQL: Record<MarkedObject, string> = { schema: SCHEMA_MARKER_SQL, database: DATABASE_MARKER_SQL, role: ROLE_MARKER_SQL };
+const MARKER_SQL: Record<MarkedObject, string> = {
+  schema: SCHEMA_MARKER_SQL,
+  database: DATABASE_MARKER_SQL,
+  role: ROLE_MARKER_SQL,
+};
 
 /** Whether the object exists and whose marker it carries. */
 export async function readMarker(client: Queryable, object: MarkedObject, name: string): Promise<MarkerState> {
@@ -31,7 +35,12 @@ export async function readMarker(client: Queryable, object: MarkedObject, name: 
 export function expectOwnedOrAbsent(state: MarkerState, tenantId: string, object: MarkedObject, name: string): boolean {
   if (state.state === 'absent') return false;
   if (state.state === 'marked' && state.tenantId === tenantId) return true;
-  throw new TenantResourceNotOwnedError(tenantId, object, name, state.state === 'unmarked' ? 'unmarked' : 'another-tenant');
+  throw new TenantResourceNotOwnedError(
+    tenantId,
+    object,
+    name,
+    state.state === 'unmarked' ? 'unmarked' : 'another-tenant',
+  );
 }
 
 /** Writes the tenant's marker on an object it owns (by name, quoted here). */

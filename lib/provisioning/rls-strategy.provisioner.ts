@@ -48,7 +48,8 @@ export class RlsStrategyProvisioner implements StrategyProvisioner {
   async drop(tenant: RegistryTenant, options: { deleteRows?: boolean } = {}): Promise<string[]> {
     if (!options.deleteRows) return [];
     const { schema, tables = [], tenantColumn = 'tenant_id', setting = 'app.tenant_id' } = this.options;
-    if (tables.length === 0) throw new TenancyConfigError('rls.tables', 'deleteRows needs the tables holding tenant rows');
+    if (tables.length === 0)
+      throw new TenancyConfigError('rls.tables', 'deleteRows needs the tables holding tenant rows');
     const client = await this.owner.connect();
     try {
       await client.query('BEGIN');
@@ -56,7 +57,9 @@ export class RlsStrategyProvisioner implements StrategyProvisioner {
       const deleted: string[] = [];
       for (const table of [...tables].reverse()) {
         const qualified = (schema ? `${quoteIdent(schema)}.` : '') + quoteIdent(table);
-        const { rowCount } = await client.query(`DELETE FROM ${qualified} WHERE ${quoteIdent(tenantColumn)} = $1`, [tenant.id]);
+        const { rowCount } = await client.query(`DELETE FROM ${qualified} WHERE ${quoteIdent(tenantColumn)} = $1`, [
+          tenant.id,
+        ]);
         deleted.push(`${rowCount ?? 0} row(s) from ${table}`);
       }
       await client.query('COMMIT');
@@ -100,7 +103,9 @@ export class RlsStrategyProvisioner implements StrategyProvisioner {
     const { schema, tenantColumn, setting } = this.options;
     const create = rlsPolicySql({ table, schema, tenantColumn, setting, policyPrefix: POLICY_PREFIX });
     const qualified = (schema ? `${quoteIdent(schema)}.` : '') + quoteIdent(table);
-    const drops = COMMANDS.map((command) => `DROP POLICY IF EXISTS ${quoteIdent(`${POLICY_PREFIX}_${command}`)} ON ${qualified};`);
+    const drops = COMMANDS.map(
+      (command) => `DROP POLICY IF EXISTS ${quoteIdent(`${POLICY_PREFIX}_${command}`)} ON ${qualified};`,
+    );
     return [...drops, create].join('\n');
   }
 }

@@ -74,7 +74,8 @@ export class SchemaStrategyProvisioner implements StrategyProvisioner {
   async claim(tenant: RegistryTenant): Promise<string[]> {
     const schema = this.schemaOf(tenant);
     const state = await readMarker(this.owner, 'schema', schema);
-    if (state.state === 'absent') throw new TenantMisconfiguredError(tenant.id, `its schema "${schema}" does not exist`);
+    if (state.state === 'absent')
+      throw new TenantMisconfiguredError(tenant.id, `its schema "${schema}" does not exist`);
     if (state.state === 'unmarked') {
       await mark(this.owner, 'schema', schema, tenant.id);
       return [`schema ${schema}`];
@@ -99,12 +100,14 @@ export class SchemaStrategyProvisioner implements StrategyProvisioner {
   /** The recorded or named schema, held to the schema strategy's own rules (no `public`, `pg_*`...). */
   private schemaOf(tenant: RegistryTenant): string {
     const schema = tenantSchemaName(tenant, { schema: { naming: this.naming } } as ResolvedTenancyOptions);
-    if (schema === this.registrySchema) throw new TenantMisconfiguredError(tenant.id, 'its schema is the registry schema');
+    if (schema === this.registrySchema)
+      throw new TenantMisconfiguredError(tenant.id, 'its schema is the registry schema');
     return schema;
   }
 
   private app(): string {
-    if (!this.appRole) throw new TenancyConfigError('appRole', 'the schema strategy needs the app role to grant tenant schemas to');
+    if (!this.appRole)
+      throw new TenancyConfigError('appRole', 'the schema strategy needs the app role to grant tenant schemas to');
     return this.appRole;
   }
 }

@@ -20,8 +20,13 @@ export function expectStatus(
  * something other than what was asked would be worse than refusing, and
  * switching would orphan what the first attempt created.
  */
-export function expectInputMatches(tenant: RegistryTenant, input: ProvisionTenantInput, recordedUrl: string | undefined): void {
-  const differs = <T>(given: T | undefined, recorded: T | undefined) => given !== undefined && recorded !== undefined && given !== recorded;
+export function expectInputMatches(
+  tenant: RegistryTenant,
+  input: ProvisionTenantInput,
+  recordedUrl: string | undefined,
+): void {
+  const differs = <T>(given: T | undefined, recorded: T | undefined) =>
+    given !== undefined && recorded !== undefined && given !== recorded;
   const field = differs(input.strategy, tenant.strategy)
     ? 'strategy'
     : differs(input.schemaName, tenant.schemaName)
@@ -30,7 +35,13 @@ export function expectInputMatches(tenant: RegistryTenant, input: ProvisionTenan
         ? 'databaseUrl'
         : undefined;
   if (field) {
-    throw new TenantLifecycleError(tenant.id, 'provision', 'mismatch', `its record has another ${field}; update the record first`, tenant.status);
+    throw new TenantLifecycleError(
+      tenant.id,
+      'provision',
+      'mismatch',
+      `its record has another ${field}; update the record first`,
+      tenant.status,
+    );
   }
 }
 

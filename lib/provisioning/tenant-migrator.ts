@@ -65,7 +65,10 @@ export class TenantMigrator {
     tenants: readonly RegistryTenant[],
     options: MigrateAllOptions,
     onRecorded: (line: TargetMigrationReport) => void,
-    guard?: (tenant: RegistryTenant, migrate: () => Promise<TenantMigrationResult>) => Promise<TenantMigrationResult | undefined>,
+    guard?: (
+      tenant: RegistryTenant,
+      migrate: () => Promise<TenantMigrationResult>,
+    ) => Promise<TenantMigrationResult | undefined>,
   ): Promise<MigrateAllReport> {
     const byId = new Map(tenants.map((tenant) => [tenant.id, tenant]));
     const records: Promise<void>[] = [];
@@ -73,7 +76,10 @@ export class TenantMigrator {
       ...options,
       around:
         guard &&
-        (async (target, migrate) => (await guard(byId.get(target.tenantId!)!, migrate)) ?? { skip: 'no longer migratable (deprovisioned or suspended meanwhile)' }),
+        (async (target, migrate) =>
+          (await guard(byId.get(target.tenantId!)!, migrate)) ?? {
+            skip: 'no longer migratable (deprovisioned or suspended meanwhile)',
+          }),
       onProgress: (line, progress) => {
         if (line.status === 'skipped') {
           options.onProgress?.(line, progress);

@@ -3,7 +3,11 @@ import { Pool } from 'pg';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { InvalidTenantIdError } from '../errors/invalid-tenant-id.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
-import type { MigrateAllReport, TargetMigrationReport, TenantMigrationResult } from '../migrations/tenant-migration.interface';
+import type {
+  MigrateAllReport,
+  TargetMigrationReport,
+  TenantMigrationResult,
+} from '../migrations/tenant-migration.interface';
 import { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from '../options/tenancy-options.validator';
 import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
 import type { RegistryTenant } from '../registry/registry-tenant.interface';
@@ -66,7 +70,12 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       schema: new SchemaStrategyProvisioner(this.owner, options.appRole, naming, this.store.schema),
       database:
         options.database &&
-        new DatabaseStrategyProvisioner(this.store, options.ownerUrl, options.database, options.database.naming ?? defaultSchemaName),
+        new DatabaseStrategyProvisioner(
+          this.store,
+          options.ownerUrl,
+          options.database,
+          options.database.naming ?? defaultSchemaName,
+        ),
     };
     this.migrator = new TenantMigrator(this.store, (tenant) => this.strategyOf(tenant), {
       migrations: options.migrations,
@@ -88,10 +97,18 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       const started = performance.now();
       let tenant = await this.register(input);
       if (tenant.status === 'active') return tenant;
-      expectStatus(tenant, 'provision', ['provisioning', 'failed'], 'only new, provisioning or failed tenants can be provisioned');
+      expectStatus(
+        tenant,
+        'provision',
+        ['provisioning', 'failed'],
+        'only new, provisioning or failed tenants can be provisioned',
+      );
       expectInputMatches(tenant, input, this.store.plaintextDatabaseUrl(tenant));
       try {
-        tenant = await this.store.update(id, { status: 'provisioning', ...missingFields(tenant, input, this.defaultStrategy) });
+        tenant = await this.store.update(id, {
+          status: 'provisioning',
+          ...missingFields(tenant, input, this.defaultStrategy),
+        });
         const strategy = this.strategyOf(tenant);
         const patch = strategy.prepare(tenant);
         if (Object.keys(patch).length) tenant = await this.store.update(id, patch);
@@ -168,12 +185,22 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       const tenant = await this.existing(id);
       expectStatus(tenant, 'migrate', ['active', 'suspended'], 'only active or suspended tenants are migrated');
       if (!this.strategyOf(tenant).target(tenant)) {
-        return { target: { tenantId: id }, applied: [], warnings: ['RLS tenants share the database: run migrateShared()'], durationMs: 0 };
+        return {
+          target: { tenantId: id },
+          applied: [],
+          warnings: ['RLS tenants share the database: run migrateShared()'],
+          durationMs: 0,
+        };
       }
       const result = await this.migrator.run(tenant);
       await this.migrator.record(tenant, result);
       if (result.error) throw this.failed(id, 'migrate', result.error);
-      this.emit('migrated', { tenantId: id, applied: result.applied, warnings: result.warnings, durationMs: result.durationMs });
+      this.emit('migrated', {
+        tenantId: id,
+        applied: result.applied,
+        warnings: result.warnings,
+        durationMs: result.durationMs,
+      });
       return result;
     });
   }
@@ -193,7 +220,13 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     const onRecorded = (line: TargetMigrationReport) => {
       const tenantId = line.target.tenantId!;
       if (line.error) this.emit('failed', { tenantId, operation: 'migrate', error: line.error });
-      else this.emit('migrated', { tenantId, applied: line.applied, warnings: line.warnings, durationMs: line.durationMs });
+      else
+        this.emit('migrated', {
+          tenantId,
+          applied: line.applied,
+          warnings: line.warnings,
+          durationMs: line.durationMs,
+        });
     };
     return this.migrator.runAll(tenants, runOptions, onRecorded, (tenant, migrate) =>
       this.locked(tenant.id, 'migrate', async () => {
@@ -232,7 +265,13 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
       const tenant = await this.existing(id);
       const strategy = this.strategyOf(tenant);
       if (!strategy.claim) {
-        throw new TenantLifecycleError(id, 'claim', 'status', 'RLS tenants have no schema or database of their own to claim', tenant.status);
+        throw new TenantLifecycleError(
+          id,
+          'claim',
+          'status',
+          'RLS tenants have no schema or database of their own to claim',
+          tenant.status,
+        );
       }
       expectStatus(tenant, 'claim', ['provisioning', 'active', 'suspended', 'failed'], 'a deleted tenant owns nothing');
       await this.refuseTaken({ ...tenant, schemaName: strategy.prepare(tenant).schemaName ?? tenant.schemaName });
@@ -278,12 +317,23 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     const patch: RegistryTenantPatch = provisioner.prepare(candidate);
     const schemaName = patch.schemaName ?? input.schemaName;
     const databaseUrl = patch.databaseUrl ?? input.databaseUrl;
-    const named = { ...candidate, ...(schemaName !== undefined && { schemaName }), ...(databaseUrl && { databaseUrl }) };
+    const named = {
+      ...candidate,
+      ...(schemaName !== undefined && { schemaName }),
+      ...(databaseUrl && { databaseUrl }),
+    };
     // The registry first (the clearer answer), then the objects themselves; the unique names still decide a race.
     await this.refuseTaken(named);
     await provisioner.check?.(named);
     try {
-      return await this.store.create({ id, name, strategy, schemaName, databaseUrl: databaseUrl ?? undefined, status: 'provisioning' });
+      return await this.store.create({
+        id,
+        name,
+        strategy,
+        schemaName,
+        databaseUrl: databaseUrl ?? undefined,
+        status: 'provisioning',
+      });
     } catch (error) {
       // Created meanwhile by something that does not take the lifecycle lock (store.create()).
       if (!(error instanceof TenantAlreadyRegisteredError)) throw error;
@@ -295,7 +345,8 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
   private async refuseTaken(tenant: RegistryTenant): Promise<void> {
     const databaseUrl = this.store.plaintextDatabaseUrl(tenant);
     if (!(await this.store.othersNaming({ id: tenant.id, schemaName: tenant.schemaName, databaseUrl })).length) return;
-    if (this.strategyName(tenant) === 'schema') throw new TenantResourceTakenError(tenant.id, 'schema', tenant.schemaName ?? '?');
+    if (this.strategyName(tenant) === 'schema')
+      throw new TenantResourceTakenError(tenant.id, 'schema', tenant.schemaName ?? '?');
     throw new TenantResourceTakenError(tenant.id, 'database', (databaseUrl && databaseKey(databaseUrl)) ?? '?');
   }
 
@@ -312,7 +363,10 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
   private strategyOf(tenant: RegistryTenant): StrategyProvisioner {
     const strategy = this.strategies[this.strategyName(tenant)];
     if (!strategy) {
-      throw new TenancyConfigError('database', `tenant "${tenant.id}" uses the database strategy, which needs the provisioner's database options`);
+      throw new TenancyConfigError(
+        'database',
+        `tenant "${tenant.id}" uses the database strategy, which needs the provisioner's database options`,
+      );
     }
     return strategy;
   }

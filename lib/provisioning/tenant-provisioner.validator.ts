@@ -8,13 +8,16 @@ const STRATEGIES = ['rls', 'schema', 'database'];
 /** Checks `TenantProvisionerOptions` at construction, naming the field at fault. */
 export function validateProvisionerOptions(options: TenantProvisionerOptions): void {
   if (!options?.store) throw new TenancyConfigError('store', 'a PrismaTenantStore is required');
-  if (!Array.isArray(options.migrations)) throw new TenancyConfigError('migrations', 'expected the list readMigrationsFolder() returns');
-  if (typeof options.ownerUrl !== 'string' || !options.ownerUrl) throw new TenancyConfigError('ownerUrl', 'expected a connection string');
+  if (!Array.isArray(options.migrations))
+    throw new TenancyConfigError('migrations', 'expected the list readMigrationsFolder() returns');
+  if (typeof options.ownerUrl !== 'string' || !options.ownerUrl)
+    throw new TenancyConfigError('ownerUrl', 'expected a connection string');
   if (options.appRole !== undefined && !isPlainIdentifier(options.appRole)) {
     throw new TenancyConfigError('appRole', 'expected a plain SQL identifier');
   }
   const strategy = options.defaultStrategy ?? 'schema';
-  if (!STRATEGIES.includes(strategy)) throw new TenancyConfigError('defaultStrategy', 'expected rls, schema or database');
+  if (!STRATEGIES.includes(strategy))
+    throw new TenancyConfigError('defaultStrategy', 'expected rls, schema or database');
   if (strategy === 'schema' && !options.appRole) {
     throw new TenancyConfigError('appRole', 'the schema strategy needs the app role to grant tenant schemas to');
   }

@@ -22,8 +22,12 @@ export class TenantResourceNotOwnedError extends TenancyError {
   ) {
     const why =
       owner === 'unmarked'
-        ? 'it exists without an ownership marker (if it is this tenant\'s, from an older release, claim it first)'
-        : 'it is marked as another tenant\'s';
-    super(`Tenant "${tenantId}" cannot use ${object} "${objectName}": ${why}.`, HttpStatus.CONFLICT, 'TENANT_RESOURCE_NOT_OWNED');
+        ? "it exists without an ownership marker (if it is this tenant's, from an older release, claim it first)"
+        : "it is marked as another tenant's";
+    super(
+      `Tenant "${tenantId}" cannot use ${object} "${objectName}": ${why}.`,
+      HttpStatus.CONFLICT,
+      'TENANT_RESOURCE_NOT_OWNED',
+    );
   }
 }

@@ -24,7 +24,12 @@ import type {
   RegistryTenantPatch,
 } from './registry-tenant.interface';
 import { databaseKey } from './database-key';
-import { requestedIds, rotationVerdict, type PlaintextEncryptionReport, type SecretRotationReport } from './secret-rotation';
+import {
+  requestedIds,
+  rotationVerdict,
+  type PlaintextEncryptionReport,
+  type SecretRotationReport,
+} from './secret-rotation';
 import { TenantAlreadyRegisteredError } from './tenant-already-registered.error';
 import { TenantResourceTakenError } from './tenant-resource-taken.error';
 import { REGISTRY_MIGRATIONS } from './tenancy-registry.migration';
@@ -56,9 +61,11 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
 
   constructor(connection: RegistryConnection, options: PrismaTenantStoreOptions = {}) {
     this.schema = options.schema ?? DEFAULT_REGISTRY_SCHEMA;
-    if (!isPlainIdentifier(this.schema)) throw new TenancyConfigError('registry.schema', 'expected a plain SQL identifier');
+    if (!isPlainIdentifier(this.schema))
+      throw new TenancyConfigError('registry.schema', 'expected a plain SQL identifier');
     const channel = options.notifyChannel ?? DEFAULT_REGISTRY_CHANNEL;
-    if (channel !== false && !isPlainIdentifier(channel)) throw new TenancyConfigError('registry.notifyChannel', 'expected a plain SQL identifier');
+    if (channel !== false && !isPlainIdentifier(channel))
+      throw new TenancyConfigError('registry.notifyChannel', 'expected a plain SQL identifier');
     this.channel = channel || null;
     this.ownsPool = typeof connection === 'string';
     this.pool = typeof connection === 'string' ? new Pool({ connectionString: connection, max: 5 }) : connection;
@@ -137,12 +144,21 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
 
   /** Registers a tenant; `TenantAlreadyRegisteredError` when the id is taken. */
   async create(input: NewRegistryTenant): Promise<RegistryTenant> {
-    if (typeof input?.id !== 'string' || input.id === '') throw new TypeError('PrismaTenantStore.create() needs a non-empty id');
+    if (typeof input?.id !== 'string' || input.id === '')
+      throw new TypeError('PrismaTenantStore.create() needs a non-empty id');
     const status = input.status ?? 'provisioning';
     assertStatus(status);
     const sealed = this.seal(input.id, input.databaseUrl);
     const key = this.keyOf(input.id, input.databaseUrl);
-    const values = [input.id, input.name ?? null, status, input.strategy ?? null, input.schemaName ?? null, sealed, key];
+    const values = [
+      input.id,
+      input.name ?? null,
+      status,
+      input.strategy ?? null,
+      input.schemaName ?? null,
+      sealed,
+      key,
+    ];
     try {
       return (await this.write(insertTenant(this.table), values))!;
     } catch (error) {
@@ -157,7 +173,9 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
   async update(id: string, patch: RegistryTenantPatch): Promise<RegistryTenant> {
     if (patch.status !== undefined) assertStatus(patch.status);
     const key = patch.databaseUrl === undefined ? undefined : this.keyOf(id, patch.databaseUrl ?? undefined);
-    const sealed = patch.databaseUrl ? { ...patch, databaseUrl: this.seal(id, patch.databaseUrl), databaseKey: key } : { ...patch, databaseKey: key };
+    const sealed = patch.databaseUrl
+      ? { ...patch, databaseUrl: this.seal(id, patch.databaseUrl), databaseKey: key }
+      : { ...patch, databaseKey: key };
     const { sql, values } = updateTenant(this.table, sealed);
     let tenant: RegistryTenant | undefined;
     try {
@@ -199,11 +217,18 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
    */
   async rotateSecrets(): Promise<SecretRotationReport> {
     const cipher = this.requireCipher('rotateSecrets()');
-    const report: SecretRotationReport = { rotated: [], current: [], plaintext: [], undecryptable: [], changedMeanwhile: [] };
+    const report: SecretRotationReport = {
+      rotated: [],
+      current: [],
+      plaintext: [],
+      undecryptable: [],
+      changedMeanwhile: [],
+    };
     for (const { id, database_url: stored } of await this.storedUrls(null)) {
       if (stored === null) continue;
       const verdict = rotationVerdict(cipher, id, stored);
-      if (verdict.kind === 'rotated') (await this.replaceUrl(id, stored, verdict.next) ? report.rotated : report.changedMeanwhile).push(id);
+      if (verdict.kind === 'rotated')
+        ((await this.replaceUrl(id, stored, verdict.next)) ? report.rotated : report.changedMeanwhile).push(id);
       else if (verdict.kind === 'undecryptable') report.undecryptable.push({ id, reason: verdict.reason });
       else report[verdict.kind].push(id);
     }
@@ -220,14 +245,24 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
   async encryptPlaintextUrls(ids: readonly string[]): Promise<PlaintextEncryptionReport> {
     const cipher = this.requireCipher('encryptPlaintextUrls()');
     const wanted = requestedIds(ids);
-    const report: PlaintextEncryptionReport = { encrypted: [], alreadyEncrypted: [], withoutUrl: [], notFound: [], changedMeanwhile: [] };
+    const report: PlaintextEncryptionReport = {
+      encrypted: [],
+      alreadyEncrypted: [],
+      withoutUrl: [],
+      notFound: [],
+      changedMeanwhile: [],
+    };
     const rows = new Map((await this.storedUrls(wanted)).map((row) => [row.id, row.database_url]));
     for (const id of wanted.sort()) {
       const stored = rows.get(id);
       if (stored === undefined) report.notFound.push(id);
       else if (stored === null) report.withoutUrl.push(id);
       else if (cipher.isEncrypted(stored)) report.alreadyEncrypted.push(id);
-      else (await this.replaceUrl(id, stored, cipher.encrypt(stored, { aad: id })) ? report.encrypted : report.changedMeanwhile).push(id);
+      else
+        ((await this.replaceUrl(id, stored, cipher.encrypt(stored, { aad: id })))
+          ? report.encrypted
+          : report.changedMeanwhile
+        ).push(id);
     }
     return report;
   }
@@ -239,13 +274,21 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
 
   /** A unique violation as the package's error: the id taken, or the schema or database named by another record. */
   private conflict(error: unknown, id: string, schemaName: string | undefined, key: string | null): unknown {
-    if ((error as { code?: string; message?: string }).code === UNDEFINED_COLUMN && /database_key/.test((error as Error).message)) {
-      return new TenancyConfigError('registry', 'the registry table predates this release (no unique schema and database names): run store.migrate() (CLI: init)');
+    if (
+      (error as { code?: string; message?: string }).code === UNDEFINED_COLUMN &&
+      /database_key/.test((error as Error).message)
+    ) {
+      return new TenancyConfigError(
+        'registry',
+        'the registry table predates this release (no unique schema and database names): run store.migrate() (CLI: init)',
+      );
     }
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) return error;
     const constraint = (error as { constraint?: string }).constraint;
-    if (constraint === 'tenancy_tenants_schema_name_key') return new TenantResourceTakenError(id, 'schema', schemaName ?? '?');
-    if (constraint === 'tenancy_tenants_database_key_key') return new TenantResourceTakenError(id, 'database', key ?? '?');
+    if (constraint === 'tenancy_tenants_schema_name_key')
+      return new TenantResourceTakenError(id, 'schema', schemaName ?? '?');
+    if (constraint === 'tenancy_tenants_database_key_key')
+      return new TenantResourceTakenError(id, 'database', key ?? '?');
     return new TenantAlreadyRegisteredError(id);
   }
 
@@ -274,7 +317,10 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
     );
     if (shared.rows.length) {
       const list = shared.rows.map((row) => `${row.name} (${row.ids})`).join('; ');
-      throw new TenancyConfigError('registry', `tenant records share a schema: ${list}. Give each its own schema (or delete the stray record) before upgrading`);
+      throw new TenancyConfigError(
+        'registry',
+        `tenant records share a schema: ${list}. Give each its own schema (or delete the stray record) before upgrading`,
+      );
     }
   }
 
@@ -287,15 +333,23 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
     for (const { id, database_url: stored } of rows) {
       const key = this.keyOf(id, stored);
       if (key === null) {
-        warnings.push(`tenant "${id}": its database URL could not be read (encrypted without this store's keys?), so its database is not checked for uniqueness`);
+        warnings.push(
+          `tenant "${id}": its database URL could not be read (encrypted without this store's keys?), so its database is not checked for uniqueness`,
+        );
         continue;
       }
       try {
-        await this.pool.query(`UPDATE ${this.table} SET database_key = $2 WHERE id = $1 AND database_url = $3`, [id, key, stored]);
+        await this.pool.query(`UPDATE ${this.table} SET database_key = $2 WHERE id = $1 AND database_url = $3`, [
+          id,
+          key,
+          stored,
+        ]);
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
         const others = await this.othersNaming({ id, databaseUrl: stored });
-        warnings.push(`tenant "${id}" names database ${key}, as tenant(s) ${others.map((o) => `"${o}"`).join(', ')} do: give each its own`);
+        warnings.push(
+          `tenant "${id}" names database ${key}, as tenant(s) ${others.map((o) => `"${o}"`).join(', ')} do: give each its own`,
+        );
       }
     }
     return warnings;
@@ -303,7 +357,10 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
 
   private async write(sql: string, values: unknown[]): Promise<RegistryTenant | undefined> {
     const text = withNotify(sql, this.channel === null ? null : values.length + 1);
-    const { rows } = await this.pool.query<RegistryRow>(text, this.channel === null ? values : [...values, this.channel]);
+    const { rows } = await this.pool.query<RegistryRow>(
+      text,
+      this.channel === null ? values : [...values, this.channel],
+    );
     if (!rows[0]) return undefined;
     for (const hook of this.hooks) {
       try {
@@ -317,7 +374,8 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
 
   private toTenant(row: RegistryRow): RegistryTenant {
     const tenant = rowToTenant(row);
-    if (tenant.databaseUrl !== undefined) tenant.databaseUrl = this.open(tenant.id, tenant.databaseUrl, this.decryptOnRead);
+    if (tenant.databaseUrl !== undefined)
+      tenant.databaseUrl = this.open(tenant.id, tenant.databaseUrl, this.decryptOnRead);
     return tenant;
   }
 
@@ -354,13 +412,18 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
 
   private open(id: string, stored: string, decrypt: boolean): string {
     if (!decrypt || !looksSealed(stored)) return stored;
-    if (!this.cipher) throw new TenancyConfigError('registry.cipher', `the database URL of tenant "${id}" is encrypted but the store has no cipher`);
+    if (!this.cipher)
+      throw new TenancyConfigError(
+        'registry.cipher',
+        `the database URL of tenant "${id}" is encrypted but the store has no cipher`,
+      );
     return this.cipher.decrypt(stored, { aad: id });
   }
 }
 
 function assertStatus(status: unknown): asserts status is TenantStatus {
-  if (!TENANT_STATUSES.includes(status as TenantStatus)) throw new TypeError(`Unknown tenant status "${String(status)}"`);
+  if (!TENANT_STATUSES.includes(status as TenantStatus))
+    throw new TypeError(`Unknown tenant status "${String(status)}"`);
 }
 
 function errorMessage(error: unknown): string | null {

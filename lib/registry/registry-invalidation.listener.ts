@@ -52,8 +52,10 @@ export class RegistryInvalidationListener {
 
   constructor(private readonly options: RegistryInvalidationListenerOptions) {
     this.channel = options.channel ?? DEFAULT_REGISTRY_CHANNEL;
-    if (!isPlainIdentifier(this.channel)) throw new TenancyConfigError('registry.channel', 'expected a plain SQL identifier');
-    this.config = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection;
+    if (!isPlainIdentifier(this.channel))
+      throw new TenancyConfigError('registry.channel', 'expected a plain SQL identifier');
+    this.config =
+      typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection;
   }
 
   /** Whether the LISTEN is in place right now. */
@@ -113,7 +115,10 @@ export class RegistryInvalidationListener {
   private ping(client: Client, timeoutMs: number): void {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`registry listener ping unanswered after ${timeoutMs} ms`)), timeoutMs).unref();
+      timer = setTimeout(
+        () => reject(new Error(`registry listener ping unanswered after ${timeoutMs} ms`)),
+        timeoutMs,
+      ).unref();
     });
     Promise.race([client.query('SELECT 1'), timeout])
       .catch((error: Error) => this.lost(client, error))

@@ -40,7 +40,10 @@ export function toTenancyRequest(platformRequest: unknown): TenancyRequest {
  * repeated header is handed to resolvers as an array. A value a middleware
  * replaced since parsing is kept as it is.
  */
-function normalizeHeaders(headers: IncomingMessage['headers'], node: Partial<IncomingMessage>): TenancyRequest['headers'] {
+function normalizeHeaders(
+  headers: IncomingMessage['headers'],
+  node: Partial<IncomingMessage>,
+): TenancyRequest['headers'] {
   const distinct = node.headersDistinct;
   if (!distinct) return headers;
   let result: TenancyRequest['headers'] | undefined;

@@ -87,7 +87,9 @@ export class TenantCache {
   }
 
   private load(id: string): Promise<Readonly<Tenant> | undefined> {
-    const pending = Promise.resolve(this.options.store.findById(id)).then((found) => (found ? snapshotTenant(found) : undefined));
+    const pending = Promise.resolve(this.options.store.findById(id)).then((found) =>
+      found ? snapshotTenant(found) : undefined,
+    );
     this.loading.set(id, pending);
     // Only the lookup still registered for this id may fill the cache; a
     // failed lookup caches nothing.
@@ -97,7 +99,10 @@ export class TenantCache {
       if (result?.tenant) this.hits?.set(id, result.tenant);
       else if (result) this.misses?.set(id, true);
     };
-    pending.then((tenant) => settle({ tenant }), () => settle());
+    pending.then(
+      (tenant) => settle({ tenant }),
+      () => settle(),
+    );
     return pending;
   }
 }

@@ -12,7 +12,9 @@ for (const key of Object.getOwnPropertyNames(Date.prototype)) {
   if (!key.startsWith('set')) continue;
   Object.defineProperty(FrozenDate.prototype, key, {
     value() {
-      throw new TypeError(`Cannot call ${key}() on a tenant's date: tenants the package hands out are immutable; copy it first (new Date(value)).`);
+      throw new TypeError(
+        `Cannot call ${key}() on a tenant's date: tenants the package hands out are immutable; copy it first (new Date(value)).`,
+      );
     },
   });
 }

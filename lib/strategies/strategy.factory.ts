@@ -7,7 +7,10 @@ import { SchemaTenancyStrategy } from './schema/schema.strategy';
 import type { TenancyStrategy } from './tenancy-strategy.interface';
 import { TenancyStrategyRouter } from './tenancy-strategy.router';
 
-type StrategyClass = new <TClient>(options: ResolvedTenancyOptions<TClient>, context: TenantContext) => TenancyStrategy<TClient>;
+type StrategyClass = new <TClient>(
+  options: ResolvedTenancyOptions<TClient>,
+  context: TenantContext,
+) => TenancyStrategy<TClient>;
 
 // The only place that maps a strategy name to its class. The validator
 // already refused names this version does not implement.

@@ -29,7 +29,11 @@ export class TenancyStrategyRouter<TClient> implements TenancyStrategy<TClient> 
   strategyFor(tenant: Tenant): TenancyStrategy<TClient> {
     if (tenant.strategy === undefined) return this.defaultStrategy;
     const strategy = this.strategies.get(tenant.strategy);
-    if (!strategy) throw new TenantMisconfiguredError(tenant.id, `its strategy '${tenant.strategy}' is not listed in the module's \`strategies\` option`);
+    if (!strategy)
+      throw new TenantMisconfiguredError(
+        tenant.id,
+        `its strategy '${tenant.strategy}' is not listed in the module's \`strategies\` option`,
+      );
     return strategy;
   }
 

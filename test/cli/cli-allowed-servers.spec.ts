@@ -37,7 +37,8 @@ describe('CLI, database tenants on another address of the admin server (TENANCY_
   it('refuses a --database-url naming another address, and provisions it once that address is allowed', async () => {
     const real = parse(serverAdminUrl());
     const alias = real.host === 'localhost' ? '127.0.0.1' : 'localhost';
-    const url = (id: string) => `postgresql://${TEST_ROLES.app.name}:${TEST_ROLES.app.password}@${alias}:${real.port}/${PREFIX}${id}`;
+    const url = (id: string) =>
+      `postgresql://${TEST_ROLES.app.name}:${TEST_ROLES.app.password}@${alias}:${real.port}/${PREFIX}${id}`;
     const refused = await h.run(['provision', 'refused', '--database-url', url('refused')], { env: env() });
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('database.allowedServers') });
     const listed = JSON.parse((await h.run(['status', '--json'], { env: env() })).stdout) as { id: string }[];

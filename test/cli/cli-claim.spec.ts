@@ -8,7 +8,11 @@ describe('CLI: canonical ids and claim', () => {
   let h: CliHarness;
   let owner: Pool;
   const markerOf = async (schema: string) =>
-    (await owner.query("SELECT obj_description(oid, 'pg_namespace') AS m FROM pg_namespace WHERE nspname = $1", [schema])).rows[0]?.m;
+    (
+      await owner.query("SELECT obj_description(oid, 'pg_namespace') AS m FROM pg_namespace WHERE nspname = $1", [
+        schema,
+      ])
+    ).rows[0]?.m;
 
   beforeAll(async () => {
     h = await createCliHarness();
@@ -31,7 +35,7 @@ describe('CLI: canonical ids and claim', () => {
   it('provision upgrades a registry of the release before; claim marks an unmarked schema once, and only for the record naming it', async () => {
     expect((await h.run(['provision', 'legacy'])).code).toBe(0);
     // What the release before left: no marker, and a registry without the unique names.
-    await owner.query("COMMENT ON SCHEMA tenant_legacy IS NULL");
+    await owner.query('COMMENT ON SCHEMA tenant_legacy IS NULL');
     await owner.query(`DROP INDEX tenancy.tenancy_tenants_schema_name_key, tenancy.tenancy_tenants_database_key_key;
       ALTER TABLE tenancy.tenancy_tenants DROP COLUMN database_key;
       DELETE FROM tenancy._prisma_migrations WHERE migration_name = '${REGISTRY_MIGRATIONS[1].name}'`);
@@ -42,12 +46,27 @@ describe('CLI: canonical ids and claim', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/schema "tenant_legacy": it exists without an ownership marker .*claim it first/);
     // ...having upgraded the registry on the way.
-    expect((await owner.query("SELECT 1 FROM pg_attribute WHERE attrelid = 'tenancy.tenancy_tenants'::regclass AND attname = 'database_key'")).rowCount).toBe(1);
+    expect(
+      (
+        await owner.query(
+          "SELECT 1 FROM pg_attribute WHERE attrelid = 'tenancy.tenancy_tenants'::regclass AND attname = 'database_key'",
+        )
+      ).rowCount,
+    ).toBe(1);
 
-    expect(await h.run(['claim', 'legacy'])).toMatchObject({ code: 0, stdout: 'claimed legacy: marked schema tenant_legacy\n' });
+    expect(await h.run(['claim', 'legacy'])).toMatchObject({
+      code: 0,
+      stdout: 'claimed legacy: marked schema tenant_legacy\n',
+    });
     expect(await markerOf('tenant_legacy')).toBe('nestjs-prisma-tenancy:tenant=legacy');
-    expect(await h.run(['claim', 'legacy'])).toMatchObject({ code: 0, stdout: 'legacy already owns its objects: nothing to mark\n' });
-    expect(await h.run(['provision', 'legacy'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^provisioned legacy/) });
+    expect(await h.run(['claim', 'legacy'])).toMatchObject({
+      code: 0,
+      stdout: 'legacy already owns its objects: nothing to mark\n',
+    });
+    expect(await h.run(['provision', 'legacy'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^provisioned legacy/),
+    });
 
     // Marked for someone else: refused, marker kept.
     await owner.query("COMMENT ON SCHEMA tenant_legacy IS 'nestjs-prisma-tenancy:tenant=other'");

@@ -16,9 +16,15 @@ const HOSTILE = 'Evil\x1b[2J\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07\r
 // What must never reach a terminal from the data: C0 but tab and line feed, DEL, C1, bidi controls.
 const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
-function spawnCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'lib/cli/main.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'lib/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -57,7 +63,10 @@ describe('CLI output escapes control sequences from tenant data (as a process)',
     await withClient(h.db.ownerUrl, async (c) => {
       await c.query(`UPDATE tenancy.tenancy_tenants SET last_error = $1 WHERE id = 'evil'`, [HOSTILE]);
       // Ids are checked at provisioning; one written into the registry by hand is not.
-      await c.query(`INSERT INTO tenancy.tenancy_tenants (id, name, status, strategy) VALUES ($1, $2, 'suspended', 'rls')`, [hostileId, HOSTILE]);
+      await c.query(
+        `INSERT INTO tenancy.tenancy_tenants (id, name, status, strategy) VALUES ($1, $2, 'suspended', 'rls')`,
+        [hostileId, HOSTILE],
+      );
     });
   }, 60_000);
   afterAll(() => h?.close());
@@ -92,7 +101,9 @@ describe('CLI output escapes control sequences from tenant data (as a process)',
   }, 60_000);
 
   it('migrate --all on a terminal: the progress bar and colours are the only control codes; a hostile error is escaped', async () => {
-    writeMigrationsTo(h.migrationsDir, { '20250109000000_hostile': `DO $$ BEGIN RAISE EXCEPTION E'boom\\x1b[2J\\x1b]8;;https://evil.example/\\x07\\u202e'; END $$;\n` });
+    writeMigrationsTo(h.migrationsDir, {
+      '20250109000000_hostile': `DO $$ BEGIN RAISE EXCEPTION E'boom\\x1b[2J\\x1b]8;;https://evil.example/\\x07\\u202e'; END $$;\n`,
+    });
     const run = await h.run(['migrate', '--all'], { isTTY: true });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('\x1b[31m'); // the output's own colour

@@ -25,7 +25,9 @@ describe('CLI over a registry: provision, status, migrate, suspend, activate, de
     (await owner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
   const statusOf = async (id: string) => {
     const { stdout } = await h.run(['status', '--json']);
-    return (JSON.parse(stdout) as { id: string; status: string; schemaVersion: string | null; lastError: string | null }[]).find((t) => t.id === id);
+    return (
+      JSON.parse(stdout) as { id: string; status: string; schemaVersion: string | null; lastError: string | null }[]
+    ).find((t) => t.id === id);
   };
 
   it('provisions two schema tenants (creating the registry on first use) and lists them', async () => {
@@ -34,14 +36,21 @@ describe('CLI over a registry: provision, status, migrate, suspend, activate, de
     expect(first.stderr).toContain('created the registry table');
     expect(first.stdout).toMatch(/provisioned acme \(schema tenant_acme\): 3 migration\(s\) applied/);
     expect((await h.run(['provision', 'globex'])).code).toBe(0);
-    expect(await h.run(['provision', 'acme'])).toMatchObject({ code: 0, stdout: 'acme is already active (schema tenant_acme)\n' });
+    expect(await h.run(['provision', 'acme'])).toMatchObject({
+      code: 0,
+      stdout: 'acme is already active (schema tenant_acme)\n',
+    });
 
     const status = await h.run(['status']);
     expect(status.code).toBe(0);
     const lines = status.stdout.split('\n');
     expect(lines[0]).toMatch(/^id\s+name\s+strategy\s+status\s+schema version\s+migrated at\s+last error$/);
-    expect(lines.find((line) => line.startsWith('acme'))).toMatch(new RegExp(`^acme\\s+Acme Inc\\s+schema\\s+active\\s+${LAST}\\s+\\d{4}-`));
-    expect(lines.find((line) => line.startsWith('globex'))).toMatch(new RegExp(`^globex\\s+schema\\s+active\\s+${LAST}`));
+    expect(lines.find((line) => line.startsWith('acme'))).toMatch(
+      new RegExp(`^acme\\s+Acme Inc\\s+schema\\s+active\\s+${LAST}\\s+\\d{4}-`),
+    );
+    expect(lines.find((line) => line.startsWith('globex'))).toMatch(
+      new RegExp(`^globex\\s+schema\\s+active\\s+${LAST}`),
+    );
     expect(status.stdout).toContain('2 tenants: 2 active');
     expect(await schemaExists('tenant_globex')).toBe(true);
   });
@@ -53,11 +62,17 @@ describe('CLI over a registry: provision, status, migrate, suspend, activate, de
     const failed = await h.run(['migrate', '--all', '--concurrency', '2']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/^ok {3}acme {2}1 applied {2}\d+ms$/m);
-    expect(failed.stdout).toMatch(/^FAIL globex {2}Migration "20250104000000_labels" failed .*"labels" already exists/m);
+    expect(failed.stdout).toMatch(
+      /^FAIL globex {2}Migration "20250104000000_labels" failed .*"labels" already exists/m,
+    );
     expect(failed.stdout).toMatch(/^tenant\s+schema\s+status\s+applied/m); // the report table follows
     expect(failed.stdout).toContain('2 targets: 1 ok, 1 failed');
     expect(failed.stderr).toContain(`nestjs-prisma-tenancy resolve globex --rolled-back ${LABELS}`);
-    expect(await statusOf('globex')).toMatchObject({ status: 'active', schemaVersion: LAST, lastError: expect.stringContaining('already exists') });
+    expect(await statusOf('globex')).toMatchObject({
+      status: 'active',
+      schemaVersion: LAST,
+      lastError: expect.stringContaining('already exists'),
+    });
     expect(await statusOf('acme')).toMatchObject({ schemaVersion: LABELS, lastError: null });
 
     // Still blocked after the fix alone, as with Prisma; resolved, a re-run finishes it.
@@ -72,7 +87,10 @@ describe('CLI over a registry: provision, status, migrate, suspend, activate, de
     expect(rerun.stdout).not.toMatch(/^ok /m); // no plain lines on a TTY, only the report
     expect(rerun.stdout).toContain('2 targets: 2 ok, 0 failed; 1 migrations applied');
     expect(await statusOf('globex')).toMatchObject({ schemaVersion: LABELS, lastError: null });
-    expect(await h.run(['migrate', 'acme'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok {3}acme {2}0 applied/) });
+    expect(await h.run(['migrate', 'acme'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^ok {3}acme {2}0 applied/),
+    });
   });
 
   it('suspend and activate change the status, and say so when there is nothing to change', async () => {

@@ -71,7 +71,9 @@ describe('CLI as a process (the bin entry)', () => {
     });
     expect(run.code).toBe(130);
     expect(run.stderr).toContain('interrupted: finishing the tenants under way');
-    expect(run.stderr).toMatch(/interrupted: \d tenant\(s\) not migrated; run `nestjs-prisma-tenancy migrate --all` again/);
+    expect(run.stderr).toMatch(
+      /interrupted: \d tenant\(s\) not migrated; run `nestjs-prisma-tenancy migrate --all` again/,
+    );
     const ok = run.stdout.match(/^ok /gm)?.length ?? 0;
     const skipped = run.stdout.match(/^skip /gm)?.length ?? 0;
     const targets = Number(/(\d+) targets:/.exec(run.stdout)?.[1]);

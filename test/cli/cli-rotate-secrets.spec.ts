@@ -36,20 +36,31 @@ describe('CLI rotate-secrets', () => {
   it('rotates what decrypts, lists the plaintext URL it skipped (unchanged), and exits 1', async () => {
     const plain = await stored('cli-plain');
     const run = await h.run(['rotate-secrets'], { env: keys(newKey, oldKey) });
-    expect(run).toMatchObject({ code: 1, stdout: expect.stringContaining('rotated 1 URL(s) to the newest key, 0 already on it') });
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('rotated 1 URL(s) to the newest key, 0 already on it'),
+    });
     expect(run.stderr).toContain('skipped 1 plaintext URL(s), left as they are: cli-plain');
     expect(await stored('cli-plain')).toBe(plain);
 
     const json = await h.run(['rotate-secrets', '--json'], { env: keys(newKey, oldKey) });
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ rotated: [], current: ['cli-old'], plaintext: ['cli-plain'], undecryptable: [], changedMeanwhile: [] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      rotated: [],
+      current: ['cli-old'],
+      plaintext: ['cli-plain'],
+      undecryptable: [],
+      changedMeanwhile: [],
+    });
     // With the old key gone, the rotated row still opens; nothing printed a URL or password.
     expect(await h.run(['rotate-secrets'], { env: keys(newKey) })).toMatchObject({ code: 1 });
     expect(h.printed()).not.toMatch(/old-secret|plain-secret|postgresql:/);
   });
 
   it('encrypts plaintext URLs only of the tenants named with --encrypt-plaintext, then exits 0', async () => {
-    const run = await h.run(['rotate-secrets', '--encrypt-plaintext', 'cli-plain,nobody', '--json'], { env: keys(newKey) });
+    const run = await h.run(['rotate-secrets', '--encrypt-plaintext', 'cli-plain,nobody', '--json'], {
+      env: keys(newKey),
+    });
     expect(JSON.parse(run.stdout)).toMatchObject({
       encryptPlaintext: { encrypted: ['cli-plain'], notFound: ['nobody'] },
       plaintext: [],
@@ -60,7 +71,12 @@ describe('CLI rotate-secrets', () => {
   });
 
   it('needs the keys, and ids after --encrypt-plaintext (exit 2, nothing done)', async () => {
-    expect(await h.run(['rotate-secrets'])).toMatchObject({ code: 2, stderr: expect.stringContaining('TENANCY_ENCRYPTION_KEYS') });
-    expect(await h.run(['rotate-secrets', '--encrypt-plaintext', ' , '], { env: keys(newKey) })).toMatchObject({ code: 2 });
+    expect(await h.run(['rotate-secrets'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('TENANCY_ENCRYPTION_KEYS'),
+    });
+    expect(await h.run(['rotate-secrets', '--encrypt-plaintext', ' , '], { env: keys(newKey) })).toMatchObject({
+      code: 2,
+    });
   });
 });

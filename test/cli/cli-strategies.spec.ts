@@ -39,7 +39,10 @@ describe('CLI, database per tenant', () => {
 
   it('provisions a database with its own role, shows no URL or password, and drops both on deprovision', async () => {
     const provisioned = await h.run(['provision', 'dbt'], { env: env() });
-    expect(provisioned).toMatchObject({ code: 0, stdout: expect.stringContaining('provisioned dbt (own database): 3 migration(s)') });
+    expect(provisioned).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('provisioned dbt (own database): 3 migration(s)'),
+    });
 
     const store = new PrismaTenantStore(h.db.ownerUrl, { cipher: new TenantSecretCipher({ keys: [key] }) });
     const url = new URL((await store.findById('dbt'))!.databaseUrl!);
@@ -47,9 +50,14 @@ describe('CLI, database per tenant', () => {
     expect(url.pathname).toBe(`/${PREFIX}dbt`);
 
     const status = await h.run(['status', '--json'], { env: env() });
-    expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ id: 'dbt', strategy: 'database', status: 'active', hasDatabaseUrl: true })]);
+    expect(JSON.parse(status.stdout)).toEqual([
+      expect.objectContaining({ id: 'dbt', strategy: 'database', status: 'active', hasDatabaseUrl: true }),
+    ]);
     expect((await h.run(['status'])).code).toBe(0); // no keys needed to list tenants
-    expect(await h.run(['migrate', '--all'], { env: env() })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok {3}dbt {2}0 applied/m) });
+    expect(await h.run(['migrate', '--all'], { env: env() })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^ok {3}dbt {2}0 applied/m),
+    });
 
     expect(await h.run(['deprovision', 'dbt', '--confirm', 'dbt'], { env: env() })).toMatchObject({ code: 0 });
     expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [`${PREFIX}dbt`])).rowCount).toBe(0);
@@ -65,7 +73,9 @@ describe('CLI, database per tenant', () => {
     const { code, stderr } = await h.run(['provision', 'nodb', '--strategy', 'database']);
     expect(code).toBe(2);
     expect(stderr).toContain('TENANCY_ADMIN_URL');
-    expect(JSON.parse((await h.run(['status', '--json'])).stdout).map((t: { id: string }) => t.id)).not.toContain('nodb');
+    expect(JSON.parse((await h.run(['status', '--json'])).stdout).map((t: { id: string }) => t.id)).not.toContain(
+      'nodb',
+    );
   });
 });
 
@@ -81,26 +91,55 @@ describe('CLI, row-level security', () => {
   afterAll(() => h?.close());
 
   it('init creates the registry table that status needs, once', async () => {
-    expect(await h.run(['status'], { env })).toMatchObject({ code: 1, stderr: expect.stringContaining('run `init` or provision a tenant') });
-    expect(await h.run(['init'], { env })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^registry in schema "tenancy": applied \d+_tenancy_registry, \d+_tenancy_unique_resources\n$/) });
-    expect(await h.run(['init'], { env })).toMatchObject({ code: 0, stdout: 'registry in schema "tenancy" is up to date\n' });
+    expect(await h.run(['status'], { env })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('run `init` or provision a tenant'),
+    });
+    expect(await h.run(['init'], { env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^registry in schema "tenancy": applied \d+_tenancy_registry, \d+_tenancy_unique_resources\n$/,
+      ),
+    });
+    expect(await h.run(['init'], { env })).toMatchObject({
+      code: 0,
+      stdout: 'registry in schema "tenancy" is up to date\n',
+    });
     expect(await h.run(['status'], { env })).toMatchObject({ code: 0, stdout: 'No tenants registered.\n' });
   });
 
   it('migrate-shared migrates the shared database and puts policies on the listed tables; tenants are rows', async () => {
     const shared = await h.run(['migrate-shared'], { env });
     expect(shared.code).toBe(0);
-    expect(shared.stdout).toMatch(/^ok {3}shared {2}1 applied {2}\d+ms\ntenant policies \(re\)created on projects, tasks\n$/);
-    const policies = await withClient(h.db.ownerUrl, (c) =>
-      c.query("SELECT tablename, count(*)::int AS n FROM pg_policies WHERE schemaname = 'public' GROUP BY 1 ORDER BY 1"),
+    expect(shared.stdout).toMatch(
+      /^ok {3}shared {2}1 applied {2}\d+ms\ntenant policies \(re\)created on projects, tasks\n$/,
     );
-    expect(policies.rows).toEqual([{ tablename: 'projects', n: 4 }, { tablename: 'tasks', n: 4 }]);
+    const policies = await withClient(h.db.ownerUrl, (c) =>
+      c.query(
+        "SELECT tablename, count(*)::int AS n FROM pg_policies WHERE schemaname = 'public' GROUP BY 1 ORDER BY 1",
+      ),
+    );
+    expect(policies.rows).toEqual([
+      { tablename: 'projects', n: 4 },
+      { tablename: 'tasks', n: 4 },
+    ]);
     expect((await h.run(['migrate-shared'], { env })).stdout).toMatch(/^ok {3}shared {2}0 applied/);
 
-    expect(await h.run(['provision', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('provisioned r1 (rls, shared tables)') });
-    expect(await h.run(['migrate', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('warning: RLS tenants share the database: run `nestjs-prisma-tenancy migrate-shared`') });
+    expect(await h.run(['provision', 'r1'], { env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('provisioned r1 (rls, shared tables)'),
+    });
+    expect(await h.run(['migrate', 'r1'], { env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(
+        'warning: RLS tenants share the database: run `nestjs-prisma-tenancy migrate-shared`',
+      ),
+    });
     expect(await h.run(['migrate', '--all'], { env })).toMatchObject({ code: 0, stdout: 'No tenants to migrate.\n' });
-    expect(await h.run(['deprovision', 'r1', '--confirm', 'r1'], { env })).toMatchObject({ code: 0, stdout: expect.stringContaining('nothing to drop') });
+    expect(await h.run(['deprovision', 'r1', '--confirm', 'r1'], { env })).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('nothing to drop'),
+    });
 
     // --delete-rows: the tenant's rows go too, from the rlsTables setting's tables.
     expect((await h.run(['provision', 'r2'], { env })).code).toBe(0);
@@ -112,6 +151,12 @@ describe('CLI, row-level security', () => {
       code: 0,
       stdout: 'deprovisioned r2: dropped 0 row(s) from tasks, 1 row(s) from projects\n',
     });
-    expect((await withClient(h.db.adminUrl, (c) => c.query("SELECT count(*)::int AS n FROM projects WHERE tenant_id = 'r2'"))).rows[0].n).toBe(0);
+    expect(
+      (
+        await withClient(h.db.adminUrl, (c) =>
+          c.query("SELECT count(*)::int AS n FROM projects WHERE tenant_id = 'r2'"),
+        )
+      ).rows[0].n,
+    ).toBe(0);
   });
 });

@@ -33,11 +33,14 @@ class ProbeController {
 
 function get(port: number, agent: Agent, path: string, tenant?: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: tenant ? { 'x-tenant-id': tenant } : {} }, (res) => {
-      let data = '';
-      res.on('data', (chunk) => (data += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(data) }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, agent, headers: tenant ? { 'x-tenant-id': tenant } : {} },
+      (res) => {
+        let data = '';
+        res.on('data', (chunk) => (data += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(data) }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -68,7 +71,10 @@ describe.each(['express', 'fastify'] as const)('request-scoped tenant context wi
       ],
       controllers: [ProbeController],
     }).compile();
-    app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+    app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter())
+        : moduleRef.createNestApplication();
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });

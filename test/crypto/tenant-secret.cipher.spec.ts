@@ -103,8 +103,20 @@ describe('TenantSecretCipher', () => {
     });
 
     it('relabelling a value to another configured key fails, since the header is authenticated', () => {
-      const both = new TenantSecretCipher({ keys: [{ id: 'k1', key: KEY_A }, { id: 'k0', key: KEY_B }] });
-      decryptError(() => both.decrypt(withPart(stored, 1, () => 'k0'), { aad: 'acme' }), 'AUTHENTICATION_FAILED');
+      const both = new TenantSecretCipher({
+        keys: [
+          { id: 'k1', key: KEY_A },
+          { id: 'k0', key: KEY_B },
+        ],
+      });
+      decryptError(
+        () =>
+          both.decrypt(
+            withPart(stored, 1, () => 'k0'),
+            { aad: 'acme' },
+          ),
+        'AUTHENTICATION_FAILED',
+      );
     });
 
     it('a truncated ciphertext or a shortened body fails', () => {

@@ -36,7 +36,12 @@ describe('TenantSecretCipher key configuration', () => {
     });
 
     it('keeps a given id and encrypts with the first key', () => {
-      const cipher = new TenantSecretCipher({ keys: [{ id: '2026-01_b', key: KEY_B }, { id: 'a', key: KEY_A }] });
+      const cipher = new TenantSecretCipher({
+        keys: [
+          { id: '2026-01_b', key: KEY_B },
+          { id: 'a', key: KEY_A },
+        ],
+      });
       expect(cipher.currentKeyId).toBe('2026-01_b');
       expect(cipher.encrypt('x').split('.')[1]).toBe('2026-01_b');
     });
@@ -77,7 +82,13 @@ describe('TenantSecretCipher key configuration', () => {
     });
 
     it('names the key by id as well as index when it has one', () => {
-      const error = configError([{ id: 'current', key: KEY_A }, { id: 'legacy', key: short }], [short]);
+      const error = configError(
+        [
+          { id: 'current', key: KEY_A },
+          { id: 'legacy', key: short },
+        ],
+        [short],
+      );
       expect(error.message).toContain('keys[1] (id "legacy")');
     });
 
@@ -92,7 +103,13 @@ describe('TenantSecretCipher key configuration', () => {
     });
 
     it('rejects duplicate given ids, naming both keys', () => {
-      const error = configError([{ id: 'k', key: KEY_A }, { id: 'k', key: KEY_B }], [...spellings(KEY_A), ...spellings(KEY_B)]);
+      const error = configError(
+        [
+          { id: 'k', key: KEY_A },
+          { id: 'k', key: KEY_B },
+        ],
+        [...spellings(KEY_A), ...spellings(KEY_B)],
+      );
       expect(error.field).toBe('keys[1]');
       expect(error.message).toMatch(/"k" is already used by keys\[0\]/);
     });

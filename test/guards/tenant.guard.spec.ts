@@ -22,10 +22,21 @@ describe('TenantGuard outside HTTP', () => {
   let guard: TenantGuard;
 
   beforeAll(async () => {
-    const options = resolveTenancyOptions({ strategy: 'rls', databaseUrl: 'postgresql://unused@localhost/unused', createClient: () => ({}), tenants: [{ id: 'acme', status: 'active' }] });
+    const options = resolveTenancyOptions({
+      strategy: 'rls',
+      databaseUrl: 'postgresql://unused@localhost/unused',
+      createClient: () => ({}),
+      tenants: [{ id: 'acme', status: 'active' }],
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [ClsModule.forFeature()],
-      providers: [{ provide: TENANCY_RESOLVED_OPTIONS, useValue: options }, TenantCache, TenantContext, TenantResolution, TenantGuard],
+      providers: [
+        { provide: TENANCY_RESOLVED_OPTIONS, useValue: options },
+        TenantCache,
+        TenantContext,
+        TenantResolution,
+        TenantGuard,
+      ],
     }).compile();
     guard = moduleRef.get(TenantGuard);
   });
@@ -43,6 +54,8 @@ describe('TenantGuard outside HTTP', () => {
 
   it('refuses an HTTP context that names no tenant', async () => {
     const request = { headers: {}, url: '/', hostname: 'localhost' };
-    await expect(ClsServiceManager.getClsService().run(() => guard.canActivate(contextOf('http', [request, {}])))).rejects.toThrow(MissingTenantError);
+    await expect(
+      ClsServiceManager.getClsService().run(() => guard.canActivate(contextOf('http', [request, {}]))),
+    ).rejects.toThrow(MissingTenantError);
   });
 });

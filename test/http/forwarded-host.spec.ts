@@ -41,7 +41,10 @@ describe.each(HTTP_PLATFORMS)('subdomain behind a trusted proxy (%s)', (platform
       ],
       controllers: [WhoAmIController],
     }).compile();
-    app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter({ trustProxy: true })) : moduleRef.createNestApplication();
+    app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter({ trustProxy: true }))
+        : moduleRef.createNestApplication();
     if (platform === 'express') app.getHttpAdapter().getInstance().set('trust proxy', true);
     app.useLogger(false);
     await app.listen(0, '127.0.0.1');
@@ -54,20 +57,40 @@ describe.each(HTTP_PLATFORMS)('subdomain behind a trusted proxy (%s)', (platform
   const http = () => request(app.getHttpServer());
 
   it('reads the tenant from a single X-Forwarded-Host', async () => {
-    await http().get('/whoami').set('Host', 'internal:8080').set('X-Forwarded-Host', 'globex.example.com').expect(200, { id: 'globex' });
+    await http()
+      .get('/whoami')
+      .set('Host', 'internal:8080')
+      .set('X-Forwarded-Host', 'globex.example.com')
+      .expect(200, { id: 'globex' });
   });
 
-  it.each(['globex.example.com, acme.example.com', 'acme.example.com,globex.example.com'])('refuses X-Forwarded-Host: %s (400), whatever the header resolver would say', async (forwarded) => {
-    const res = await http().get('/whoami').set('Host', 'internal:8080').set('X-Forwarded-Host', forwarded).set('x-tenant-id', 'acme');
-    expect([res.status, res.body.error]).toEqual([400, 'TENANT_ID_INVALID']);
-  });
+  it.each(['globex.example.com, acme.example.com', 'acme.example.com,globex.example.com'])(
+    'refuses X-Forwarded-Host: %s (400), whatever the header resolver would say',
+    async (forwarded) => {
+      const res = await http()
+        .get('/whoami')
+        .set('Host', 'internal:8080')
+        .set('X-Forwarded-Host', forwarded)
+        .set('x-tenant-id', 'acme');
+      expect([res.status, res.body.error]).toEqual([400, 'TENANT_ID_INVALID']);
+    },
+  );
 
   it('refuses X-Forwarded-Host sent twice with different hosts (400)', async () => {
-    const res = await rawRequest(app, ['GET /whoami HTTP/1.1', 'Host: internal:8080', 'X-Forwarded-Host: globex.example.com', 'X-Forwarded-Host: acme.example.com']);
+    const res = await rawRequest(app, [
+      'GET /whoami HTTP/1.1',
+      'Host: internal:8080',
+      'X-Forwarded-Host: globex.example.com',
+      'X-Forwarded-Host: acme.example.com',
+    ]);
     expect([res.status, JSON.parse(res.body).error]).toEqual([400, 'TENANT_ID_INVALID']);
   });
 
   it('accepts repeats of one host', async () => {
-    await http().get('/whoami').set('Host', 'internal:8080').set('X-Forwarded-Host', 'acme.example.com, acme.example.com').expect(200, { id: 'acme' });
+    await http()
+      .get('/whoami')
+      .set('Host', 'internal:8080')
+      .set('X-Forwarded-Host', 'acme.example.com, acme.example.com')
+      .expect(200, { id: 'acme' });
   });
 });

@@ -25,7 +25,10 @@ export function rawRequest(app: INestApplication, head: string[]): Promise<RawRe
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       if (!match) return reject(new Error(`no HTTP response: ${JSON.stringify(text.slice(0, 200))}`));
       const split = text.indexOf('\r\n\r\n');
-      resolve({ status: Number(match[1]), body: split === -1 ? '' : dechunk(text.slice(split + 4), text.slice(0, split)) });
+      resolve({
+        status: Number(match[1]),
+        body: split === -1 ? '' : dechunk(text.slice(split + 4), text.slice(0, split)),
+      });
     });
     socket.write([...head, 'Connection: close', '', ''].join('\r\n'));
   });

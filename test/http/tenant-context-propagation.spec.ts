@@ -48,7 +48,10 @@ class ProbeService {
       objectMode: true,
       transform: (_chunk, _encoding, done) => setTimeout(() => done(null, this.tenantContext.tenantId), 1),
     });
-    const collect = new Transform({ objectMode: true, transform: (chunk, _encoding, done) => (seen.push(chunk), done()) });
+    const collect = new Transform({
+      objectMode: true,
+      transform: (chunk, _encoding, done) => (seen.push(chunk), done()),
+    });
     await pipeline(Readable.from([1, 2, 3]), tag, collect);
     return seen;
   }
@@ -82,49 +85,55 @@ class ProbeController {
   }
 }
 
-describe.each(HTTP_SETUPS)('tenant context across async hops ($platform, app cls middleware: $clsMiddleware)', ({ platform, clsMiddleware }) => {
-  let app: INestApplication;
+describe.each(HTTP_SETUPS)(
+  'tenant context across async hops ($platform, app cls middleware: $clsMiddleware)',
+  ({ platform, clsMiddleware }) => {
+    let app: INestApplication;
 
-  beforeAll(async () => {
-    app = await createHttpApp({ platform, clsMiddleware, controllers: [ProbeController], providers: [ProbeService] });
-  });
-  afterAll(() => app?.close());
-
-  it('keeps the tenant set by the guard through awaits, timers, Promise.all and streams', async () => {
-    const res = await request(app.getHttpServer()).get('/hops').set('x-tenant-id', 'globex').expect(200);
-    expect(res.body).toEqual({
-      id: 'globex',
-      afterAwaits: 'globex',
-      inTimer: 'globex',
-      inParallel: ['globex', 'globex', 'globex'],
-      inStreamEvents: ['globex', 'globex'],
-      inPipeline: ['globex', 'globex', 'globex'],
+    beforeAll(async () => {
+      app = await createHttpApp({ platform, clsMiddleware, controllers: [ProbeController], providers: [ProbeService] });
     });
-  });
+    afterAll(() => app?.close());
 
-  // One connection per request, then 8 keep-alive sockets that each carry a mix of tenants in turn.
-  it.each([
-    ['a connection each', undefined],
-    ['8 shared keep-alive sockets', () => new http.Agent({ keepAlive: true, maxSockets: 8 })],
-  ])('gives each of 200 interleaved concurrent requests its own tenant (%s)', async (_name, makeAgent) => {
-    const agent = makeAgent?.();
-    const tenants = ['acme', 'globex'];
-    const server = app.getHttpServer();
-    try {
-      const results = await Promise.all(
-        Array.from({ length: 200 }, async (_, i) => {
-          const tenant = tenants[i % 2];
-          const ms = Math.floor(Math.random() * 20);
-          const req = request(server).get(`/slow?ms=${ms}`).set('x-tenant-id', tenant);
-          const res = await (agent ? req.agent(agent) : req);
-          return { sent: tenant, status: res.status, body: res.body };
-        }),
-      );
-      for (const { sent, status, body } of results) {
-        expect({ status, body }).toEqual({ status: 200, body: { id: sent, later: sent, parallel: [sent, sent, sent] } });
+    it('keeps the tenant set by the guard through awaits, timers, Promise.all and streams', async () => {
+      const res = await request(app.getHttpServer()).get('/hops').set('x-tenant-id', 'globex').expect(200);
+      expect(res.body).toEqual({
+        id: 'globex',
+        afterAwaits: 'globex',
+        inTimer: 'globex',
+        inParallel: ['globex', 'globex', 'globex'],
+        inStreamEvents: ['globex', 'globex'],
+        inPipeline: ['globex', 'globex', 'globex'],
+      });
+    });
+
+    // One connection per request, then 8 keep-alive sockets that each carry a mix of tenants in turn.
+    it.each([
+      ['a connection each', undefined],
+      ['8 shared keep-alive sockets', () => new http.Agent({ keepAlive: true, maxSockets: 8 })],
+    ])('gives each of 200 interleaved concurrent requests its own tenant (%s)', async (_name, makeAgent) => {
+      const agent = makeAgent?.();
+      const tenants = ['acme', 'globex'];
+      const server = app.getHttpServer();
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 200 }, async (_, i) => {
+            const tenant = tenants[i % 2];
+            const ms = Math.floor(Math.random() * 20);
+            const req = request(server).get(`/slow?ms=${ms}`).set('x-tenant-id', tenant);
+            const res = await (agent ? req.agent(agent) : req);
+            return { sent: tenant, status: res.status, body: res.body };
+          }),
+        );
+        for (const { sent, status, body } of results) {
+          expect({ status, body }).toEqual({
+            status: 200,
+            body: { id: sent, later: sent, parallel: [sent, sent, sent] },
+          });
+        }
+      } finally {
+        agent?.destroy();
       }
-    } finally {
-      agent?.destroy();
-    }
-  });
-});
+    });
+  },
+);

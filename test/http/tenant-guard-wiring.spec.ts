@@ -118,7 +118,12 @@ class WhoAmIController {
 }
 
 /** GET over a keep-alive agent, so that successive requests share one socket. */
-function get(app: INestApplication, agent: http.Agent, path: string, tenantId?: string): Promise<{ status: number; body: unknown }> {
+function get(
+  app: INestApplication,
+  agent: http.Agent,
+  path: string,
+  tenantId?: string,
+): Promise<{ status: number; body: unknown }> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   const headers = tenantId ? { 'x-tenant-id': tenantId } : {};
   return new Promise((resolve, reject) => {
@@ -134,10 +139,19 @@ function get(app: INestApplication, agent: http.Agent, path: string, tenantId?: 
 
 describe.each(HTTP_PLATFORMS)('TenantGuard wiring (%s)', (platform) => {
   it('works with globalGuard: false and @UseGuards(TenantGuard) on a controller; other routes need no tenant', async () => {
-    const app = await createHttpApp({ platform, globalGuard: false, controllers: [OpenController, GuardedController], providers: [FakeAuthGuard], clsMiddleware: true });
+    const app = await createHttpApp({
+      platform,
+      globalGuard: false,
+      controllers: [OpenController, GuardedController],
+      providers: [FakeAuthGuard],
+      clsMiddleware: true,
+    });
     try {
       await request(app.getHttpServer()).get('/open').expect(200, { tenant: null });
-      await request(app.getHttpServer()).get('/guarded/async-auth').set('x-tenant-id', 'globex').expect(200, { tenant: 'globex' });
+      await request(app.getHttpServer())
+        .get('/guarded/async-auth')
+        .set('x-tenant-id', 'globex')
+        .expect(200, { tenant: 'globex' });
       expectTenancyError(await request(app.getHttpServer()).get('/guarded/sync-auth'), 400, 'TENANT_REQUIRED');
     } finally {
       await app.close();
@@ -145,7 +159,11 @@ describe.each(HTTP_PLATFORMS)('TenantGuard wiring (%s)', (platform) => {
   });
 
   it('lets a subclass override shouldSkip, resolveTenantId, getTenant and throwMissingTenant', async () => {
-    const app = await createHttpApp({ platform, appGuard: CustomTenantGuard, controllers: [OpenController, WhoAmIController] });
+    const app = await createHttpApp({
+      platform,
+      appGuard: CustomTenantGuard,
+      controllers: [OpenController, WhoAmIController],
+    });
     try {
       const server = app.getHttpServer();
       await request(server).get('/open').expect(200, { tenant: null });
@@ -176,46 +194,67 @@ describe.each(HTTP_PLATFORMS)('TenantGuard wiring (%s)', (platform) => {
   });
 });
 
-describe.each(HTTP_SETUPS)('TenantGuard on keep-alive connections ($platform, app cls middleware: $clsMiddleware)', ({ platform, clsMiddleware }) => {
-  let app: INestApplication;
-  let globalApp: INestApplication;
-  let agent: http.Agent;
+describe.each(HTTP_SETUPS)(
+  'TenantGuard on keep-alive connections ($platform, app cls middleware: $clsMiddleware)',
+  ({ platform, clsMiddleware }) => {
+    let app: INestApplication;
+    let globalApp: INestApplication;
+    let agent: http.Agent;
 
-  beforeAll(async () => {
-    app = await createHttpApp({ platform, clsMiddleware, globalGuard: false, controllers: [GuardedController], providers: [FakeAuthGuard] });
-    globalApp = await createHttpApp({ platform, clsMiddleware, controllers: [OpenController, WhoAmIController] });
-  });
-  afterAll(() => Promise.all([app?.close(), globalApp?.close()]));
-  beforeEach(() => {
-    agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  });
-  afterEach(() => agent.destroy());
+    beforeAll(async () => {
+      app = await createHttpApp({
+        platform,
+        clsMiddleware,
+        globalGuard: false,
+        controllers: [GuardedController],
+        providers: [FakeAuthGuard],
+      });
+      globalApp = await createHttpApp({ platform, clsMiddleware, controllers: [OpenController, WhoAmIController] });
+    });
+    afterAll(() => Promise.all([app?.close(), globalApp?.close()]));
+    beforeEach(() => {
+      agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    });
+    afterEach(() => agent.destroy());
 
-  it('never hands a request the tenant of the previous request on the same socket', async () => {
-    // The first request enters its context synchronously on the connection's
-    // async resource; the second's TenantGuard runs after an async guard, so
-    // what it enters cannot reach the handler. Without the app's CLS
-    // middleware the handler then finds no tenant, but never acme.
-    expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toEqual({ status: 200, body: { tenant: 'acme' } });
-    expect(await get(app, agent, '/guarded/async-auth', 'globex')).toEqual({ status: 200, body: { tenant: clsMiddleware ? 'globex' : null } });
-    expect(await get(app, agent, '/guarded/sync-auth', 'globex')).toEqual({ status: 200, body: { tenant: 'globex' } });
-    expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toEqual({ status: 200, body: { tenant: 'acme' } });
-  });
+    it('never hands a request the tenant of the previous request on the same socket', async () => {
+      // The first request enters its context synchronously on the connection's
+      // async resource; the second's TenantGuard runs after an async guard, so
+      // what it enters cannot reach the handler. Without the app's CLS
+      // middleware the handler then finds no tenant, but never acme.
+      expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toEqual({ status: 200, body: { tenant: 'acme' } });
+      expect(await get(app, agent, '/guarded/async-auth', 'globex')).toEqual({
+        status: 200,
+        body: { tenant: clsMiddleware ? 'globex' : null },
+      });
+      expect(await get(app, agent, '/guarded/sync-auth', 'globex')).toEqual({
+        status: 200,
+        body: { tenant: 'globex' },
+      });
+      expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toEqual({ status: 200, body: { tenant: 'acme' } });
+    });
 
-  it('gives a @SkipTenant() route after a tenant request on the same socket no tenant (global guard)', async () => {
-    expect(await get(globalApp, agent, '/whoami', 'acme')).toEqual({ status: 200, body: { id: 'acme' } });
-    expect(await get(globalApp, agent, '/open')).toEqual({ status: 200, body: { tenant: null } });
-    expect(await get(globalApp, agent, '/whoami')).toMatchObject({ status: 400, body: { error: 'TENANT_REQUIRED' } });
-  });
+    it('gives a @SkipTenant() route after a tenant request on the same socket no tenant (global guard)', async () => {
+      expect(await get(globalApp, agent, '/whoami', 'acme')).toEqual({ status: 200, body: { id: 'acme' } });
+      expect(await get(globalApp, agent, '/open')).toEqual({ status: 200, body: { tenant: null } });
+      expect(await get(globalApp, agent, '/whoami')).toMatchObject({ status: 400, body: { error: 'TENANT_REQUIRED' } });
+    });
 
-  it('gives a @SkipTenant() route after a tenant request on the same socket no tenant (guard after an async guard)', async () => {
-    expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toEqual({ status: 200, body: { tenant: 'acme' } });
-    expect(await get(app, agent, '/guarded/skipped')).toEqual({ status: 200, body: { tenant: null } });
-  });
+    it('gives a @SkipTenant() route after a tenant request on the same socket no tenant (guard after an async guard)', async () => {
+      expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toEqual({ status: 200, body: { tenant: 'acme' } });
+      expect(await get(app, agent, '/guarded/skipped')).toEqual({ status: 200, body: { tenant: null } });
+    });
 
-  it('gives a request that fails tenant resolution no leftover tenant', async () => {
-    expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toMatchObject({ status: 200 });
-    expect(await get(app, agent, '/guarded/sync-auth', 'nope')).toMatchObject({ status: 404, body: { error: 'TENANT_NOT_FOUND' } });
-    expect(await get(app, agent, '/guarded/async-auth', 'globex')).toEqual({ status: 200, body: { tenant: clsMiddleware ? 'globex' : null } });
-  });
-});
+    it('gives a request that fails tenant resolution no leftover tenant', async () => {
+      expect(await get(app, agent, '/guarded/sync-auth', 'acme')).toMatchObject({ status: 200 });
+      expect(await get(app, agent, '/guarded/sync-auth', 'nope')).toMatchObject({
+        status: 404,
+        body: { error: 'TENANT_NOT_FOUND' },
+      });
+      expect(await get(app, agent, '/guarded/async-auth', 'globex')).toEqual({
+        status: 200,
+        body: { tenant: clsMiddleware ? 'globex' : null },
+      });
+    });
+  },
+);

@@ -4,7 +4,15 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { PrismaClient } from '../fixtures/generated/client';
-import { CurrentTenant, TenancyModule, TenantContext, TenantGuard, TenantPrisma, type Tenant, type TenancyModuleOptions } from '../../lib';
+import {
+  CurrentTenant,
+  TenancyModule,
+  TenantContext,
+  TenantGuard,
+  TenantPrisma,
+  type Tenant,
+  type TenancyModuleOptions,
+} from '../../lib';
 import { createTestDatabase, type TestDatabase } from '../support';
 import { createSchemaTenantsDatabase } from '../strategies/schema/schema-tenants';
 import { createHttpApp, HTTP_PLATFORMS } from '../support/http-app';
@@ -51,12 +59,20 @@ class ProfileController {
   }
 }
 
-type Setup = { strategy: 'rls' | 'schema'; database: () => Promise<TestDatabase>; options: Partial<TenancyModuleOptions<PrismaClient>> };
+type Setup = {
+  strategy: 'rls' | 'schema';
+  database: () => Promise<TestDatabase>;
+  options: Partial<TenancyModuleOptions<PrismaClient>>;
+};
 const SETUPS: Setup[] = [
   { strategy: 'rls', database: () => createTestDatabase(), options: { strategy: 'rls' } },
   // The schema strategy builds a tenant's client from the tenant object on first use:
   // a changed schemaName would point that client at another tenant's schema.
-  { strategy: 'schema', database: () => createSchemaTenantsDatabase(['acme', 'globex']), options: { strategy: 'schema', strategies: ['schema'] } },
+  {
+    strategy: 'schema',
+    database: () => createSchemaTenantsDatabase(['acme', 'globex']),
+    options: { strategy: 'schema', strategies: ['schema'] },
+  },
 ];
 
 const ATTACKS: Array<{ route: string; body: Record<string, unknown> }> = [
@@ -85,7 +101,10 @@ describe.each(HTTP_PLATFORMS)('the tenant a handler gets cannot be changed (%s)'
         ],
         controllers: [ProfileController],
       }).compile();
-      app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+      app =
+        platform === 'fastify'
+          ? moduleRef.createNestApplication(new FastifyAdapter())
+          : moduleRef.createNestApplication();
       app.useLogger(false);
       await app.listen(0, '127.0.0.1');
       // globex writes first; acme's client is built only by the attacking request.
@@ -101,18 +120,21 @@ describe.each(HTTP_PLATFORMS)('the tenant a handler gets cannot be changed (%s)'
       return res.body.map((p: { name: string }) => p.name);
     };
 
-    it.each(ATTACKS)('a write to the tenant in $route fails, and both tenants still see only their own rows', async ({ route, body }) => {
-      const attack = await request(app.getHttpServer()).post(route).set('x-tenant-id', 'acme').send(body);
-      expect(JSON.stringify(attack.body)).not.toContain('by-globex');
+    it.each(ATTACKS)(
+      'a write to the tenant in $route fails, and both tenants still see only their own rows',
+      async ({ route, body }) => {
+        const attack = await request(app.getHttpServer()).post(route).set('x-tenant-id', 'acme').send(body);
+        expect(JSON.stringify(attack.body)).not.toContain('by-globex');
 
-      await request(app.getHttpServer()).post('/projects').set('x-tenant-id', 'acme').expect(201);
-      expect(new Set(await names('acme'))).toEqual(new Set(['by-acme']));
-      expect(new Set(await names('globex'))).toEqual(new Set(['by-globex']));
-      const who = await request(app.getHttpServer()).get('/whoami').set('x-tenant-id', 'acme').expect(200);
-      expect(who.body).toEqual({ id: 'acme', status: 'active', name: 'Acme' });
-      // The write itself throws a TypeError (a 500: the app's bug), before any query ran.
-      expect(attack.status).toBe(500);
-    });
+        await request(app.getHttpServer()).post('/projects').set('x-tenant-id', 'acme').expect(201);
+        expect(new Set(await names('acme'))).toEqual(new Set(['by-acme']));
+        expect(new Set(await names('globex'))).toEqual(new Set(['by-globex']));
+        const who = await request(app.getHttpServer()).get('/whoami').set('x-tenant-id', 'acme').expect(200);
+        expect(who.body).toEqual({ id: 'acme', status: 'active', name: 'Acme' });
+        // The write itself throws a TypeError (a 500: the app's bug), before any query ran.
+        expect(attack.status).toBe(500);
+      },
+    );
   });
 });
 
@@ -146,14 +168,26 @@ class MutatingController {
 describe.each(HTTP_PLATFORMS)('a tenant from a getTenant override is frozen too (%s)', (platform) => {
   let app: INestApplication;
   beforeAll(async () => {
-    app = await createHttpApp({ platform, appGuard: CopyingTenantGuard, globalGuard: false, controllers: [MutatingController] });
+    app = await createHttpApp({
+      platform,
+      appGuard: CopyingTenantGuard,
+      globalGuard: false,
+      controllers: [MutatingController],
+    });
   });
   afterAll(() => app?.close());
 
   it('a handler cannot change it, and the next request is still its own tenant', async () => {
-    const res = await request(app.getHttpServer()).post('/rename').set('x-tenant-id', 'acme').send({ id: 'globex' }).expect(201);
+    const res = await request(app.getHttpServer())
+      .post('/rename')
+      .set('x-tenant-id', 'acme')
+      .send({ id: 'globex' })
+      .expect(201);
     expect(res.body).toEqual({ changed: false, error: 'TypeError' });
-    await request(app.getHttpServer()).get('/whoami').set('x-tenant-id', 'acme').expect(200, { id: 'acme', status: 'active', name: 'Copied' });
+    await request(app.getHttpServer())
+      .get('/whoami')
+      .set('x-tenant-id', 'acme')
+      .expect(200, { id: 'acme', status: 'active', name: 'Copied' });
   });
 });
 
@@ -189,7 +223,10 @@ describe.each(HTTP_PLATFORMS)('a forged record cannot point a tenant at another 
       controllers: [ProfileController],
       providers: [{ provide: APP_GUARD, useClass: ForgingTenantGuard }],
     }).compile();
-    app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+    app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter())
+        : moduleRef.createNestApplication();
     app.useLogger(false);
     await app.listen(0, '127.0.0.1');
     await request(app.getHttpServer()).post('/projects').set('x-tenant-id', 'globex').expect(201);

@@ -48,21 +48,31 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
     const dir = folder({
       [INIT]: MIGRATIONS[INIT],
       // The comment must not count; the statement must.
-      [concurrent]: '-- not in a transaction block\nCREATE INDEX CONCURRENTLY "projects_name_idx" ON "projects" ("name");\n',
+      [concurrent]:
+        '-- not in a transaction block\nCREATE INDEX CONCURRENTLY "projects_name_idx" ON "projects" ("name");\n',
     });
     // On a connection of our own, to see that the runner gives its search path back.
     const client = await pool.connect();
     try {
       await client.query('SET search_path TO public');
-      const runner = new TenantMigrationRunner({ connect: async () => ({ query: client.query.bind(client), release: () => undefined }), migrations: await readMigrationsFolder(dir) });
+      const runner = new TenantMigrationRunner({
+        connect: async () => ({ query: client.query.bind(client), release: () => undefined }),
+        migrations: await readMigrationsFolder(dir),
+      });
       expect((await runner.migrate({ schema })).applied).toEqual([INIT, concurrent]);
       expect((await client.query('SHOW search_path')).rows[0].search_path).toBe('public');
     } finally {
       client.release();
     }
-    const { rows: index } = await pool.query('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, 'projects_name_idx']);
+    const { rows: index } = await pool.query(
+      'SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2',
+      [schema, 'projects_name_idx'],
+    );
     expect(index).toHaveLength(1);
-    const { rows } = await pool.query(`SELECT finished_at, applied_steps_count, logs FROM ${schema}._prisma_migrations WHERE migration_name = $1`, [concurrent]);
+    const { rows } = await pool.query(
+      `SELECT finished_at, applied_steps_count, logs FROM ${schema}._prisma_migrations WHERE migration_name = $1`,
+      [concurrent],
+    );
     expect(rows).toEqual([{ finished_at: expect.any(Date), applied_steps_count: 1, logs: null }]);
 
     // A failing one (no such column): recorded like Prisma (row unfinished, logs), then blocking.
@@ -72,7 +82,10 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
     const failure = await again.migrate({ schema }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(MigrationFailedError);
     expect(failure).toMatchObject({ migrationName: bad, databaseErrorCode: '42703', recorded: true });
-    const { rows: failed } = await pool.query(`SELECT finished_at, logs FROM ${schema}._prisma_migrations WHERE migration_name = $1`, [bad]);
+    const { rows: failed } = await pool.query(
+      `SELECT finished_at, logs FROM ${schema}._prisma_migrations WHERE migration_name = $1`,
+      [bad],
+    );
     expect(failed).toEqual([{ finished_at: null, logs: expect.stringContaining('Database error code: 42703') }]);
     await expect(again.migrate({ schema })).rejects.toBeInstanceOf(FailedMigrationFoundError);
   });
@@ -101,7 +114,10 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
     for (const i of [0, 1, 3, 4]) expect(report.targets[i]).toMatchObject({ status: 'ok', applied: [AUDIT, DONE] });
 
     // Rolled back as a whole (the index of the failed script is not there), and recorded as Prisma does.
-    const { rows: indexes } = await pool.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [broken, 'audit_log_at_idx']);
+    const { rows: indexes } = await pool.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [
+      broken,
+      'audit_log_at_idx',
+    ]);
     expect(indexes).toEqual([]);
     const { rows } = await pool.query(`SELECT * FROM ${broken}._prisma_migrations WHERE migration_name = $1`, [AUDIT]);
     expect(rows).toHaveLength(1);
@@ -114,14 +130,19 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
     await expect(runner.migrate(targets[2])).rejects.toThrow(FailedMigrationFoundError);
 
     // The fix: make the migration tolerate the tenant's table, mark the failure rolled back, run the failed target again.
-    const fixed = MIGRATIONS[AUDIT].replace('CREATE TABLE "audit_log"', 'CREATE TABLE IF NOT EXISTS "audit_log"').replace(
+    const fixed = MIGRATIONS[AUDIT].replace(
+      'CREATE TABLE "audit_log"',
+      'CREATE TABLE IF NOT EXISTS "audit_log"',
+    ).replace(
       'CREATE INDEX "audit_log_at_idx" ON "audit_log"("at");',
       'ALTER TABLE "audit_log" ADD COLUMN IF NOT EXISTS "at" TIMESTAMPTZ NOT NULL DEFAULT now();\nCREATE INDEX "audit_log_at_idx" ON "audit_log"("at");',
     );
     writeFileSync(join(dir, AUDIT, 'migration.sql'), fixed);
     const fixedRunner = new TenantMigrationRunner({ pool, migrations: await readMigrationsFolder(dir) });
     expect(await fixedRunner.markRolledBack(targets[2], AUDIT)).toBe(1);
-    const retry = await fixedRunner.migrateAll(report.targets.filter((line) => line.status === 'failed').map((line) => line.target));
+    const retry = await fixedRunner.migrateAll(
+      report.targets.filter((line) => line.status === 'failed').map((line) => line.target),
+    );
     expect(retry.totals).toMatchObject({ ok: 1, failed: 0, applied: 2 });
     expect(retry.targets[0].applied).toEqual([AUDIT, DONE]);
     const { rows: history } = await pool.query(
@@ -138,7 +159,11 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
     const all = await fixedRunner.migrateAll(targets);
     expect(all.totals).toMatchObject({ ok: 1, failed: 4 });
     expect(all.targets[0].error).toBeInstanceOf(MigrationChecksumMismatchError);
-    const lenient = await new TenantMigrationRunner({ pool, migrations: await readMigrationsFolder(dir), checksumMismatch: 'warn' }).migrateAll(targets);
+    const lenient = await new TenantMigrationRunner({
+      pool,
+      migrations: await readMigrationsFolder(dir),
+      checksumMismatch: 'warn',
+    }).migrateAll(targets);
     expect(lenient.totals).toMatchObject({ ok: 5, failed: 0, applied: 0 });
     expect(lenient.targets.filter((line) => line.warnings.length)).toHaveLength(4);
   });
@@ -157,7 +182,9 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
       expect(results.map((r) => r.applied.length).sort()).toEqual([0, 3]);
       const waited = results.find((r) => r.applied.length === 0)!;
       expect(waited.durationMs).toBeGreaterThan(400);
-      const { rows } = await pool.query(`SELECT migration_name, count(*)::int AS n FROM ${schema}._prisma_migrations GROUP BY 1 ORDER BY 1`);
+      const { rows } = await pool.query(
+        `SELECT migration_name, count(*)::int AS n FROM ${schema}._prisma_migrations GROUP BY 1 ORDER BY 1`,
+      );
       expect(rows).toEqual(Object.keys(MIGRATIONS).map((name) => ({ migration_name: name, n: 1 })));
     } finally {
       await poolB.end();
@@ -174,7 +201,9 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
       await expect(impatient.migrate({ schema })).rejects.toThrow(MigrationLockTimeoutError);
 
       let finished = false;
-      const patient = new TenantMigrationRunner({ pool, migrations }).migrate({ schema }).finally(() => (finished = true));
+      const patient = new TenantMigrationRunner({ pool, migrations })
+        .migrate({ schema })
+        .finally(() => (finished = true));
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(finished).toBe(false);
       expect(await tablesIn(pool, schema)).toEqual([]);
@@ -193,7 +222,16 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
       return pool.connect();
     };
     const runner = new TenantMigrationRunner({ connect, migrations });
-    const invalid = ['', 'bad-name', 'x"; DROP SCHEMA public CASCADE; --', 'Tenant One', '1abc', 'pg_catalog', 'a'.repeat(64), 'ünï'];
+    const invalid = [
+      '',
+      'bad-name',
+      'x"; DROP SCHEMA public CASCADE; --',
+      'Tenant One',
+      '1abc',
+      'pg_catalog',
+      'a'.repeat(64),
+      'ünï',
+    ];
     for (const schema of invalid) {
       await expect(runner.migrate({ schema })).rejects.toThrow(InvalidSchemaNameError);
     }
@@ -207,7 +245,9 @@ describe('TenantMigrationRunner failures, locking and validation', () => {
 
     expect(() => new TenantMigrationRunner({ pool, migrations, schema: 'no good' })).toThrow(TenancyConfigError);
     expect(() => new TenantMigrationRunner({ migrations })).toThrow(TenancyConfigError);
-    expect(() => new TenantMigrationRunner({ pool, migrations: [...migrations, migrations[0]] })).toThrow(TenancyConfigError);
+    expect(() => new TenantMigrationRunner({ pool, migrations: [...migrations, migrations[0]] })).toThrow(
+      TenancyConfigError,
+    );
     await expect(runner.migrateAll([{ schema: valid }], { concurrency: 0 })).rejects.toThrow(TenancyConfigError);
   });
 });

@@ -4,7 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { migrationChecksum, migrationChecksumMatches, readMigrationsFolder } from '../../lib/migrations/migration-folder';
+import {
+  migrationChecksum,
+  migrationChecksumMatches,
+  readMigrationsFolder,
+} from '../../lib/migrations/migration-folder';
 
 // Prisma writes to _prisma_migrations.checksum the hex SHA-256 of the script
 // string the CLI read with readFile(path, 'utf-8') (prisma-engines,
@@ -13,7 +17,10 @@ import { migrationChecksum, migrationChecksumMatches, readMigrationsFolder } fro
 
 const LF = Buffer.from('-- CreateTable\nCREATE TABLE "users" (\n    "id" TEXT NOT NULL\n);\n', 'utf8');
 const CRLF = Buffer.from('-- CreateTable\r\nCREATE TABLE "users" (\r\n    "id" TEXT NOT NULL\r\n);\r\n', 'utf8');
-const UNICODE = Buffer.from('-- Añade la tabla «café» ☕ 日本語 🚀\nCREATE TABLE "café" ("naïve" TEXT DEFAULT \'größe\');\n', 'utf8');
+const UNICODE = Buffer.from(
+  '-- Añade la tabla «café» ☕ 日本語 🚀\nCREATE TABLE "café" ("naïve" TEXT DEFAULT \'größe\');\n',
+  'utf8',
+);
 const BOM = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), LF]);
 
 /** sha256sum(1): an implementation independent of Node's crypto, over the file's bytes. */

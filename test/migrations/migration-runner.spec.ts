@@ -37,7 +37,10 @@ describe('TenantMigrationRunner', () => {
   it('applies every migration to each schema, and only there', async () => {
     const runner = new TenantMigrationRunner({ pool, migrations });
     const schemas = tenantSchemas('three', 3);
-    const report = await runner.migrateAll(schemas.map((schema) => ({ schema })), { concurrency: 2 });
+    const report = await runner.migrateAll(
+      schemas.map((schema) => ({ schema })),
+      { concurrency: 2 },
+    );
 
     expect(report.totals).toMatchObject({ targets: 3, ok: 3, failed: 0, applied: 9 });
     for (const line of report.targets) expect(line.applied).toEqual(migrations.map((m) => m.name));
@@ -91,11 +94,35 @@ describe('TenantMigrationRunner', () => {
     expect(columns).toEqual([
       { column_name: 'id', data_type: 'character varying', len: 36, is_nullable: 'NO', column_default: null },
       { column_name: 'checksum', data_type: 'character varying', len: 64, is_nullable: 'NO', column_default: null },
-      { column_name: 'finished_at', data_type: 'timestamp with time zone', len: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'migration_name', data_type: 'character varying', len: 255, is_nullable: 'NO', column_default: null },
+      {
+        column_name: 'finished_at',
+        data_type: 'timestamp with time zone',
+        len: null,
+        is_nullable: 'YES',
+        column_default: null,
+      },
+      {
+        column_name: 'migration_name',
+        data_type: 'character varying',
+        len: 255,
+        is_nullable: 'NO',
+        column_default: null,
+      },
       { column_name: 'logs', data_type: 'text', len: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'rolled_back_at', data_type: 'timestamp with time zone', len: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'started_at', data_type: 'timestamp with time zone', len: null, is_nullable: 'NO', column_default: 'now()' },
+      {
+        column_name: 'rolled_back_at',
+        data_type: 'timestamp with time zone',
+        len: null,
+        is_nullable: 'YES',
+        column_default: null,
+      },
+      {
+        column_name: 'started_at',
+        data_type: 'timestamp with time zone',
+        len: null,
+        is_nullable: 'NO',
+        column_default: 'now()',
+      },
       { column_name: 'applied_steps_count', data_type: 'integer', len: null, is_nullable: 'NO', column_default: '0' },
     ]);
     const { rows: keys } = await pool.query(
@@ -114,7 +141,9 @@ describe('TenantMigrationRunner', () => {
       const again = await runner.migrate({ schema });
       expect(again.applied).toEqual([]);
       expect(again.warnings).toEqual([]);
-      const { rows } = await single.query("SELECT current_setting('search_path') AS path, count(*)::int AS locks FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
+      const { rows } = await single.query(
+        "SELECT current_setting('search_path') AS path, count(*)::int AS locks FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
+      );
       expect(rows[0]).toEqual({ path: '"$user", public', locks: 0 });
     } finally {
       await single.end();
@@ -125,10 +154,19 @@ describe('TenantMigrationRunner', () => {
     const [schema] = tenantSchemas('edited', 1);
     await new TenantMigrationRunner({ pool, migrations }).migrate({ schema });
 
-    const crlf = migrations.map((m) => ({ ...m, sql: m.sql.replaceAll('\n', '\r\n'), checksum: migrationChecksum(m.sql.replaceAll('\n', '\r\n')) }));
-    await expect(new TenantMigrationRunner({ pool, migrations: crlf }).migrate({ schema })).resolves.toMatchObject({ applied: [], warnings: [] });
+    const crlf = migrations.map((m) => ({
+      ...m,
+      sql: m.sql.replaceAll('\n', '\r\n'),
+      checksum: migrationChecksum(m.sql.replaceAll('\n', '\r\n')),
+    }));
+    await expect(new TenantMigrationRunner({ pool, migrations: crlf }).migrate({ schema })).resolves.toMatchObject({
+      applied: [],
+      warnings: [],
+    });
 
-    const edited = migrations.map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}-- edited\n`, checksum: migrationChecksum(`${m.sql}-- edited\n`) } : m));
+    const edited = migrations.map((m, i) =>
+      i === 0 ? { ...m, sql: `${m.sql}-- edited\n`, checksum: migrationChecksum(`${m.sql}-- edited\n`) } : m,
+    );
     const strict = new TenantMigrationRunner({ pool, migrations: edited });
     await expect(strict.migrate({ schema })).rejects.toThrow(MigrationChecksumMismatchError);
     await expect(strict.migrate({ schema })).rejects.toThrow(migrations[0].name);
@@ -142,7 +180,9 @@ describe('TenantMigrationRunner', () => {
   it('refuses a schema that has tables but no migration history (P3005)', async () => {
     const [schema] = tenantSchemas('legacy', 1);
     await pool.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.legacy (id int)`);
-    const error = await new TenantMigrationRunner({ pool, migrations }).migrate({ schema, tenantId: 'legacy-co' }).catch((e: unknown) => e);
+    const error = await new TenantMigrationRunner({ pool, migrations })
+      .migrate({ schema, tenantId: 'legacy-co' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaNotEmptyError);
     expect((error as SchemaNotEmptyError).message).toContain('tenant "legacy-co"');
     expect(await tablesIn(pool, schema)).toEqual(['legacy']);
@@ -151,12 +191,18 @@ describe('TenantMigrationRunner', () => {
   it('prints a report table', async () => {
     const runner = new TenantMigrationRunner({ pool, migrations });
     const schemas = tenantSchemas('report', 2);
-    const report = await runner.migrateAll([{ schema: schemas[0], tenantId: 'acme' }, { schema: schemas[1] }, { schema: 'bad name' }]);
+    const report = await runner.migrateAll([
+      { schema: schemas[0], tenantId: 'acme' },
+      { schema: schemas[1] },
+      { schema: 'bad name' },
+    ]);
     const text = formatMigrationReport(report);
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^tenant\s+schema\s+status\s+applied\s+ms\s+error \/ warnings$/);
     expect(lines[2]).toMatch(new RegExp(`^acme\\s+${schemas[0]}\\s+ok\\s+3 \\(${migrations[2].name}\\)`));
-    expect(lines[4]).toMatch(/^bad name\s+bad name\s+failed\s+0\s+\d+\s+The schema name of a migration target is invalid/);
+    expect(lines[4]).toMatch(
+      /^bad name\s+bad name\s+failed\s+0\s+\d+\s+The schema name of a migration target is invalid/,
+    );
     expect(lines.at(-1)).toMatch(/^3 targets: 2 ok, 1 failed; 6 migrations applied in \d+\.\d s$/);
     expect(formatMigrationReport(report, { problemsOnly: true }).split('\n')).toHaveLength(5);
   });
@@ -165,7 +211,10 @@ describe('TenantMigrationRunner', () => {
     const other = await createTestDatabase({ migrations: [] });
     const pools = { a: pool, b: new Pool({ connectionString: other.ownerUrl, max: 1 }) };
     try {
-      const runner = new TenantMigrationRunner({ migrations, connect: (target) => pools[target.tenantId as 'a' | 'b'].connect() });
+      const runner = new TenantMigrationRunner({
+        migrations,
+        connect: (target) => pools[target.tenantId as 'a' | 'b'].connect(),
+      });
       const result = await runner.migrate({ tenantId: 'b' });
       expect(result.applied).toHaveLength(3);
       expect(await tablesIn(pools.b, 'public')).toEqual(['_prisma_migrations', 'audit_log', 'projects', 'tasks']);

@@ -29,7 +29,9 @@ const describeWithPgBouncer = missing ? describe.skip : describe;
 type SettingPool = Pick<RlsTenantPool, 'query' | 'totalCount'>;
 
 function rlsPool(t: RlsTestApp): SettingPool {
-  const strategy = t.app.get<TenancyStrategyRouter<PrismaClient>>(TENANCY_STRATEGY).get('rls') as RlsTenancyStrategy<PrismaClient>;
+  const strategy = t.app
+    .get<TenancyStrategyRouter<PrismaClient>>(TENANCY_STRATEGY)
+    .get('rls') as RlsTenancyStrategy<PrismaClient>;
   return (strategy as unknown as { pool: SettingPool }).pool;
 }
 
@@ -43,222 +45,260 @@ async function bareSetting(t: RlsTestApp): Promise<string> {
 async function plainSettings(url: string, times: number): Promise<string[]> {
   return withClient(url, async (client: Client) => {
     const seen: string[] = [];
-    for (let i = 0; i < times; i += 1) seen.push((await client.query<{ s: string | null }>(SETTING_SQL)).rows[0].s ?? '');
+    for (let i = 0; i < times; i += 1)
+      seen.push((await client.query<{ s: string | null }>(SETTING_SQL)).rows[0].s ?? '');
     return seen;
   });
 }
 
-describeWithPgBouncer(`RLS behind a real PgBouncer (pool_mode = transaction, ${SERVER_POOL_SIZE} server connections)`, () => {
-  let db: TestDatabase;
-  let bouncer: PgBouncer;
-  let appUrl: string;
+describeWithPgBouncer(
+  `RLS behind a real PgBouncer (pool_mode = transaction, ${SERVER_POOL_SIZE} server connections)`,
+  () => {
+    let db: TestDatabase;
+    let bouncer: PgBouncer;
+    let appUrl: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    bouncer = await startPgBouncer(serverAdminUrl(), { poolSize: SERVER_POOL_SIZE });
-    appUrl = bouncer.url(db.appUrl);
-  });
-  afterAll(async () => {
-    await bouncer?.stop();
-    await db?.drop();
-  });
-
-  describe("rls.mode: 'transaction' (the default)", () => {
-    let t: RlsTestApp;
     beforeAll(async () => {
-      t = await bootRlsApp(appUrl, { rls: { mode: 'transaction' }, pool: { max: APP_POOL_MAX } });
+      db = await createTestDatabase();
+      bouncer = await startPgBouncer(serverAdminUrl(), { poolSize: SERVER_POOL_SIZE });
+      appUrl = bouncer.url(db.appUrl);
     });
     afterAll(async () => {
-      await t?.close();
+      await bouncer?.stop();
+      await db?.drop();
     });
 
-    it('500 interleaved concurrent operations across 10 tenants each see only their own rows and setting', async () => {
-      const tenants = Array.from({ length: 10 }, (_, i) => `t${i}`);
-      const ids = new Map<string, string>();
-      for (const id of tenants) ids.set(id, (await t.as(id, (p) => p.project.create({ data: { name: `own-${id}` } }))).id);
+    describe("rls.mode: 'transaction' (the default)", () => {
+      let t: RlsTestApp;
+      beforeAll(async () => {
+        t = await bootRlsApp(appUrl, { rls: { mode: 'transaction' }, pool: { max: APP_POOL_MAX } });
+      });
+      afterAll(async () => {
+        await t?.close();
+      });
 
-      type Seen = { tenant: string; kind: string; settings: string[]; tenantIds: string[]; foreign?: unknown; pid?: number };
-      const ops = Array.from({ length: 500 }, (_, i): Promise<Seen> => {
-        const tenant = tenants[i % 10];
-        const other = tenants[(i + 3) % 10];
-        return t.as(tenant, async (p) => {
-          await new Promise((r) => setTimeout(r, Math.random() * 5));
-          switch (i % 5) {
-            case 0: {
-              const all = await p.project.findMany({ where: { name: { startsWith: 'own-' } } });
-              return { tenant, kind: 'findMany', settings: [], tenantIds: all.map((r) => r.tenantId) };
+      it('500 interleaved concurrent operations across 10 tenants each see only their own rows and setting', async () => {
+        const tenants = Array.from({ length: 10 }, (_, i) => `t${i}`);
+        const ids = new Map<string, string>();
+        for (const id of tenants)
+          ids.set(id, (await t.as(id, (p) => p.project.create({ data: { name: `own-${id}` } }))).id);
+
+        type Seen = {
+          tenant: string;
+          kind: string;
+          settings: string[];
+          tenantIds: string[];
+          foreign?: unknown;
+          pid?: number;
+        };
+        const ops = Array.from({ length: 500 }, (_, i): Promise<Seen> => {
+          const tenant = tenants[i % 10];
+          const other = tenants[(i + 3) % 10];
+          return t.as(tenant, async (p) => {
+            await new Promise((r) => setTimeout(r, Math.random() * 5));
+            switch (i % 5) {
+              case 0: {
+                const all = await p.project.findMany({ where: { name: { startsWith: 'own-' } } });
+                return { tenant, kind: 'findMany', settings: [], tenantIds: all.map((r) => r.tenantId) };
+              }
+              case 1: {
+                // findUnique calls in one tick are batched by Prisma: mix own and foreign ids.
+                const [own, foreign] = await Promise.all([
+                  p.project.findUnique({ where: { id: ids.get(tenant)! } }),
+                  p.project.findUnique({ where: { id: ids.get(other)! } }),
+                ]);
+                return { tenant, kind: 'findUnique', settings: [], tenantIds: own ? [own.tenantId] : [], foreign };
+              }
+              case 2: {
+                const [row] = await p.$queryRaw<
+                  { s: string; pid: number }[]
+                >`SELECT current_setting('app.tenant_id', true) AS s, pg_backend_pid() AS pid`;
+                return { tenant, kind: 'raw', settings: [row.s], tenantIds: [], pid: row.pid };
+              }
+              case 3: {
+                const created = await p.project.create({ data: { name: `op-${i}` } });
+                return { tenant, kind: 'create', settings: [], tenantIds: [created.tenantId] };
+              }
+              default: {
+                // 100 interactive transactions queue for 2 server connections:
+                // allow them longer than Prisma's default 2 s to start.
+                return p.$transaction(
+                  async (tx) => {
+                    const created = await tx.project.create({ data: { name: `tx-${i}` } });
+                    const [row] = await tx.$queryRaw<
+                      { s: string; pid: number }[]
+                    >`SELECT current_setting('app.tenant_id', true) AS s, pg_backend_pid() AS pid`;
+                    const visible = await tx.project.findMany({ select: { tenantId: true } });
+                    return {
+                      tenant,
+                      kind: 'transaction',
+                      settings: [row.s],
+                      tenantIds: [created.tenantId, ...visible.map((r) => r.tenantId)],
+                      pid: row.pid,
+                    };
+                  },
+                  { maxWait: 30_000, timeout: 30_000 },
+                );
+              }
             }
-            case 1: {
-              // findUnique calls in one tick are batched by Prisma: mix own and foreign ids.
-              const [own, foreign] = await Promise.all([
-                p.project.findUnique({ where: { id: ids.get(tenant)! } }),
-                p.project.findUnique({ where: { id: ids.get(other)! } }),
-              ]);
-              return { tenant, kind: 'findUnique', settings: [], tenantIds: own ? [own.tenantId] : [], foreign };
-            }
-            case 2: {
-              const [row] = await p.$queryRaw<{ s: string; pid: number }[]>`SELECT current_setting('app.tenant_id', true) AS s, pg_backend_pid() AS pid`;
-              return { tenant, kind: 'raw', settings: [row.s], tenantIds: [], pid: row.pid };
-            }
-            case 3: {
-              const created = await p.project.create({ data: { name: `op-${i}` } });
-              return { tenant, kind: 'create', settings: [], tenantIds: [created.tenantId] };
-            }
-            default: {
-              // 100 interactive transactions queue for 2 server connections:
-              // allow them longer than Prisma's default 2 s to start.
-              return p.$transaction(async (tx) => {
-                const created = await tx.project.create({ data: { name: `tx-${i}` } });
-                const [row] = await tx.$queryRaw<{ s: string; pid: number }[]>`SELECT current_setting('app.tenant_id', true) AS s, pg_backend_pid() AS pid`;
-                const visible = await tx.project.findMany({ select: { tenantId: true } });
-                return {
-                  tenant,
-                  kind: 'transaction',
-                  settings: [row.s],
-                  tenantIds: [created.tenantId, ...visible.map((r) => r.tenantId)],
-                  pid: row.pid,
-                };
-              }, { maxWait: 30_000, timeout: 30_000 });
-            }
-          }
+          });
         });
-      });
-      // Statements without a tenant, racing the tenant ones on the same few server connections.
-      const bare = Array.from({ length: 50 }, async () => {
-        await new Promise((r) => setTimeout(r, Math.random() * 20));
-        return bareSetting(t);
-      });
+        // Statements without a tenant, racing the tenant ones on the same few server connections.
+        const bare = Array.from({ length: 50 }, async () => {
+          await new Promise((r) => setTimeout(r, Math.random() * 20));
+          return bareSetting(t);
+        });
 
-      const results = await Promise.all(ops);
-      expect(await Promise.all(bare)).toEqual(Array(50).fill(''));
-      // Every setting and every row an operation saw belongs to its own tenant.
-      const foreign = results.filter((r) => r.settings.some((x) => x !== r.tenant) || r.tenantIds.some((x) => x !== r.tenant));
-      expect(foreign).toEqual([]);
-      for (const r of results) {
-        if (r.kind === 'findUnique') {
-          expect(r.tenantIds).toEqual([r.tenant]);
-          expect(r.foreign).toBeNull();
-        }
-        if (r.kind === 'findMany') expect(r.tenantIds).toEqual([r.tenant]);
-        if (r.kind === 'raw' || r.kind === 'transaction') expect(r.settings).toEqual([r.tenant]);
-      }
-
-      // It really went through PgBouncer's multiplexing: many client
-      // connections, at most SERVER_POOL_SIZE server backends, each of which
-      // served several tenants in turn.
-      expect(rlsPool(t).totalCount).toBeGreaterThan(SERVER_POOL_SIZE);
-      const tenantsByBackend = new Map<number, Set<string>>();
-      for (const r of results) if (r.pid !== undefined) tenantsByBackend.set(r.pid, (tenantsByBackend.get(r.pid) ?? new Set()).add(r.tenant));
-      expect(tenantsByBackend.size).toBeGreaterThanOrEqual(1);
-      expect(tenantsByBackend.size).toBeLessThanOrEqual(SERVER_POOL_SIZE);
-      for (const served of tenantsByBackend.values()) expect(served.size).toBeGreaterThan(1);
-      const backends = await withClient(db.adminUrl, async (admin) => {
-        const { rows } = await admin.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tenancy_app'`,
+        const results = await Promise.all(ops);
+        expect(await Promise.all(bare)).toEqual(Array(50).fill(''));
+        // Every setting and every row an operation saw belongs to its own tenant.
+        const foreign = results.filter(
+          (r) => r.settings.some((x) => x !== r.tenant) || r.tenantIds.some((x) => x !== r.tenant),
         );
-        return rows[0].n;
-      });
-      expect(backends).toBeLessThanOrEqual(SERVER_POOL_SIZE);
-    }, 60_000);
+        expect(foreign).toEqual([]);
+        for (const r of results) {
+          if (r.kind === 'findUnique') {
+            expect(r.tenantIds).toEqual([r.tenant]);
+            expect(r.foreign).toBeNull();
+          }
+          if (r.kind === 'findMany') expect(r.tenantIds).toEqual([r.tenant]);
+          if (r.kind === 'raw' || r.kind === 'transaction') expect(r.settings).toEqual([r.tenant]);
+        }
 
-    it('a statement without a tenant sees no setting, right after tenant statements on the same server connections', async () => {
-      for (let round = 0; round < 20; round += 1) {
-        const tenant = `t${round % 10}`;
-        const seen = await t.as(tenant, async (p) => {
-          const [{ s }] = await p.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`;
-          const inTx = await p.$transaction(async (tx) => (await tx.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`)[0].s);
-          return [s, inTx];
+        // It really went through PgBouncer's multiplexing: many client
+        // connections, at most SERVER_POOL_SIZE server backends, each of which
+        // served several tenants in turn.
+        expect(rlsPool(t).totalCount).toBeGreaterThan(SERVER_POOL_SIZE);
+        const tenantsByBackend = new Map<number, Set<string>>();
+        for (const r of results)
+          if (r.pid !== undefined)
+            tenantsByBackend.set(r.pid, (tenantsByBackend.get(r.pid) ?? new Set()).add(r.tenant));
+        expect(tenantsByBackend.size).toBeGreaterThanOrEqual(1);
+        expect(tenantsByBackend.size).toBeLessThanOrEqual(SERVER_POOL_SIZE);
+        for (const served of tenantsByBackend.values()) expect(served.size).toBeGreaterThan(1);
+        const backends = await withClient(db.adminUrl, async (admin) => {
+          const { rows } = await admin.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tenancy_app'`,
+          );
+          return rows[0].n;
         });
-        expect(seen).toEqual([tenant, tenant]);
-        // Through the library's own pool, and through a client that is not the library at all.
+        expect(backends).toBeLessThanOrEqual(SERVER_POOL_SIZE);
+      }, 60_000);
+
+      it('a statement without a tenant sees no setting, right after tenant statements on the same server connections', async () => {
+        for (let round = 0; round < 20; round += 1) {
+          const tenant = `t${round % 10}`;
+          const seen = await t.as(tenant, async (p) => {
+            const [{ s }] = await p.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`;
+            const inTx = await p.$transaction(
+              async (tx) =>
+                (await tx.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`)[0].s,
+            );
+            return [s, inTx];
+          });
+          expect(seen).toEqual([tenant, tenant]);
+          // Through the library's own pool, and through a client that is not the library at all.
+          expect(await bareSetting(t)).toBe('');
+          expect(await plainSettings(appUrl, 2 * SERVER_POOL_SIZE)).toEqual(Array(2 * SERVER_POOL_SIZE).fill(''));
+        }
+        // Tables are still protected for a plain client: no tenant, no rows.
+        expect(
+          await withClient(appUrl, async (c) => (await c.query('SELECT count(*)::int AS n FROM projects')).rows[0].n),
+        ).toBe(0);
+      });
+
+      it('a transaction that throws rolls back, and leaves no setting behind', async () => {
+        await t.as('t6', async (p) => {
+          await expect(
+            p.$transaction(async (tx) => {
+              await tx.project.create({ data: { name: 'doomed1' } });
+              await tx.$executeRaw`INSERT INTO projects (id, name) VALUES ('doomed-raw', 'doomed2')`;
+              throw new Error('boom');
+            }),
+          ).rejects.toThrow('boom');
+          await expect(
+            p.$transaction(async (tx) => {
+              await tx.project.create({ data: { id: 'dup', name: 'doomed3' } });
+              await tx.project.create({ data: { id: 'dup', name: 'doomed4' } });
+            }),
+          ).rejects.toThrow();
+          await expect(
+            p.$transaction([p.project.create({ data: { name: 'doomed5' } }), p.$executeRaw`SELECT 1/0`]),
+          ).rejects.toThrow();
+          expect(await p.project.count({ where: { name: { startsWith: 'doomed' } } })).toBe(0);
+        });
+        // Checked as the superuser, so RLS hides nothing.
+        const left = await withClient(
+          db.adminUrl,
+          async (admin) =>
+            (await admin.query(`SELECT count(*)::int AS n FROM projects WHERE name LIKE 'doomed%'`)).rows[0].n,
+        );
+        expect(left).toBe(0);
         expect(await bareSetting(t)).toBe('');
         expect(await plainSettings(appUrl, 2 * SERVER_POOL_SIZE)).toEqual(Array(2 * SERVER_POOL_SIZE).fill(''));
-      }
-      // Tables are still protected for a plain client: no tenant, no rows.
-      expect(await withClient(appUrl, async (c) => (await c.query('SELECT count(*)::int AS n FROM projects')).rows[0].n)).toBe(0);
-    });
-
-    it('a transaction that throws rolls back, and leaves no setting behind', async () => {
-      await t.as('t6', async (p) => {
-        await expect(
-          p.$transaction(async (tx) => {
-            await tx.project.create({ data: { name: 'doomed1' } });
-            await tx.$executeRaw`INSERT INTO projects (id, name) VALUES ('doomed-raw', 'doomed2')`;
-            throw new Error('boom');
-          }),
-        ).rejects.toThrow('boom');
-        await expect(
-          p.$transaction(async (tx) => {
-            await tx.project.create({ data: { id: 'dup', name: 'doomed3' } });
-            await tx.project.create({ data: { id: 'dup', name: 'doomed4' } });
-          }),
-        ).rejects.toThrow();
-        await expect(
-          p.$transaction([p.project.create({ data: { name: 'doomed5' } }), p.$executeRaw`SELECT 1/0`]),
-        ).rejects.toThrow();
-        expect(await p.project.count({ where: { name: { startsWith: 'doomed' } } })).toBe(0);
       });
-      // Checked as the superuser, so RLS hides nothing.
-      const left = await withClient(db.adminUrl, async (admin) => (await admin.query(`SELECT count(*)::int AS n FROM projects WHERE name LIKE 'doomed%'`)).rows[0].n);
-      expect(left).toBe(0);
-      expect(await bareSetting(t)).toBe('');
-      expect(await plainSettings(appUrl, 2 * SERVER_POOL_SIZE)).toEqual(Array(2 * SERVER_POOL_SIZE).fill(''));
     });
-  });
 
-  // The negative control: the same harness catches a leak when there is one.
-  // With server_round_robin = 0 (the default) PgBouncer hands out the most
-  // recently used server connection first, so these sequences are deterministic.
-  describe("rls.mode: 'session' (documented as unsafe behind transaction pooling)", () => {
-    // One raw statement: the setting it ran under, and the rows the policies let
-    // it see (raw SQL is scoped by the setting alone). Raw SQL marks its
-    // connection for a reset before the next use, so both are read at once.
-    const readAs = (app: RlsTestApp, tenant: string) =>
-      app.as(tenant, async (p) => {
-        const [row] = await p.$queryRaw<{ s: string; rows: string[] }[]>`
+    // The negative control: the same harness catches a leak when there is one.
+    // With server_round_robin = 0 (the default) PgBouncer hands out the most
+    // recently used server connection first, so these sequences are deterministic.
+    describe("rls.mode: 'session' (documented as unsafe behind transaction pooling)", () => {
+      // One raw statement: the setting it ran under, and the rows the policies let
+      // it see (raw SQL is scoped by the setting alone). Raw SQL marks its
+      // connection for a reset before the next use, so both are read at once.
+      const readAs = (app: RlsTestApp, tenant: string) =>
+        app.as(tenant, async (p) => {
+          const [row] = await p.$queryRaw<{ s: string; rows: string[] }[]>`
           SELECT current_setting('app.tenant_id', true) AS s, ARRAY(SELECT DISTINCT tenant_id FROM projects ORDER BY 1) AS rows`;
-        return { s: row.s, rows: row.rows };
+          return { s: row.s, rows: row.rows };
+        });
+      // A model read: sets the tenant on the connection (session mode remembers
+      // it) without marking the connection for a reset, as most reads do.
+      const modelRead = (app: RlsTestApp, tenant: string) =>
+        app.as(tenant, async (p) => [...new Set((await p.project.findMany()).map((r) => r.tenantId))]);
+      const bootSessionApp = () => bootRlsApp(appUrl, { rls: { mode: 'session' }, pool: { max: 1 } });
+
+      beforeAll(async () => {
+        // Rows for t7 and t8, written as the superuser: a session-mode write behind PgBouncer could land in the wrong tenant.
+        await withClient(db.adminUrl, (admin) =>
+          admin.query(
+            `INSERT INTO projects (id, tenant_id, name) VALUES ('leak-t7', 't7', 'leak-t7'), ('leak-t8', 't8', 'leak-t8')`,
+          ),
+        );
       });
-    // A model read: sets the tenant on the connection (session mode remembers
-    // it) without marking the connection for a reset, as most reads do.
-    const modelRead = (app: RlsTestApp, tenant: string) => app.as(tenant, async (p) => [...new Set((await p.project.findMany()).map((r) => r.tenantId))]);
-    const bootSessionApp = () => bootRlsApp(appUrl, { rls: { mode: 'session' }, pool: { max: 1 } });
 
-    beforeAll(async () => {
-      // Rows for t7 and t8, written as the superuser: a session-mode write behind PgBouncer could land in the wrong tenant.
-      await withClient(db.adminUrl, (admin) =>
-        admin.query(`INSERT INTO projects (id, tenant_id, name) VALUES ('leak-t7', 't7', 'leak-t7'), ('leak-t8', 't8', 'leak-t8')`),
-      );
-    });
+      it("a session-mode app's tenant leaks to another client of PgBouncer", async () => {
+        const app = await bootSessionApp();
+        try {
+          expect(await readAs(app, 't7')).toEqual({ s: 't7', rows: ['t7'] });
+          // A client that never named a tenant gets that server connection, and runs as t7.
+          expect(await plainSettings(appUrl, 1)).toEqual(['t7']);
+          const rows = await withClient(
+            appUrl,
+            async (c) => (await c.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM projects')).rows,
+          );
+          expect(rows.map((r) => r.tenant_id)).toEqual(['t7']);
+        } finally {
+          await app.close();
+        }
+      });
 
-    it("a session-mode app's tenant leaks to another client of PgBouncer", async () => {
-      const app = await bootSessionApp();
-      try {
-        expect(await readAs(app, 't7')).toEqual({ s: 't7', rows: ['t7'] });
-        // A client that never named a tenant gets that server connection, and runs as t7.
-        expect(await plainSettings(appUrl, 1)).toEqual(['t7']);
-        const rows = await withClient(appUrl, async (c) => (await c.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM projects')).rows);
-        expect(rows.map((r) => r.tenant_id)).toEqual(['t7']);
-      } finally {
-        await app.close();
-      }
+      it("two replicas of a session-mode app behind one PgBouncer: one serves a tenant with the other tenant's setting and rows", async () => {
+        // Two instances of the same service (any deployment with more than one
+        // pod), one client connection each. Each believes its connection still
+        // carries the tenant it set last; PgBouncer disagrees.
+        const [x, y] = await Promise.all([bootSessionApp(), bootSessionApp()]);
+        try {
+          // Each replica's fresh connection sets its tenant, and sees it.
+          expect(await modelRead(x, 't7')).toEqual(['t7']);
+          expect(await modelRead(y, 't8')).toEqual(['t8']);
+          // x's connection "carries" t7, so x sends no set_config, and PgBouncer
+          // gives it the server connection y just used: x serves t7 with t8's data.
+          expect(await readAs(x, 't7')).toEqual({ s: 't8', rows: ['t8'] });
+        } finally {
+          await Promise.all([x.close(), y.close()]);
+        }
+      });
     });
-
-    it('two replicas of a session-mode app behind one PgBouncer: one serves a tenant with the other tenant\'s setting and rows', async () => {
-      // Two instances of the same service (any deployment with more than one
-      // pod), one client connection each. Each believes its connection still
-      // carries the tenant it set last; PgBouncer disagrees.
-      const [x, y] = await Promise.all([bootSessionApp(), bootSessionApp()]);
-      try {
-        // Each replica's fresh connection sets its tenant, and sees it.
-        expect(await modelRead(x, 't7')).toEqual(['t7']);
-        expect(await modelRead(y, 't8')).toEqual(['t8']);
-        // x's connection "carries" t7, so x sends no set_config, and PgBouncer
-        // gives it the server connection y just used: x serves t7 with t8's data.
-        expect(await readAs(x, 't7')).toEqual({ s: 't8', rows: ['t8'] });
-      } finally {
-        await Promise.all([x.close(), y.close()]);
-      }
-    });
-  });
-});
+  },
+);

@@ -6,7 +6,16 @@ import { TenantProvisioner } from '../../lib/provisioning/tenant-provisioner.ser
 import type { DatabaseProvisioningOptions } from '../../lib/provisioning/tenant-provisioner.interface';
 import type { Tenant } from '../../lib/store/tenant.interface';
 import { serverAdminUrl, TEST_ROLES, withClient } from '../support';
-import { APP_MIGRATIONS, FIRST, THIRD, createProvisioningHarness, migrationsOf, recordEvents, tenantIds, type ProvisioningHarness } from './provisioning-fixtures';
+import {
+  APP_MIGRATIONS,
+  FIRST,
+  THIRD,
+  createProvisioningHarness,
+  migrationsOf,
+  recordEvents,
+  tenantIds,
+  type ProvisioningHarness,
+} from './provisioning-fixtures';
 
 // Under the harness prefix, so a crashed run's databases are swept by the global teardown.
 const PREFIX = `tenancy_t_${process.env.TENANCY_TEST_RUN_ID}_d`;
@@ -31,8 +40,15 @@ describe('TenantProvisioner, database strategy', () => {
     await h?.close();
   });
 
-  function provisioner(database: Partial<DatabaseProvisioningOptions> = {}, migrations = APP_MIGRATIONS): TenantProvisioner {
-    return h.provisioner({ defaultStrategy: 'database', migrations, database: { adminUrl: serverAdminUrl(), naming, ...database } });
+  function provisioner(
+    database: Partial<DatabaseProvisioningOptions> = {},
+    migrations = APP_MIGRATIONS,
+  ): TenantProvisioner {
+    return h.provisioner({
+      defaultStrategy: 'database',
+      migrations,
+      database: { adminUrl: serverAdminUrl(), naming, ...database },
+    });
   }
 
   const connects = (url: string) =>
@@ -51,9 +67,14 @@ describe('TenantProvisioner, database strategy', () => {
     expect([url.username, url.pathname]).toEqual([name, `/${name}`]);
     expect(url.password.length).toBeGreaterThanOrEqual(32);
 
-    const { rows } = await admin.query(`SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1`, [name]);
+    const { rows } = await admin.query(
+      `SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1`,
+      [name],
+    );
     expect(rows).toEqual([{ datname: name, owner: TEST_ROLES.owner.name }]);
-    const raw = await withClient(h.db.ownerUrl, (c) => c.query('SELECT database_url FROM tenancy.tenancy_tenants WHERE id = $1', [a]));
+    const raw = await withClient(h.db.ownerUrl, (c) =>
+      c.query('SELECT database_url FROM tenancy.tenancy_tenants WHERE id = $1', [a]),
+    );
     expect(raw.rows[0].database_url).toMatch(/^v1\./);
     expect(raw.rows[0].database_url).not.toContain(url.password);
     const { rows: roles } = await admin.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [name]);
@@ -61,7 +82,10 @@ describe('TenantProvisioner, database strategy', () => {
 
     await withClient(tenantA.databaseUrl!, async (tenant) => {
       await tenant.query("INSERT INTO projects (id, name) VALUES ('d1', 'in A')");
-      expect((await tenant.query('SELECT id FROM projects ORDER BY id')).rows.map((r) => r.id)).toEqual(['d1', 'welcome']);
+      expect((await tenant.query('SELECT id FROM projects ORDER BY id')).rows.map((r) => r.id)).toEqual([
+        'd1',
+        'welcome',
+      ]);
       await expect(tenant.query('SELECT * FROM _prisma_migrations')).rejects.toMatchObject({ code: '42501' });
       await expect(tenant.query('CREATE TABLE intruder (id int)')).rejects.toMatchObject({ code: '42501' });
     });
@@ -73,7 +97,10 @@ describe('TenantProvisioner, database strategy', () => {
     await p.deprovision(a, { confirm: a });
     expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount).toBe(0);
     expect((await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount).toBe(0);
-    expect(events.at(-1)).toEqual(['deleted', { tenantId: a, strategy: 'database', dropped: [`database ${name}`, `role ${name}`] }]);
+    expect(events.at(-1)).toEqual([
+      'deleted',
+      { tenantId: a, strategy: 'database', dropped: [`database ${name}`, `role ${name}`] },
+    ]);
     expect(await connects(tenantB.databaseUrl!)).toBe(true);
   });
 
@@ -92,7 +119,10 @@ describe('TenantProvisioner, database strategy', () => {
 
   it('resumes a failed database provisioning with the same database and password', async () => {
     const [id] = tenantIds('dbretry', 1);
-    const broken = provisioner({ perTenantRole: true }, migrationsOf({ [FIRST]: APP_MIGRATIONS[0].sql, '20250102000000_audit': 'SELEC 1' }));
+    const broken = provisioner(
+      { perTenantRole: true },
+      migrationsOf({ [FIRST]: APP_MIGRATIONS[0].sql, '20250102000000_audit': 'SELEC 1' }),
+    );
     await expect(broken.provision({ id })).rejects.toThrow(/syntax error/);
     const failed = (await h.store.findById(id))!;
     expect(failed).toMatchObject({ status: 'failed', schemaVersion: FIRST });
@@ -105,9 +135,19 @@ describe('TenantProvisioner, database strategy', () => {
   it('refuses plaintext URLs without a cipher, a missing database config, and reserved databases', async () => {
     const plain = new PrismaTenantStore(h.db.ownerUrl);
     try {
-      const options = { store: plain, migrations: APP_MIGRATIONS, ownerUrl: h.db.ownerUrl, appRole: TEST_ROLES.app.name };
-      expect(() => new TenantProvisioner({ ...options, database: { adminUrl: serverAdminUrl(), perTenantRole: true } })).toThrow(TenancyConfigError);
-      expect(() => new TenantProvisioner({ ...options, database: { adminUrl: serverAdminUrl() }, defaultStrategy: 'database' })).toThrow(/database.appUrl/);
+      const options = {
+        store: plain,
+        migrations: APP_MIGRATIONS,
+        ownerUrl: h.db.ownerUrl,
+        appRole: TEST_ROLES.app.name,
+      };
+      expect(
+        () => new TenantProvisioner({ ...options, database: { adminUrl: serverAdminUrl(), perTenantRole: true } }),
+      ).toThrow(TenancyConfigError);
+      expect(
+        () =>
+          new TenantProvisioner({ ...options, database: { adminUrl: serverAdminUrl() }, defaultStrategy: 'database' }),
+      ).toThrow(/database.appUrl/);
     } finally {
       await plain.close();
     }
@@ -119,11 +159,15 @@ describe('TenantProvisioner, database strategy', () => {
 
     const p = provisioner({ perTenantRole: true });
     const postgresUrl = new URL('/postgres', h.db.appUrl).href;
-    await expect(p.provision({ id: reserved, databaseUrl: postgresUrl })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
+    await expect(p.provision({ id: reserved, databaseUrl: postgresUrl })).rejects.toMatchObject({
+      errorCode: 'TENANT_MISCONFIGURED',
+    });
     expect(await h.store.findById(reserved)).toBeNull();
     // A record written by hand naming it is refused at deprovision too.
     await h.store.create({ id: reserved, strategy: 'database', databaseUrl: postgresUrl, status: 'failed' });
-    await expect(p.deprovision(reserved, { confirm: reserved })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
+    await expect(p.deprovision(reserved, { confirm: reserved })).rejects.toMatchObject({
+      errorCode: 'TENANT_MISCONFIGURED',
+    });
     expect((await admin.query("SELECT 1 FROM pg_database WHERE datname = 'postgres'")).rowCount).toBe(1);
   });
 });

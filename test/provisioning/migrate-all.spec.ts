@@ -48,7 +48,10 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
     await owner.query(`CREATE TABLE ${c.schemaName}.labels (x int)`);
 
     const progress: string[] = [];
-    const report = await provisioner.migrateAll({ concurrency: 2, onProgress: (line) => progress.push(line.target.tenantId!) });
+    const report = await provisioner.migrateAll({
+      concurrency: 2,
+      onProgress: (line) => progress.push(line.target.tenantId!),
+    });
     expect(report.totals).toMatchObject({ targets: 4, ok: 3, failed: 1, applied: 3 });
     expect(progress.sort()).toEqual(tenants.map((t) => t.id).sort());
     const failed = report.targets.find((line) => line.status === 'failed')!;
@@ -56,12 +59,19 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
     expect(failed.error!.message).toMatch(/"labels" already exists/);
     expect(formatMigrationReport(report)).toContain('3 ok, 1 failed');
 
-    for (const t of [a, b, d]) expect(await h.store.findById(t.id)).toMatchObject({ schemaVersion: LABELS.name, lastError: null, status: 'active' });
+    for (const t of [a, b, d])
+      expect(await h.store.findById(t.id)).toMatchObject({
+        schemaVersion: LABELS.name,
+        lastError: null,
+        status: 'active',
+      });
     const recorded = (await h.store.findById(c.id))!;
     expect(recorded).toMatchObject({ schemaVersion: THIRD, status: 'active' }); // still served, on the previous version
     expect(recorded.lastError).toMatch(/"labels" already exists/);
     expect(events.filter(([e]) => e === 'migrated')).toHaveLength(3);
-    expect(events.filter(([e]) => e === 'failed')).toEqual([['failed', expect.objectContaining({ tenantId: c.id, operation: 'migrate' })]]);
+    expect(events.filter(([e]) => e === 'failed')).toEqual([
+      ['failed', expect.objectContaining({ tenantId: c.id, operation: 'migrate' })],
+    ]);
 
     // Blocked until resolved, as with Prisma: fix the cause, mark it rolled back, run again.
     await owner.query(`DROP TABLE ${c.schemaName}.labels`);
@@ -97,7 +107,10 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
     ];
     expect(appliedToA).toEqual([extra.name]);
     expect(results[2].totals.failed).toBe(0);
-    const { rows } = await owner.query(`SELECT count(*)::int AS n FROM ${a.schemaName}._prisma_migrations WHERE migration_name = $1`, [extra.name]);
+    const { rows } = await owner.query(
+      `SELECT count(*)::int AS n FROM ${a.schemaName}._prisma_migrations WHERE migration_name = $1`,
+      [extra.name],
+    );
     expect(rows[0].n).toBe(1);
     expect(await h.store.findById(a.id)).toMatchObject({ schemaVersion: extra.name });
 
@@ -108,7 +121,9 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
 
   it('reports a migration failure of migrate(id) on the record, the event and the thrown error', async () => {
     const [, b] = tenants;
-    const provisioner = h.provisioner({ migrations: [...APP_MIGRATIONS, ...migrationsOf({ '20250109000000_bad': 'SELECT 1/0;\n' })] });
+    const provisioner = h.provisioner({
+      migrations: [...APP_MIGRATIONS, ...migrationsOf({ '20250109000000_bad': 'SELECT 1/0;\n' })],
+    });
     const events = recordEvents(provisioner);
     await expect(provisioner.migrate(b.id)).rejects.toThrow(/division by zero/);
     expect((await h.store.findById(b.id))!.lastError).toMatch(/division by zero/);
@@ -116,7 +131,7 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
     await expect(provisioner.migrate('no-such-tenant')).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
   });
 
-  it('takes each tenant\'s lifecycle lock: a tenant deprovisioned while migrateAll runs is skipped, not failed or recreated', async () => {
+  it("takes each tenant's lifecycle lock: a tenant deprovisioned while migrateAll runs is skipped, not failed or recreated", async () => {
     const provisioner = h.provisioner();
     const [keep, going] = tenantIds('racing', 2);
     const kept = await provisioner.provision({ id: keep });
@@ -139,7 +154,11 @@ describe('TenantProvisioner.migrate / migrateAll', () => {
 
     // (Other tenants of this suite may fail on their own earlier history; these two are the race.)
     const line = report.targets.find((l) => l.target.tenantId === going)!;
-    expect(line).toMatchObject({ status: 'skipped', applied: [], warnings: ['skipped: no longer migratable (deprovisioned or suspended meanwhile)'] });
+    expect(line).toMatchObject({
+      status: 'skipped',
+      applied: [],
+      warnings: ['skipped: no longer migratable (deprovisioned or suspended meanwhile)'],
+    });
     expect(report.targets.find((l) => l.target.tenantId === keep)!.applied).toContain(extra.name);
     expect((await owner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [gone.schemaName])).rowCount).toBe(0);
     expect(await h.store.findById(going)).toMatchObject({ status: 'deleted', lastError: null });

@@ -27,7 +27,8 @@ const marker = (id: string) => `nestjs-prisma-tenancy:tenant=${id}`;
 
 describe('tenant ids are canonical, and the default naming is injective', () => {
   it('the default pattern takes lower-case letters, digits and `-` only, at most 56 characters', () => {
-    for (const id of ['acme-co', 'a', '0', 'x'.repeat(56), 'a-b-c9']) expect({ id, ok: DEFAULT_TENANT_ID_PATTERN.test(id) }).toEqual({ id, ok: true });
+    for (const id of ['acme-co', 'a', '0', 'x'.repeat(56), 'a-b-c9'])
+      expect({ id, ok: DEFAULT_TENANT_ID_PATTERN.test(id) }).toEqual({ id, ok: true });
     for (const id of ['ACME-CO', 'Acme', 'acme_co', '-acme', 'x'.repeat(57), '', 'a b', 'é']) {
       expect({ id, ok: DEFAULT_TENANT_ID_PATTERN.test(id) }).toEqual({ id, ok: false });
     }
@@ -72,8 +73,13 @@ describe('TenantProvisioner: two tenants never share a schema', () => {
   };
   const victimIntact = async (victim: { id: string; schemaName?: string }) => {
     expect((await h.store.findById(victim.id))!.status).toBe('active');
-    expect((await owner.query(`SELECT name FROM ${victim.schemaName}.projects WHERE id = 'v1'`)).rows).toEqual([{ name: 'secret' }]);
-    const { rows } = await owner.query("SELECT obj_description(oid, 'pg_namespace') AS m FROM pg_namespace WHERE nspname = $1", [victim.schemaName]);
+    expect((await owner.query(`SELECT name FROM ${victim.schemaName}.projects WHERE id = 'v1'`)).rows).toEqual([
+      { name: 'secret' },
+    ]);
+    const { rows } = await owner.query(
+      "SELECT obj_description(oid, 'pg_namespace') AS m FROM pg_namespace WHERE nspname = $1",
+      [victim.schemaName],
+    );
     expect(rows).toEqual([{ m: marker(victim.id) }]);
   };
 
@@ -91,9 +97,16 @@ describe('TenantProvisioner: two tenants never share a schema', () => {
     for (const id of [victim.id.toUpperCase(), victim.id.replace(/-/g, '_')]) {
       const error = await permissive.provision({ id }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TenantResourceTakenError);
-      expect(error).toMatchObject({ status: 409, errorCode: 'TENANT_RESOURCE_TAKEN', resource: 'schema', resourceName: victim.schemaName });
+      expect(error).toMatchObject({
+        status: 409,
+        errorCode: 'TENANT_RESOURCE_TAKEN',
+        resource: 'schema',
+        resourceName: victim.schemaName,
+      });
       expect(await h.store.findById(id)).toBeNull();
-      await expect(permissive.deprovision(id, { confirm: id })).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
+      await expect(permissive.deprovision(id, { confirm: id })).rejects.toMatchObject({
+        errorCode: 'TENANT_NOT_FOUND',
+      });
     }
     await victimIntact(victim);
   });
@@ -101,8 +114,12 @@ describe('TenantProvisioner: two tenants never share a schema', () => {
   it("refuses `provision evil --schema <another tenant's schema>`", async () => {
     const victim = await victimWithData();
     const evil = `evil-${run()}`;
-    await expect(strict.provision({ id: evil, schemaName: victim.schemaName })).rejects.toBeInstanceOf(TenantResourceTakenError);
-    await expect(strict.provision({ id: evil, schemaName: victim.schemaName!.toUpperCase() })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
+    await expect(strict.provision({ id: evil, schemaName: victim.schemaName })).rejects.toBeInstanceOf(
+      TenantResourceTakenError,
+    );
+    await expect(strict.provision({ id: evil, schemaName: victim.schemaName!.toUpperCase() })).rejects.toMatchObject({
+      errorCode: 'TENANT_MISCONFIGURED',
+    });
     expect(await h.store.findById(evil)).toBeNull();
     await victimIntact(victim);
   });
@@ -111,8 +128,13 @@ describe('TenantProvisioner: two tenants never share a schema', () => {
     const [unmarked, foreign] = [`hand-${run()}`, `foreign-${run()}`];
     const schemaOf = (id: string) => defaultSchemaName({ id } as Tenant);
     await owner.query(`CREATE SCHEMA ${schemaOf(unmarked)}; CREATE TABLE ${schemaOf(unmarked)}.keep (id int)`);
-    await owner.query(`CREATE SCHEMA ${schemaOf(foreign)}; COMMENT ON SCHEMA ${schemaOf(foreign)} IS '${marker('someone-else')}'`);
-    for (const [id, owned] of [[unmarked, 'unmarked'], [foreign, 'another-tenant']] as const) {
+    await owner.query(
+      `CREATE SCHEMA ${schemaOf(foreign)}; COMMENT ON SCHEMA ${schemaOf(foreign)} IS '${marker('someone-else')}'`,
+    );
+    for (const [id, owned] of [
+      [unmarked, 'unmarked'],
+      [foreign, 'another-tenant'],
+    ] as const) {
       const error = await strict.provision({ id }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TenantResourceNotOwnedError);
       expect(error).toMatchObject({ status: 409, object: 'schema', objectName: schemaOf(id), owner: owned });
@@ -134,7 +156,10 @@ describe('TenantProvisioner: two tenants never share a schema', () => {
   });
 
   it('refuses names past 63 bytes up front (PostgreSQL would truncate them into one), with nothing written', async () => {
-    const longPrefix = h.provisioner({ tenantIdPattern: PERMISSIVE, schema: { naming: (t) => `tenant_of_the_app_${t.id.replace(/-/g, '_')}` } });
+    const longPrefix = h.provisioner({
+      tenantIdPattern: PERMISSIVE,
+      schema: { naming: (t) => `tenant_of_the_app_${t.id.replace(/-/g, '_')}` },
+    });
     const id = `long-${'x'.repeat(50)}`;
     await expect(longPrefix.provision({ id })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
     expect(await h.store.findById(id)).toBeNull();
@@ -152,8 +177,13 @@ describe('TenantProvisioner: two tenants never share a database or a role', () =
   const PREFIX = `tenancy_t_${process.env.TENANCY_TEST_RUN_ID}_nc`;
   const naming = (tenant: Tenant) => `${PREFIX}_${tenant.id.toLowerCase().replace(/-/g, '_')}`;
   const provisioner = (database: Partial<DatabaseProvisioningOptions> = {}) =>
-    h.provisioner({ defaultStrategy: 'database', tenantIdPattern: PERMISSIVE, database: { adminUrl: serverAdminUrl(), perTenantRole: true, naming, ...database } });
-  const verifier = async (role: string) => (await admin.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role])).rows[0]?.rolpassword;
+    h.provisioner({
+      defaultStrategy: 'database',
+      tenantIdPattern: PERMISSIVE,
+      database: { adminUrl: serverAdminUrl(), perTenantRole: true, naming, ...database },
+    });
+  const verifier = async (role: string) =>
+    (await admin.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role])).rows[0]?.rolpassword;
 
   beforeAll(async () => {
     h = await createProvisioningHarness();
@@ -178,7 +208,10 @@ describe('TenantProvisioner: two tenants never share a database or a role', () =
 
     // Through the registry: the generated URL names the same server and database.
     const twin = victim.id.replace(/-/g, '_');
-    await expect(p.provision({ id: twin })).rejects.toMatchObject({ errorCode: 'TENANT_RESOURCE_TAKEN', resource: 'database' });
+    await expect(p.provision({ id: twin })).rejects.toMatchObject({
+      errorCode: 'TENANT_RESOURCE_TAKEN',
+      resource: 'database',
+    });
     expect(await h.store.findById(twin)).toBeNull();
 
     // Without it (another registry on the same server, or a record lost): the markers refuse.
@@ -191,7 +224,9 @@ describe('TenantProvisioner: two tenants never share a database or a role', () =
     await expect(p.deprovision(twin, { confirm: twin })).rejects.toBeInstanceOf(TenantResourceNotOwnedError);
 
     expect(await verifier(name)).toBe(before);
-    await withClient(victim.databaseUrl!, async (c) => expect((await c.query('SELECT name FROM projects WHERE id = $1', ['v1'])).rows).toEqual([{ name: 'secret' }]));
+    await withClient(victim.databaseUrl!, async (c) =>
+      expect((await c.query('SELECT name FROM projects WHERE id = $1', ['v1'])).rows).toEqual([{ name: 'secret' }]),
+    );
   });
 
   it('refuses a database or role of the tenant name made by hand, before registering', async () => {
@@ -200,22 +235,33 @@ describe('TenantProvisioner: two tenants never share a database or a role', () =
     await admin.query(`CREATE DATABASE ${naming({ id: byDatabase } as Tenant)} TEMPLATE template0`);
     await admin.query(`CREATE ROLE ${naming({ id: byRole } as Tenant)} LOGIN PASSWORD 'theirs'`);
     const roleBefore = await verifier(naming({ id: byRole } as Tenant));
-    for (const [id, object] of [[byDatabase, 'database'], [byRole, 'role']] as const) {
-      await expect(p.provision({ id })).rejects.toMatchObject({ errorCode: 'TENANT_RESOURCE_NOT_OWNED', object, owner: 'unmarked' });
+    for (const [id, object] of [
+      [byDatabase, 'database'],
+      [byRole, 'role'],
+    ] as const) {
+      await expect(p.provision({ id })).rejects.toMatchObject({
+        errorCode: 'TENANT_RESOURCE_NOT_OWNED',
+        object,
+        owner: 'unmarked',
+      });
       expect(await h.store.findById(id)).toBeNull();
     }
     expect(await verifier(naming({ id: byRole } as Tenant))).toBe(roleBefore);
-    expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [naming({ id: byRole } as Tenant)])).rowCount).toBe(0);
+    expect(
+      (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [naming({ id: byRole } as Tenant)])).rowCount,
+    ).toBe(0);
   });
   it('claim marks the database and own role of a tenant provisioned before markers, refusing one marked for another', async () => {
     const p = provisioner();
     const tenant = await p.provision({ id: `c-${run()}` });
     const name = naming(tenant);
     const markers = async () =>
-      (await admin.query(
-        "SELECT (SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1) AS db, (SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = $1) AS role",
-        [name],
-      )).rows[0];
+      (
+        await admin.query(
+          "SELECT (SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1) AS db, (SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = $1) AS role",
+          [name],
+        )
+      ).rows[0];
     expect(await markers()).toEqual({ db: marker(tenant.id), role: marker(tenant.id) });
     await admin.query(`COMMENT ON DATABASE ${name} IS NULL; COMMENT ON ROLE ${name} IS NULL`);
     await p.suspend(tenant.id);
@@ -223,7 +269,11 @@ describe('TenantProvisioner: two tenants never share a database or a role', () =
     await expect(p.deprovision(tenant.id, { confirm: 'no' })).rejects.toThrow();
 
     await admin.query(`COMMENT ON DATABASE ${name} IS '${marker('someone-else')}'`);
-    await expect(p.claim(tenant.id)).rejects.toMatchObject({ errorCode: 'TENANT_RESOURCE_NOT_OWNED', object: 'database', owner: 'another-tenant' });
+    await expect(p.claim(tenant.id)).rejects.toMatchObject({
+      errorCode: 'TENANT_RESOURCE_NOT_OWNED',
+      object: 'database',
+      owner: 'another-tenant',
+    });
     expect(await markers()).toEqual({ db: marker('someone-else'), role: null });
 
     await admin.query(`COMMENT ON DATABASE ${name} IS NULL`);
@@ -246,16 +296,25 @@ describe('the registry: one record per schema and per database', () => {
   it('refuses a second record on one schema (compared lower-cased), on create and on update', async () => {
     const schema = `s_${run()}`;
     await h.store.create({ id: `a-${schema}`, strategy: 'schema', schemaName: schema });
-    await expect(h.store.create({ id: `b-${schema}`, strategy: 'schema', schemaName: schema.toUpperCase() })).rejects.toBeInstanceOf(TenantResourceTakenError);
+    await expect(
+      h.store.create({ id: `b-${schema}`, strategy: 'schema', schemaName: schema.toUpperCase() }),
+    ).rejects.toBeInstanceOf(TenantResourceTakenError);
     await h.store.create({ id: `c-${schema}`, strategy: 'schema' });
-    await expect(h.store.update(`c-${schema}`, { schemaName: schema })).rejects.toMatchObject({ errorCode: 'TENANT_RESOURCE_TAKEN', resource: 'schema' });
-    expect((await h.store.findById(`b-${schema}`))).toBeNull();
+    await expect(h.store.update(`c-${schema}`, { schemaName: schema })).rejects.toMatchObject({
+      errorCode: 'TENANT_RESOURCE_TAKEN',
+      resource: 'schema',
+    });
+    expect(await h.store.findById(`b-${schema}`)).toBeNull();
     expect((await h.store.findById(`c-${schema}`))!.schemaName).toBeUndefined();
   });
 
   it('refuses a second record on one database however its URL is spelt, encrypted or not: host case, default port, ?host= and ?port= overrides, other credentials', async () => {
     const db = `d_${run()}`;
-    await h.store.create({ id: `first-${db}`, strategy: 'database', databaseUrl: `postgresql://app:pw@db.example:5432/${db}` });
+    await h.store.create({
+      id: `first-${db}`,
+      strategy: 'database',
+      databaseUrl: `postgresql://app:pw@db.example:5432/${db}`,
+    });
     const spellings = [
       `postgresql://app:pw@DB.Example/${db}`,
       `postgresql://other:secret@db.example:5432/${db}?sslmode=disable`,
@@ -270,8 +329,16 @@ describe('the registry: one record per schema and per database', () => {
       expect((error as Error).message).not.toMatch(/pw|secret/);
     }
     // Another server, or another database on it, is another database.
-    await h.store.create({ id: `port-${db}`, strategy: 'database', databaseUrl: `postgresql://app:pw@db.example:6543/${db}` });
-    await h.store.create({ id: `name-${db}`, strategy: 'database', databaseUrl: `postgresql://app:pw@db.example:5432/${db}_2` });
+    await h.store.create({
+      id: `port-${db}`,
+      strategy: 'database',
+      databaseUrl: `postgresql://app:pw@db.example:6543/${db}`,
+    });
+    await h.store.create({
+      id: `name-${db}`,
+      strategy: 'database',
+      databaseUrl: `postgresql://app:pw@db.example:5432/${db}_2`,
+    });
   });
 
   it('upgrades a registry of the release before: derives the keys of existing URLs, and refuses to upgrade over shared schemas', async () => {
@@ -293,7 +360,9 @@ describe('the registry: one record per schema and per database', () => {
       const result = await store.migrate();
       expect(result.applied).toEqual([REGISTRY_MIGRATIONS[1].name]);
       // The two records on one database are reported, not silently accepted.
-      expect(result.warnings).toEqual([expect.stringMatching(/tenant "twin" names database h1:5432\/shop, as tenant\(s\) "sealed" do/)]);
+      expect(result.warnings).toEqual([
+        expect.stringMatching(/tenant "twin" names database h1:5432\/shop, as tenant\(s\) "sealed" do/),
+      ]);
       const { rows } = await pool.query('SELECT id, database_key FROM old.tenancy_tenants ORDER BY id');
       expect(rows).toEqual([
         { id: 'plain', database_key: 'h2:5432/shop' },
@@ -301,7 +370,9 @@ describe('the registry: one record per schema and per database', () => {
         { id: 'sealed', database_key: 'h1:5432/shop' },
         { id: 'twin', database_key: null },
       ]);
-      await expect(store.create({ id: 'new', strategy: 'database', databaseUrl: 'postgresql://y@h2/shop' })).rejects.toBeInstanceOf(TenantResourceTakenError);
+      await expect(
+        store.create({ id: 'new', strategy: 'database', databaseUrl: 'postgresql://y@h2/shop' }),
+      ).rejects.toBeInstanceOf(TenantResourceTakenError);
       await store.close();
     } finally {
       await pool.end();

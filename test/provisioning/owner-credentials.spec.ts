@@ -127,20 +127,29 @@ describe('TenantProvisioner, database strategy: owner and admin credentials stay
   });
 
   function provisioner(database: Partial<DatabaseProvisioningOptions> = {}): TenantProvisioner {
-    return h.provisioner({ defaultStrategy: 'database', database: { adminUrl: serverAdminUrl(), appUrl: h.db.appUrl, naming, ...database } });
+    return h.provisioner({
+      defaultStrategy: 'database',
+      database: { adminUrl: serverAdminUrl(), appUrl: h.db.appUrl, naming, ...database },
+    });
   }
 
   const appUser = `${TEST_ROLES.app.name}:${TEST_ROLES.app.password}`;
   /** Ways of making a tenant URL reach the fake server, as pg (or libpq) reads them. */
   const foreignUrls = (database: string): [string, string][] => [
     ['its host and port', `postgresql://${appUser}@127.0.0.1:${fake.port}/${database}`],
-    ['?host= and ?port= over the real server', `postgresql://${appUser}@${realHost}:${realPort}/${database}?host=127.0.0.1&port=${fake.port}`],
+    [
+      '?host= and ?port= over the real server',
+      `postgresql://${appUser}@${realHost}:${realPort}/${database}?host=127.0.0.1&port=${fake.port}`,
+    ],
     ['?port= alone', `postgresql://${appUser}@${realHost}:${realPort}/${database}?port=${fake.port}`],
     ['hostaddr (libpq dials it)', `postgresql://${appUser}@${realHost}:${realPort}/${database}?hostaddr=127.0.0.1`],
     ['several hosts', `postgresql://${appUser}@127.0.0.1:${fake.port},${realHost}:${realPort}/${database}`],
     ['a service name', `postgresql://${appUser}@${realHost}:${realPort}/${database}?service=elsewhere`],
     ['sslmode=disable to the fake', `postgresql://${appUser}@127.0.0.1:${fake.port}/${database}?sslmode=disable`],
-    ['its own credentials in the query', `postgresql://x:y@127.0.0.1:${fake.port}/${database}?user=${TEST_ROLES.app.name}&password=z`],
+    [
+      'its own credentials in the query',
+      `postgresql://x:y@127.0.0.1:${fake.port}/${database}?user=${TEST_ROLES.app.name}&password=z`,
+    ],
   ];
 
   async function databaseExists(name: string): Promise<boolean> {
@@ -158,7 +167,9 @@ describe('TenantProvisioner, database strategy: owner and admin credentials stay
 
     await expect(p.migrate(active)).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
     await expect(p.provision({ id: failed })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
-    await expect(p.deprovision(doomed, { confirm: doomed })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
+    await expect(p.deprovision(doomed, { confirm: doomed })).rejects.toMatchObject({
+      errorCode: 'TENANT_MISCONFIGURED',
+    });
 
     expect(fake.passwords).toEqual([]);
     expect(fake.connections).toBe(0);
@@ -176,7 +187,11 @@ describe('TenantProvisioner, database strategy: owner and admin credentials stay
       const database = naming({ id } as Tenant);
       const databaseUrl = foreignUrls(database)[i][1];
       await expect(p.provision({ id, databaseUrl })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
-      expect({ form, passwords: fake.passwords, connections: fake.connections }).toEqual({ form, passwords: [], connections: 0 });
+      expect({ form, passwords: fake.passwords, connections: fake.connections }).toEqual({
+        form,
+        passwords: [],
+        connections: 0,
+      });
       expect({ form, exists: await databaseExists(database) }).toEqual({ form, exists: false });
       // Checked before it is registered: no record to fix or to hold the name.
       expect({ form, record: await h.store.findById(id) }).toEqual({ form, record: null });
@@ -200,8 +215,13 @@ describe('TenantProvisioner, database strategy: owner and admin credentials stay
     const alias = realHost === 'localhost' ? '127.0.0.1' : 'localhost';
     const [refused, allowed] = tenantIds('ocalias', 2);
     const urlOf = (id: string) => `postgresql://${appUser}@${alias}:${realPort}/${naming({ id } as Tenant)}`;
-    await expect(provisioner().provision({ id: refused, databaseUrl: urlOf(refused) })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
-    const tenant = await provisioner({ allowedServers: [`${alias}:${realPort}`] }).provision({ id: allowed, databaseUrl: urlOf(allowed) });
+    await expect(provisioner().provision({ id: refused, databaseUrl: urlOf(refused) })).rejects.toMatchObject({
+      errorCode: 'TENANT_MISCONFIGURED',
+    });
+    const tenant = await provisioner({ allowedServers: [`${alias}:${realPort}`] }).provision({
+      id: allowed,
+      databaseUrl: urlOf(allowed),
+    });
     expect(tenant.status).toBe('active');
   });
 
@@ -218,26 +238,44 @@ describe('TenantProvisioner, database strategy: owner and admin credentials stay
     expect(url).not.toContain(adminPassword);
     const effective = parse(url);
     expect(effective.user).toBe(naming(tenant));
-    await withClient(url, async (c) => expect((await c.query('SELECT current_user AS u')).rows).toEqual([{ u: naming(tenant) }]));
+    await withClient(url, async (c) =>
+      expect((await c.query('SELECT current_user AS u')).rows).toEqual([{ u: naming(tenant) }]),
+    );
   });
 });
 
 describe('TenantServerPolicy (pure)', () => {
   const owner = 'postgresql://owner:owner-secret@db.internal:5432/app';
-  const adminUrl = 'postgresql://admin:admin-secret@db.internal:5432/postgres?sslmode=verify-full&application_name=admin';
-  const policy = new TenantServerPolicy(owner, adminUrl, 'postgresql://app:app-pw@bouncer.internal:6432/app', ['DB-Alias:5433', '[::1]:5432']);
+  const adminUrl =
+    'postgresql://admin:admin-secret@db.internal:5432/postgres?sslmode=verify-full&application_name=admin';
+  const policy = new TenantServerPolicy(owner, adminUrl, 'postgresql://app:app-pw@bouncer.internal:6432/app', [
+    'DB-Alias:5433',
+    '[::1]:5432',
+  ]);
 
   it('builds owner connections from the admin server and the owner credentials, whatever the tenant URL said', () => {
     expect(policy.ownerConnection('tenant_a')).toMatchObject({
-      host: 'db.internal', port: 5432, user: 'owner', password: 'owner-secret', database: 'tenant_a', application_name: 'admin', ssl: {},
+      host: 'db.internal',
+      port: 5432,
+      user: 'owner',
+      password: 'owner-secret',
+      database: 'tenant_a',
+      application_name: 'admin',
+      ssl: {},
     });
     expect(policy.ownerConnection('tenant_a')).not.toHaveProperty('connectionString');
   });
 
   it('builds tenant URLs with no credential of the base URL left in the query string', () => {
-    const base = 'postgresql://admin@db.internal/postgres?password=admin-secret&user=admin&sslcert=/a.crt&sslkey=/a.key&sslmode=verify-full';
+    const base =
+      'postgresql://admin@db.internal/postgres?password=admin-secret&user=admin&sslcert=/a.crt&sslkey=/a.key&sslmode=verify-full';
     const own = new URL(policy.tenantUrl(base, { user: 'tenant_a', password: 'pw', database: 'tenant_a' }));
-    expect([own.username, own.password, own.pathname, [...own.searchParams.keys()]]).toEqual(['tenant_a', 'pw', '/tenant_a', ['sslmode']]);
+    expect([own.username, own.password, own.pathname, [...own.searchParams.keys()]]).toEqual([
+      'tenant_a',
+      'pw',
+      '/tenant_a',
+      ['sslmode'],
+    ]);
     const shared = new URL(policy.tenantUrl(base, { database: 'tenant_b' }));
     expect([shared.username, shared.password, shared.pathname]).toEqual(['admin', 'admin-secret', '/tenant_b']);
     expect([...shared.searchParams.keys()]).toEqual(['sslcert', 'sslkey', 'sslmode']);
@@ -280,10 +318,18 @@ describe('TenantServerPolicy (pure)', () => {
     const store = { encryptsUrls: true } as never;
     const base = { store, migrations: [], ownerUrl: owner, defaultStrategy: 'rls' as const };
     for (const allowedServers of [['evil.example:99999'], ['http://x'], 'db:5432', [5432]]) {
-      expect(() => validateProvisionerOptions({ ...base, database: { adminUrl, perTenantRole: true, allowedServers: allowedServers as never } })).toThrow(
-        expect.objectContaining({ field: 'database.allowedServers' }),
-      );
+      expect(() =>
+        validateProvisionerOptions({
+          ...base,
+          database: { adminUrl, perTenantRole: true, allowedServers: allowedServers as never },
+        }),
+      ).toThrow(expect.objectContaining({ field: 'database.allowedServers' }));
     }
-    expect(() => validateProvisionerOptions({ ...base, database: { adminUrl, perTenantRole: true, allowedServers: ['db:5432', 'db2'] } })).not.toThrow();
+    expect(() =>
+      validateProvisionerOptions({
+        ...base,
+        database: { adminUrl, perTenantRole: true, allowedServers: ['db:5432', 'db2'] },
+      }),
+    ).not.toThrow();
   });
 });

@@ -72,7 +72,9 @@ export async function createProvisioningHarness(): Promise<ProvisioningHarness> 
 }
 
 /** Every event the provisioner emits, in order, as `[name, payload]`. */
-export function recordEvents(provisioner: TenantProvisioner): [TenantLifecycleEvent, TenantLifecycleEvents[TenantLifecycleEvent]][] {
+export function recordEvents(
+  provisioner: TenantProvisioner,
+): [TenantLifecycleEvent, TenantLifecycleEvents[TenantLifecycleEvent]][] {
   const seen: [TenantLifecycleEvent, TenantLifecycleEvents[TenantLifecycleEvent]][] = [];
   for (const event of ['provisioned', 'migrated', 'suspended', 'activated', 'deleted', 'failed'] as const) {
     provisioner.on(event, (payload) => seen.push([event, payload]));

@@ -2,7 +2,13 @@ import { Pool } from 'pg';
 
 import type { TenantProvisioner } from '../../lib/provisioning/tenant-provisioner.service';
 import { FIXTURE_MIGRATIONS, fixtureMigrationSql, withClient } from '../support';
-import { createProvisioningHarness, migrationsOf, recordEvents, tenantIds, type ProvisioningHarness } from './provisioning-fixtures';
+import {
+  createProvisioningHarness,
+  migrationsOf,
+  recordEvents,
+  tenantIds,
+  type ProvisioningHarness,
+} from './provisioning-fixtures';
 
 describe('TenantProvisioner, RLS strategy', () => {
   let h: ProvisioningHarness;
@@ -13,7 +19,12 @@ describe('TenantProvisioner, RLS strategy', () => {
   beforeAll(async () => {
     h = await createProvisioningHarness();
     owner = new Pool({ connectionString: h.db.ownerUrl, max: 2 });
-    provisioner = h.provisioner({ defaultStrategy: 'rls', appRole: undefined, migrations, rls: { tables: ['projects', 'tasks'] } });
+    provisioner = h.provisioner({
+      defaultStrategy: 'rls',
+      appRole: undefined,
+      migrations,
+      rls: { tables: ['projects', 'tasks'] },
+    });
   });
 
   afterAll(async () => {
@@ -47,7 +58,12 @@ describe('TenantProvisioner, RLS strategy', () => {
     const [a, b] = tenantIds('rls', 2);
     const schemasBefore = (await owner.query('SELECT count(*)::int AS n FROM pg_namespace')).rows[0].n;
     const events = recordEvents(provisioner);
-    expect(await provisioner.provision({ id: a })).toMatchObject({ id: a, status: 'active', strategy: 'rls', schemaVersion: null });
+    expect(await provisioner.provision({ id: a })).toMatchObject({
+      id: a,
+      status: 'active',
+      strategy: 'rls',
+      schemaVersion: null,
+    });
     await provisioner.provision({ id: b });
     expect((await owner.query('SELECT count(*)::int AS n FROM pg_namespace')).rows[0].n).toBe(schemasBefore);
     expect(events.map(([event]) => event)).toEqual(['provisioned', 'provisioned']);
@@ -80,19 +96,24 @@ describe('TenantProvisioner, RLS strategy', () => {
     expect(await policies()).toMatchObject({ projects: { policies: 4 } });
   });
 
-  it('deprovision with deleteRows deletes exactly that tenant\'s rows, children first, in one transaction', async () => {
+  it("deprovision with deleteRows deletes exactly that tenant's rows, children first, in one transaction", async () => {
     const [gone, stays] = tenantIds('rls-rows', 2);
     for (const id of [gone, stays]) await provisioner.provision({ id });
     await withClient(h.db.appUrl, async (app) => {
       for (const id of [gone, stays]) {
         await app.query("SELECT set_config('app.tenant_id', $1, false)", [id]);
         await app.query('INSERT INTO projects (id, name) VALUES ($1, $2)', [`p-${id}`, 'p']);
-        await app.query("INSERT INTO tasks (id, project_id, title) VALUES ($1 || '-a', $1, 'a'), ($1 || '-b', $1, 'b')", [`p-${id}`]);
+        await app.query(
+          "INSERT INTO tasks (id, project_id, title) VALUES ($1 || '-a', $1, 'a'), ($1 || '-b', $1, 'b')",
+          [`p-${id}`],
+        );
       }
     });
     const events = recordEvents(provisioner);
     expect((await provisioner.deprovision(gone, { confirm: gone, deleteRows: true })).status).toBe('deleted');
-    expect(events).toEqual([['deleted', { tenantId: gone, strategy: 'rls', dropped: ['2 row(s) from tasks', '1 row(s) from projects'] }]]);
+    expect(events).toEqual([
+      ['deleted', { tenantId: gone, strategy: 'rls', dropped: ['2 row(s) from tasks', '1 row(s) from projects'] }],
+    ]);
     // Counted past RLS (superuser): nothing of the deleted tenant is left anywhere, the other tenant is whole.
     const counts = await withClient(h.db.adminUrl, async (admin) => {
       const { rows } = await admin.query(
@@ -114,17 +135,32 @@ describe('TenantProvisioner, RLS strategy', () => {
       await app.query("INSERT INTO tasks (id, project_id, title) VALUES ($1 || '-a', $1, 'a')", [`p-${id}`]);
     });
     const rowsOf = () =>
-      withClient(h.db.adminUrl, async (admin) =>
-        (await admin.query('SELECT (SELECT count(*)::int FROM projects WHERE tenant_id = $1) + (SELECT count(*)::int FROM tasks WHERE tenant_id = $1) AS n', [id])).rows[0].n,
+      withClient(
+        h.db.adminUrl,
+        async (admin) =>
+          (
+            await admin.query(
+              'SELECT (SELECT count(*)::int FROM projects WHERE tenant_id = $1) + (SELECT count(*)::int FROM tasks WHERE tenant_id = $1) AS n',
+              [id],
+            )
+          ).rows[0].n,
       );
 
     const noTables = h.provisioner({ defaultStrategy: 'rls', appRole: undefined, migrations });
     await expect(noTables.deprovision(id, { confirm: id, deleteRows: true })).rejects.toThrow(/rls\.tables/);
     // Deleted in reverse order: tasks, projects, then the missing table fails and everything rolls back.
-    const broken = h.provisioner({ defaultStrategy: 'rls', appRole: undefined, migrations, rls: { tables: ['no_such_table', 'projects', 'tasks'] } });
+    const broken = h.provisioner({
+      defaultStrategy: 'rls',
+      appRole: undefined,
+      migrations,
+      rls: { tables: ['no_such_table', 'projects', 'tasks'] },
+    });
     await expect(broken.deprovision(id, { confirm: id, deleteRows: true })).rejects.toThrow(/no_such_table/);
     expect(await rowsOf()).toBe(2);
-    expect(await h.store.findById(id)).toMatchObject({ status: 'deleted', lastError: expect.stringMatching(/no_such_table/) });
+    expect(await h.store.findById(id)).toMatchObject({
+      status: 'deleted',
+      lastError: expect.stringMatching(/no_such_table/),
+    });
 
     expect((await provisioner.deprovision(id, { confirm: id, deleteRows: true })).status).toBe('deleted');
     expect(await rowsOf()).toBe(0);

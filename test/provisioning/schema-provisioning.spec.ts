@@ -41,11 +41,21 @@ describe('TenantProvisioner, schema strategy', () => {
     const tenant = await provisioner.provision({ id, name: 'Acme' });
     const schema = `tenant_${id.replace(/-/g, '_')}`;
 
-    expect(tenant).toMatchObject({ id, name: 'Acme', status: 'active', strategy: 'schema', schemaName: schema, schemaVersion: THIRD, lastError: null });
+    expect(tenant).toMatchObject({
+      id,
+      name: 'Acme',
+      status: 'active',
+      strategy: 'schema',
+      schemaName: schema,
+      schemaVersion: THIRD,
+      lastError: null,
+    });
     expect(tenant.migratedAt).toBeInstanceOf(Date);
     expect(await tablesOf(owner, schema)).toEqual(['_prisma_migrations', 'audit_log', 'projects', 'tasks']);
     expect(await appliedIn(owner, schema)).toEqual(APP_MIGRATIONS.map((m) => m.name));
-    expect(events).toEqual([['provisioned', expect.objectContaining({ tenant, applied: APP_MIGRATIONS.map((m) => m.name) })]]);
+    expect(events).toEqual([
+      ['provisioned', expect.objectContaining({ tenant, applied: APP_MIGRATIONS.map((m) => m.name) })],
+    ]);
 
     // The app role works in the tenant schema, and cannot touch the migration history.
     await withClient(h.db.appUrl, async (app) => {
@@ -63,7 +73,9 @@ describe('TenantProvisioner, schema strategy', () => {
 
   it('leaves a tenant failed (never active) when a migration fails, and finishes it once the migration is fixed', async () => {
     const [id] = tenantIds('broken', 1);
-    const broken = h.provisioner({ migrations: migrationsOf({ [FIRST]: APP_MIGRATIONS[0].sql, '20250102000000_audit': 'CREATE TABLE oops (' }) });
+    const broken = h.provisioner({
+      migrations: migrationsOf({ [FIRST]: APP_MIGRATIONS[0].sql, '20250102000000_audit': 'CREATE TABLE oops (' }),
+    });
     const events = recordEvents(broken);
 
     await expect(broken.provision({ id })).rejects.toThrow(/20250102000000_audit/);
@@ -84,7 +96,9 @@ describe('TenantProvisioner, schema strategy', () => {
     const schemaName = `custom_${id.replace(/-/g, '_')}`;
     await h.store.create({ id, strategy: 'schema', schemaName });
     // Half-made by the process that died: schema and ownership marker are created together.
-    await owner.query(`BEGIN; CREATE SCHEMA ${schemaName}; COMMENT ON SCHEMA ${schemaName} IS 'nestjs-prisma-tenancy:tenant=${id}'; COMMIT`);
+    await owner.query(
+      `BEGIN; CREATE SCHEMA ${schemaName}; COMMENT ON SCHEMA ${schemaName} IS 'nestjs-prisma-tenancy:tenant=${id}'; COMMIT`,
+    );
 
     await expect(provisioner.provision({ id, schemaName: 'other_name' })).rejects.toMatchObject({ reason: 'mismatch' });
     await expect(provisioner.provision({ id, strategy: 'rls' })).rejects.toBeInstanceOf(TenantLifecycleError);
@@ -115,7 +129,9 @@ describe('TenantProvisioner, schema strategy', () => {
     expect(await tablesOf(owner, active.schemaName!)).toContain('labels');
     expect(events.map(([event]) => event)).toEqual(['suspended', 'activated']);
 
-    await expect(provisioner.activate(tenantIds('ghost', 1)[0])).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
+    await expect(provisioner.activate(tenantIds('ghost', 1)[0])).rejects.toMatchObject({
+      errorCode: 'TENANT_NOT_FOUND',
+    });
     const [fresh] = tenantIds('fresh', 1);
     await h.store.create({ id: fresh });
     await expect(provisioner.suspend(fresh)).rejects.toMatchObject({ reason: 'status', tenantStatus: 'provisioning' });
@@ -134,7 +150,9 @@ describe('TenantProvisioner, schema strategy', () => {
 
     expect((await provisioner.deprovision(id, { confirm: id })).status).toBe('deleted');
     expect((await owner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tenant.schemaName])).rowCount).toBe(0);
-    expect(events).toEqual([['deleted', { tenantId: id, strategy: 'schema', dropped: [`schema ${tenant.schemaName}`] }]]);
+    expect(events).toEqual([
+      ['deleted', { tenantId: id, strategy: 'schema', dropped: [`schema ${tenant.schemaName}`] }],
+    ]);
 
     // Deleted is final for provision; deprovision may run again (a drop that failed half-way).
     await expect(provisioner.provision({ id })).rejects.toMatchObject({ reason: 'status', tenantStatus: 'deleted' });
@@ -145,7 +163,9 @@ describe('TenantProvisioner, schema strategy', () => {
     await expect(provisioner.provision({ id: 'bad id; drop' })).rejects.toBeInstanceOf(InvalidTenantIdError);
     for (const schemaName of ['public', 'tenancy', 'pg_evil', 'Upper']) {
       const [id] = tenantIds('unsafe', 1);
-      await expect(provisioner.provision({ id, schemaName })).rejects.toMatchObject({ errorCode: 'TENANT_MISCONFIGURED' });
+      await expect(provisioner.provision({ id, schemaName })).rejects.toMatchObject({
+        errorCode: 'TENANT_MISCONFIGURED',
+      });
       // Checked before the record is written: a refused provisioning leaves nothing behind.
       expect(await h.store.findById(id)).toBeNull();
     }

@@ -38,14 +38,23 @@ describe('PrismaTenantStore', () => {
   });
 
   it('keeps the released migration byte for byte (edit by adding a migration, never in place)', () => {
-    expect(REGISTRY_MIGRATIONS.map((m) => m.name)).toEqual(['20261125000000_tenancy_registry', '20261204000000_tenancy_unique_resources']);
+    expect(REGISTRY_MIGRATIONS.map((m) => m.name)).toEqual([
+      '20261125000000_tenancy_registry',
+      '20261204000000_tenancy_unique_resources',
+    ]);
     expect(migrationChecksum(REGISTRY_MIGRATIONS[0].sql)).toBe(REGISTRY_MIGRATIONS[0].checksum);
     expect(REGISTRY_MIGRATIONS[0].checksum).toBe('26b31950b6fe8f5395afaee176441e89c2e9dbe840e58b98cd25513271b321f4');
   });
 
   it('creates, finds, lists, updates and sets the status of tenants', async () => {
     const created = await store.create({ id: 'crud-a', name: 'A', strategy: 'schema', schemaName: 'tenant_crud_a' });
-    expect(created).toMatchObject({ id: 'crud-a', name: 'A', status: 'provisioning', strategy: 'schema', schemaName: 'tenant_crud_a' });
+    expect(created).toMatchObject({
+      id: 'crud-a',
+      name: 'A',
+      status: 'provisioning',
+      strategy: 'schema',
+      schemaName: 'tenant_crud_a',
+    });
     expect(created.schemaVersion).toBeNull();
     expect(created.createdAt).toBeInstanceOf(Date);
     await store.create({ id: 'crud-b', status: 'active' });
@@ -57,17 +66,31 @@ describe('PrismaTenantStore', () => {
     const active = await store.list({ status: 'active' });
     expect(active.map((t) => t.id)).toContain('crud-b');
     expect(active.map((t) => t.id)).not.toContain('crud-a');
-    expect((await store.list({ status: ['active', 'provisioning'], strategy: 'schema' })).map((t) => t.id)).toContain('crud-a');
+    expect((await store.list({ status: ['active', 'provisioning'], strategy: 'schema' })).map((t) => t.id)).toContain(
+      'crud-a',
+    );
 
-    const updated = await store.update('crud-a', { name: null, schemaVersion: '20250102000000_b', migratedAt: new Date() });
+    const updated = await store.update('crud-a', {
+      name: null,
+      schemaVersion: '20250102000000_b',
+      migratedAt: new Date(),
+    });
     expect(updated).not.toHaveProperty('name');
     expect(updated.schemaVersion).toBe('20250102000000_b');
     expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
     // Never backwards: an older process recording an older version leaves the newer one.
-    expect((await store.update('crud-a', { schemaVersion: '20250101000000_a' })).schemaVersion).toBe('20250102000000_b');
+    expect((await store.update('crud-a', { schemaVersion: '20250101000000_a' })).schemaVersion).toBe(
+      '20250102000000_b',
+    );
 
-    expect(await store.setStatus('crud-a', 'failed', new Error('boom'))).toMatchObject({ status: 'failed', lastError: 'boom' });
-    expect(await store.setStatus('crud-a', 'provisioning')).toMatchObject({ status: 'provisioning', lastError: 'boom' });
+    expect(await store.setStatus('crud-a', 'failed', new Error('boom'))).toMatchObject({
+      status: 'failed',
+      lastError: 'boom',
+    });
+    expect(await store.setStatus('crud-a', 'provisioning')).toMatchObject({
+      status: 'provisioning',
+      lastError: 'boom',
+    });
     expect(await store.setStatus('crud-a', 'active', null)).toMatchObject({ status: 'active', lastError: null });
   });
 
@@ -76,7 +99,9 @@ describe('PrismaTenantStore', () => {
     await expect(store.create({ id: 'dup' })).rejects.toBeInstanceOf(TenantAlreadyRegisteredError);
     await expect(store.update('ghost', { name: 'x' })).rejects.toBeInstanceOf(TenantNotFoundError);
     await expect(store.setStatus('dup', 'paused' as never)).rejects.toThrow(/Unknown tenant status/);
-    await expect(pool.query("UPDATE tenancy.tenancy_tenants SET status = 'paused' WHERE id = 'dup'")).rejects.toMatchObject({
+    await expect(
+      pool.query("UPDATE tenancy.tenancy_tenants SET status = 'paused' WHERE id = 'dup'"),
+    ).rejects.toMatchObject({
       code: '23514',
     });
   });
@@ -131,7 +156,10 @@ describe('PrismaTenantStore', () => {
     });
 
     it('hands out ciphertext with decryptOnRead: false, and plaintextDatabaseUrl still opens it', async () => {
-      const raw = new PrismaTenantStore(pool, { cipher: new TenantSecretCipher({ keys: [key] }), decryptOnRead: false });
+      const raw = new PrismaTenantStore(pool, {
+        cipher: new TenantSecretCipher({ keys: [key] }),
+        decryptOnRead: false,
+      });
       const tenant = (await raw.findById('enc'))!;
       expect(tenant.databaseUrl).toMatch(/^v1\./);
       expect(raw.plaintextDatabaseUrl(tenant)).toBe(`${url}?sslmode=require`);
@@ -142,7 +170,11 @@ describe('PrismaTenantStore', () => {
       const rotated = new PrismaTenantStore(pool, { cipher: new TenantSecretCipher({ keys: [randomBytes(32), key] }) });
       await pool.query("UPDATE tenancy.tenancy_tenants SET database_url = NULL WHERE id = 'enc-victim'");
 
-      expect(await rotated.rotateSecrets()).toMatchObject({ rotated: ['enc'], plaintext: ['enc-plain'], undecryptable: [] });
+      expect(await rotated.rotateSecrets()).toMatchObject({
+        rotated: ['enc'],
+        plaintext: ['enc-plain'],
+        undecryptable: [],
+      });
       expect(await rotated.rotateSecrets()).toMatchObject({ rotated: [], current: ['enc'], plaintext: ['enc-plain'] });
       expect((await rotated.findById('enc'))!.databaseUrl).toBe(`${url}?sslmode=require`);
       const { rows } = await pool.query("SELECT database_url FROM tenancy.tenancy_tenants WHERE id = 'enc-plain'");

@@ -25,7 +25,11 @@ describe('RegistryInvalidationListener', () => {
     await db?.drop();
   });
 
-  function listen(name: string, seen: string[], extra: Partial<ConstructorParameters<typeof RegistryInvalidationListener>[0]> = {}) {
+  function listen(
+    name: string,
+    seen: string[],
+    extra: Partial<ConstructorParameters<typeof RegistryInvalidationListener>[0]> = {},
+  ) {
     const listener = new RegistryInvalidationListener({
       connection: { connectionString: db.ownerUrl, application_name: name },
       onInvalidate: (id) => seen.push(id),
@@ -108,7 +112,8 @@ describe('RegistryInvalidationListener', () => {
     await listener.stop();
     expect(listener.listening).toBe(false);
     const open = async () =>
-      (await pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'stopped'")).rows[0].n;
+      (await pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'stopped'")).rows[0]
+        .n;
     await waitFor('the server to drop the closed session', async () => (await open()) === 0);
   });
 

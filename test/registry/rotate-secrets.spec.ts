@@ -18,7 +18,8 @@ describe('PrismaTenantStore.rotateSecrets and encryptPlaintextUrls', () => {
   let after: PrismaTenantStore;
 
   const stored = async (id: string): Promise<string | null> =>
-    (await pool.query('SELECT database_url FROM tenancy.tenancy_tenants WHERE id = $1', [id])).rows[0]?.database_url ?? null;
+    (await pool.query('SELECT database_url FROM tenancy.tenancy_tenants WHERE id = $1', [id])).rows[0]?.database_url ??
+    null;
   /** Written straight into the table, as someone with SQL access but without the key would. */
   const plant = (id: string, value: string) =>
     pool.query(
@@ -44,10 +45,17 @@ describe('PrismaTenantStore.rotateSecrets and encryptPlaintextUrls', () => {
     await before.create({ id: 'rot-old', strategy: 'database', databaseUrl: url('old') });
     await after.create({ id: 'rot-new', strategy: 'database', databaseUrl: url('new') });
     await plant('rot-plain', url('plain'));
-    await plant('rot-foreign-key', new TenantSecretCipher({ keys: [randomBytes(32)] }).encrypt(url('fk'), { aad: 'rot-foreign-key' }));
+    await plant(
+      'rot-foreign-key',
+      new TenantSecretCipher({ keys: [randomBytes(32)] }).encrypt(url('fk'), { aad: 'rot-foreign-key' }),
+    );
     // A valid ciphertext of another tenant, copied onto this row: the aad makes it fail.
     await plant('rot-copied', (await stored('rot-old'))!);
-    const untouched = { plain: await stored('rot-plain'), foreign: await stored('rot-foreign-key'), copied: await stored('rot-copied') };
+    const untouched = {
+      plain: await stored('rot-plain'),
+      foreign: await stored('rot-foreign-key'),
+      copied: await stored('rot-copied'),
+    };
 
     const report = await after.rotateSecrets();
     expect(report).toEqual({
@@ -76,7 +84,13 @@ describe('PrismaTenantStore.rotateSecrets and encryptPlaintextUrls', () => {
     await plant('seal-a', url('sa'));
     await plant('seal-b', url('sb'));
     const report = await after.encryptPlaintextUrls(['seal-a', 'rot-new', 'nobody', 'seal-a']);
-    expect(report).toEqual({ encrypted: ['seal-a'], alreadyEncrypted: ['rot-new'], notFound: ['nobody'], withoutUrl: [], changedMeanwhile: [] });
+    expect(report).toEqual({
+      encrypted: ['seal-a'],
+      alreadyEncrypted: ['rot-new'],
+      notFound: ['nobody'],
+      withoutUrl: [],
+      changedMeanwhile: [],
+    });
     expect(await stored('seal-a')).toMatch(/^v1\./);
     expect(after.plaintextDatabaseUrl((await after.findById('seal-a'))!)).toBe(url('sa'));
     expect(await stored('seal-b')).toBe(url('sb'));

@@ -7,7 +7,9 @@ function request(parts: Partial<TenancyRequest>): TenancyRequest {
 
 describe('CustomTenantResolver', () => {
   it('returns what the function returns, sync or async', async () => {
-    expect(new CustomTenantResolver((r) => r.headers['x-a'] as string).resolve(request({ headers: { 'x-a': 'acme' } }))).toBe('acme');
+    expect(
+      new CustomTenantResolver((r) => r.headers['x-a'] as string).resolve(request({ headers: { 'x-a': 'acme' } })),
+    ).toBe('acme');
     await expect(new CustomTenantResolver(async () => 'globex').resolve(request({}))).resolves.toBe('globex');
   });
 });

@@ -9,7 +9,9 @@ function request(parts: Partial<TenancyRequest>): TenancyRequest {
 describe('HeaderTenantResolver', () => {
   it('reads x-tenant-id by default, another header when configured (case-insensitive)', () => {
     expect(new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': 'acme' } }))).toBe('acme');
-    expect(new HeaderTenantResolver({ header: 'X-Org' }).resolve(request({ headers: { 'x-org': 'acme' } }))).toBe('acme');
+    expect(new HeaderTenantResolver({ header: 'X-Org' }).resolve(request({ headers: { 'x-org': 'acme' } }))).toBe(
+      'acme',
+    );
   });
 
   it('resolves nothing when the header is absent', () => {
@@ -18,9 +20,15 @@ describe('HeaderTenantResolver', () => {
   });
 
   it('rejects a header that is present but empty, instead of trying the next resolver', () => {
-    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': '' } }))).toThrow(InvalidTenantIdError);
-    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': [] } }))).toThrow(InvalidTenantIdError);
-    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': [''] } }))).toThrow(InvalidTenantIdError);
+    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': '' } }))).toThrow(
+      InvalidTenantIdError,
+    );
+    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': [] } }))).toThrow(
+      InvalidTenantIdError,
+    );
+    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': [''] } }))).toThrow(
+      InvalidTenantIdError,
+    );
   });
 
   it('takes a header a middleware left as an array of one value', () => {
@@ -28,7 +36,11 @@ describe('HeaderTenantResolver', () => {
   });
 
   it('rejects a header sent more than once instead of picking one', () => {
-    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': ['acme', 'globex'] } }))).toThrow(InvalidTenantIdError);
-    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': ['', 'acme'] } }))).toThrow(InvalidTenantIdError);
+    expect(() =>
+      new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': ['acme', 'globex'] } })),
+    ).toThrow(InvalidTenantIdError);
+    expect(() => new HeaderTenantResolver().resolve(request({ headers: { 'x-tenant-id': ['', 'acme'] } }))).toThrow(
+      InvalidTenantIdError,
+    );
   });
 });

@@ -45,10 +45,13 @@ describe('SubdomainTenantResolver', () => {
   });
 
   describe('absolute-form request targets and repeated Host headers', () => {
-    const resolve = (parts: Partial<TenancyRequest>) => new SubdomainTenantResolver({ baseDomain: 'example.com' }).resolve(request(parts));
+    const resolve = (parts: Partial<TenancyRequest>) =>
+      new SubdomainTenantResolver({ baseDomain: 'example.com' }).resolve(request(parts));
 
     it('rejects a target naming another host than Host', () => {
-      expect(() => resolve({ hostname: 'acme.example.com', authority: 'globex.example.com' })).toThrow(InvalidTenantIdError);
+      expect(() => resolve({ hostname: 'acme.example.com', authority: 'globex.example.com' })).toThrow(
+        InvalidTenantIdError,
+      );
       // Even when the target's host would name no tenant: the two still disagree.
       expect(() => resolve({ hostname: 'acme.example.com', authority: 'evil.org' })).toThrow(InvalidTenantIdError);
     });
@@ -60,25 +63,49 @@ describe('SubdomainTenantResolver', () => {
     });
 
     it('rejects two Host headers', () => {
-      expect(() => resolve({ hostname: 'acme.example.com', headers: { host: ['acme.example.com', 'globex.example.com'] } })).toThrow(InvalidTenantIdError);
+      expect(() =>
+        resolve({ hostname: 'acme.example.com', headers: { host: ['acme.example.com', 'globex.example.com'] } }),
+      ).toThrow(InvalidTenantIdError);
     });
   });
 
   describe('X-Forwarded-Host listing several hosts', () => {
-    const resolve = (parts: Partial<TenancyRequest>) => new SubdomainTenantResolver({ baseDomain: 'example.com' }).resolve(request(parts));
+    const resolve = (parts: Partial<TenancyRequest>) =>
+      new SubdomainTenantResolver({ baseDomain: 'example.com' }).resolve(request(parts));
     const forwarded = 'globex.example.com, acme.example.com';
 
     it('refuses a host the platform took from it, whichever entry it took', () => {
       // Express takes the first entry, Fastify the last.
-      expect(() => resolve({ hostname: 'globex.example.com', headers: { host: 'internal:3000', 'x-forwarded-host': forwarded } })).toThrow(InvalidTenantIdError);
-      expect(() => resolve({ hostname: 'acme.example.com', headers: { host: 'internal:3000', 'x-forwarded-host': forwarded } })).toThrow(InvalidTenantIdError);
-      expect(() => resolve({ hostname: 'acme.example.com', headers: { host: 'internal', 'x-forwarded-host': ['globex.example.com', 'acme.example.com'] } })).toThrow(InvalidTenantIdError);
+      expect(() =>
+        resolve({ hostname: 'globex.example.com', headers: { host: 'internal:3000', 'x-forwarded-host': forwarded } }),
+      ).toThrow(InvalidTenantIdError);
+      expect(() =>
+        resolve({ hostname: 'acme.example.com', headers: { host: 'internal:3000', 'x-forwarded-host': forwarded } }),
+      ).toThrow(InvalidTenantIdError);
+      expect(() =>
+        resolve({
+          hostname: 'acme.example.com',
+          headers: { host: 'internal', 'x-forwarded-host': ['globex.example.com', 'acme.example.com'] },
+        }),
+      ).toThrow(InvalidTenantIdError);
     });
 
     it('ignores it when the platform read Host, or when every entry names the same host', () => {
-      expect(resolve({ hostname: 'acme.example.com', headers: { host: 'acme.example.com', 'x-forwarded-host': forwarded } })).toBe('acme');
-      expect(resolve({ hostname: 'acme.example.com', headers: { host: 'internal', 'x-forwarded-host': 'acme.example.com, ACME.example.com:443' } })).toBe('acme');
-      expect(resolve({ hostname: 'acme.example.com', headers: { host: 'internal', 'x-forwarded-host': 'acme.example.com' } })).toBe('acme');
+      expect(
+        resolve({ hostname: 'acme.example.com', headers: { host: 'acme.example.com', 'x-forwarded-host': forwarded } }),
+      ).toBe('acme');
+      expect(
+        resolve({
+          hostname: 'acme.example.com',
+          headers: { host: 'internal', 'x-forwarded-host': 'acme.example.com, ACME.example.com:443' },
+        }),
+      ).toBe('acme');
+      expect(
+        resolve({
+          hostname: 'acme.example.com',
+          headers: { host: 'internal', 'x-forwarded-host': 'acme.example.com' },
+        }),
+      ).toBe('acme');
     });
   });
 });

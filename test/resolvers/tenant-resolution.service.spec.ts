@@ -5,7 +5,13 @@ import { TenantResolution } from '../../lib/resolvers/tenant-resolution.service'
 import type { TenancyRequest } from '../../lib/resolvers/tenant-resolver.interface';
 
 function resolution(resolvers?: TenantResolverOption[]): TenantResolution {
-  const options = resolveTenancyOptions({ strategy: 'rls', databaseUrl: 'postgresql://unused@localhost/unused', createClient: () => ({}), tenants: [], resolvers });
+  const options = resolveTenancyOptions({
+    strategy: 'rls',
+    databaseUrl: 'postgresql://unused@localhost/unused',
+    createClient: () => ({}),
+    tenants: [],
+    resolvers,
+  });
   return new TenantResolution(options);
 }
 
@@ -27,11 +33,21 @@ describe('TenantResolution', () => {
     [[{ type: 'path' }, { type: 'header' }], 'from-path'],
     [[{ type: 'claim' }, { type: 'header' }], 'from-claim'],
     [[{ type: 'header', header: 'x-none' }, { type: 'claim' }, { type: 'path' }], 'from-claim'],
-    [[{ type: 'custom', resolve: () => undefined }, { type: 'custom', resolve: async () => 'from-custom' }, { type: 'header' }], 'from-custom'],
+    [
+      [
+        { type: 'custom', resolve: () => undefined },
+        { type: 'custom', resolve: async () => 'from-custom' },
+        { type: 'header' },
+      ],
+      'from-custom',
+    ],
     [[{ resolve: () => 'from-instance' }, { type: 'header' }], 'from-instance'],
-  ] as [TenantResolverOption[], string][])('tries resolvers in order, the first non-empty wins (%#)', async (resolvers, expected) => {
-    await expect(resolution(resolvers).resolveRequest(request)).resolves.toBe(expected);
-  });
+  ] as [TenantResolverOption[], string][])(
+    'tries resolvers in order, the first non-empty wins (%#)',
+    async (resolvers, expected) => {
+      await expect(resolution(resolvers).resolveRequest(request)).resolves.toBe(expected);
+    },
+  );
 
   it('does not call later resolvers once one matched', async () => {
     const later = jest.fn(() => 'later');
@@ -53,8 +69,12 @@ describe('TenantResolution', () => {
   });
 
   it('rejects a resolver result that is not a string', async () => {
-    await expect(resolution([{ type: 'custom', resolve: () => 42 as never }]).resolveRequest(request)).rejects.toThrow(InvalidTenantIdError);
-    await expect(resolution([{ type: 'custom', resolve: () => ({ id: 'x' }) as never }]).resolveRequest(request)).rejects.toThrow(InvalidTenantIdError);
+    await expect(resolution([{ type: 'custom', resolve: () => 42 as never }]).resolveRequest(request)).rejects.toThrow(
+      InvalidTenantIdError,
+    );
+    await expect(
+      resolution([{ type: 'custom', resolve: () => ({ id: 'x' }) as never }]).resolveRequest(request),
+    ).rejects.toThrow(InvalidTenantIdError);
   });
 
   it('builds the resolvers once, at construction, not per request', async () => {

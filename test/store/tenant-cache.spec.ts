@@ -22,7 +22,13 @@ class Counted<T extends Tenant> implements TenantStore<T> {
 
 function cacheOver(store: TenantStore, cache?: { max?: number; ttlMs?: number }): TenantCache {
   return new TenantCache(
-    resolveTenancyOptions({ strategy: 'rls', databaseUrl: 'postgresql://unused@127.0.0.1:5432/unused', createClient: () => ({}), store, cache }),
+    resolveTenancyOptions({
+      strategy: 'rls',
+      databaseUrl: 'postgresql://unused@127.0.0.1:5432/unused',
+      createClient: () => ({}),
+      store,
+      cache,
+    }),
   );
 }
 
@@ -84,7 +90,9 @@ describe('TenantCache against PrismaTenantStore (real PostgreSQL)', () => {
     expect(store.calls).toEqual(['acme']);
 
     let fail = true;
-    const flaky: TenantStore = { findById: async (id) => (fail ? Promise.reject(new Error('registry down')) : registry.findById(id)) };
+    const flaky: TenantStore = {
+      findById: async (id) => (fail ? Promise.reject(new Error('registry down')) : registry.findById(id)),
+    };
     const over = cacheOver(flaky);
     await expect(over.find('acme')).rejects.toThrow('registry down');
     fail = false;

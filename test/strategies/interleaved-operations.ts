@@ -7,7 +7,11 @@ import type { RlsTestApp } from './rls/rls-app';
  * two lookups share a tick, which Prisma batches), only its rows in a list,
  * and its tenant setting in raw SQL. `databaseOf` adds where the raw SQL ran.
  */
-export async function expectInterleavedIsolation(t: RlsTestApp, tenants: readonly string[], options: { count?: number; databaseOf?: (tenant: string) => string } = {}): Promise<void> {
+export async function expectInterleavedIsolation(
+  t: RlsTestApp,
+  tenants: readonly string[],
+  options: { count?: number; databaseOf?: (tenant: string) => string } = {},
+): Promise<void> {
   const { count = 500, databaseOf } = options;
   const ids = new Map<string, string>();
   for (const id of tenants) ids.set(id, (await t.as(id, (p) => p.project.create({ data: { name: `own-${id}` } }))).id);
@@ -21,11 +25,27 @@ export async function expectInterleavedIsolation(t: RlsTestApp, tenants: readonl
         p.project.findUnique({ where: { id: ids.get(other)! } }),
       ]);
       const all = await p.project.findMany({ where: { name: { startsWith: 'own-' } } });
-      const [{ s, db }] = await p.$queryRaw<{ s: string; db: string }[]>`SELECT current_setting('app.tenant_id', true) AS s, current_database() AS db`;
-      return { tenant, own: own?.tenantId, foreign, all: all.map((r) => r.tenantId), s, db: databaseOf ? db : undefined };
+      const [{ s, db }] = await p.$queryRaw<
+        { s: string; db: string }[]
+      >`SELECT current_setting('app.tenant_id', true) AS s, current_database() AS db`;
+      return {
+        tenant,
+        own: own?.tenantId,
+        foreign,
+        all: all.map((r) => r.tenantId),
+        s,
+        db: databaseOf ? db : undefined,
+      };
     });
   });
   for (const r of await Promise.all(ops)) {
-    expect(r).toEqual({ tenant: r.tenant, own: r.tenant, foreign: null, all: [r.tenant], s: r.tenant, db: databaseOf?.(r.tenant) });
+    expect(r).toEqual({
+      tenant: r.tenant,
+      own: r.tenant,
+      foreign: null,
+      all: [r.tenant],
+      s: r.tenant,
+      db: databaseOf?.(r.tenant),
+    });
   }
 }

@@ -39,8 +39,12 @@ describe.each(FUZZ_SETUPS)('isolation fuzz: $label ($platform)', (setup) => {
   // when this starts failing, the hole is fixed: delete its entry.
   const holes = KNOWN_HOLES.filter((h) => h.setups.includes(setup.label));
   if (holes.length) {
-    it.failing.each(holes.map((h) => [h.name, h] as const))('known hole %s: a focused fuzz still finds it', async (_name, hole) => {
-      await runFuzz(setup, target!, { ...settings, ops: 300, opsPerRun: 300, path: undefined }, hole);
-    }, 120_000);
+    it.failing.each(holes.map((h) => [h.name, h] as const))(
+      'known hole %s: a focused fuzz still finds it',
+      async (_name, hole) => {
+        await runFuzz(setup, target!, { ...settings, ops: 300, opsPerRun: 300, path: undefined }, hole);
+      },
+      120_000,
+    );
   }
 });

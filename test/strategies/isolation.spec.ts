@@ -27,8 +27,18 @@ function onDatabase(database: () => Promise<TestDatabase>, options: Partial<Tena
 }
 
 const SETUPS: IsolationSetup[] = [
-  { label: 'rls, transaction mode', rls: true, schemaOf: () => 'public', boot: onDatabase(createTestDatabase, { rls: { mode: 'transaction' } }) },
-  { label: 'rls, session mode', rls: true, schemaOf: () => 'public', boot: onDatabase(createTestDatabase, { rls: { mode: 'session' } }) },
+  {
+    label: 'rls, transaction mode',
+    rls: true,
+    schemaOf: () => 'public',
+    boot: onDatabase(createTestDatabase, { rls: { mode: 'transaction' } }),
+  },
+  {
+    label: 'rls, session mode',
+    rls: true,
+    schemaOf: () => 'public',
+    boot: onDatabase(createTestDatabase, { rls: { mode: 'session' } }),
+  },
   {
     label: 'schema',
     rls: false,
@@ -43,7 +53,13 @@ const SETUPS: IsolationSetup[] = [
       const setup = await createDatabaseTenants(ACTIVE_IDS, [serverAdminUrl()]);
       const tenants = [...setup.tenants, ...TEST_TENANTS.filter((x) => x.status !== 'active')];
       // Not a timeout test: many first connections at once on a 2-core CI box can take seconds.
-      const app = await bootTenancyApp(setup.shared.appUrl, { strategy: 'database', strategies: ['database'], tenants, sharedModels: ['Plan'], database: { connectTimeoutMs: 20_000 } });
+      const app = await bootTenancyApp(setup.shared.appUrl, {
+        strategy: 'database',
+        strategies: ['database'],
+        tenants,
+        sharedModels: ['Plan'],
+        database: { connectTimeoutMs: 20_000 },
+      });
       return { app, drop: () => setup.drop() };
     },
   },
@@ -66,7 +82,10 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
 
   async function seedA() {
     return t.as('t0', (p) =>
-      p.project.create({ data: { name: 'a-secret', budget: 100, tasks: { create: [{ title: 'a-task' }] } }, include: { tasks: true } }),
+      p.project.create({
+        data: { name: 'a-secret', budget: 100, tasks: { create: [{ title: 'a-task' }] } },
+        include: { tasks: true },
+      }),
     );
   }
 
@@ -95,7 +114,9 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     });
     await t.as('t0', async (p) => {
       expect(await p.project.findUnique({ where: { id: a.id } })).not.toBeNull();
-      expect((await p.project.findUnique({ where: { id: a.id } }).tasks())?.map((task) => task.title)).toEqual(['a-task']);
+      expect((await p.project.findUnique({ where: { id: a.id } }).tasks())?.map((task) => task.title)).toEqual([
+        'a-task',
+      ]);
     });
   });
 
@@ -108,17 +129,25 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
       // Prisma's native upsert (INSERT ... ON CONFLICT DO UPDATE WHERE tenant) either
       // fails on the policy (PostgreSQL 15) or touches nothing and returns null (18).
       // With separate schemas the id is free in B's own table: B gets a row of its own.
-      const upserted = await p.project.upsert({ where: { id: a.id }, create: { id: a.id, name: 'pwned' }, update: { name: 'pwned' } }).catch((e: Error) => e);
+      const upserted = await p.project
+        .upsert({ where: { id: a.id }, create: { id: a.id, name: 'pwned' }, update: { name: 'pwned' } })
+        .catch((e: Error) => e);
       expect(upserted === null || upserted instanceof Error || upserted.tenantId === 't1').toBe(true);
       if (upserted && !(upserted instanceof Error)) await p.project.delete({ where: { id: a.id } });
       await expect(p.project.delete({ where: { id: a.id } })).rejects.toThrow();
       expect((await p.project.deleteMany({ where: { id: a.id } })).count).toBe(0);
       expect((await p.task.deleteMany({})).count).toBe(0);
       // Nested write through A's project is not found.
-      await expect(p.project.update({ where: { id: a.id }, data: { tasks: { create: [{ title: 'x' }] } } })).rejects.toThrow();
+      await expect(
+        p.project.update({ where: { id: a.id }, data: { tasks: { create: [{ title: 'x' }] } } }),
+      ).rejects.toThrow();
       // Moving a row to A's tenant, or creating one there, is refused.
-      await expect(p.project.create({ data: { name: 'x', tenantId: 't0' } })).rejects.toBeInstanceOf(TenantMismatchError);
-      await expect(p.project.createMany({ data: [{ name: 'x', tenantId: 't0' }] })).rejects.toBeInstanceOf(TenantMismatchError);
+      await expect(p.project.create({ data: { name: 'x', tenantId: 't0' } })).rejects.toBeInstanceOf(
+        TenantMismatchError,
+      );
+      await expect(p.project.createMany({ data: [{ name: 'x', tenantId: 't0' }] })).rejects.toBeInstanceOf(
+        TenantMismatchError,
+      );
       await expect(p.project.updateMany({ data: { tenantId: 't0' } })).rejects.toBeInstanceOf(TenantMismatchError);
     });
     await t.as('t0', async (p) => {
@@ -130,7 +159,10 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
 
   it('creates: B writes land in B, with nested creates, createMany and upsert', async () => {
     const created = await t.as('t2', async (p) => {
-      const project = await p.project.create({ data: { name: 'b', tasks: { create: [{ title: 'nested' }] } }, include: { tasks: true } });
+      const project = await p.project.create({
+        data: { name: 'b', tasks: { create: [{ title: 'nested' }] } },
+        include: { tasks: true },
+      });
       await p.project.createMany({ data: [{ name: 'b2' }, { name: 'b3' }] });
       await p.project.upsert({ where: { id: 'b-upsert' }, create: { id: 'b-upsert', name: 'b4' }, update: {} });
       return project;
@@ -149,14 +181,18 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
       expect(rows.map((r) => r.tenant_id)).toEqual(['t4']);
       expect(await p.$executeRaw`UPDATE projects SET name = 'raw'`).toBe(1);
       // Unqualified names resolve to the tenant's own tables only, never to public.
-      const [{ schemas }] = await p.$queryRaw<{ schemas: string }[]>`SELECT array_to_string(current_schemas(false), ',') AS schemas`;
+      const [{ schemas }] = await p.$queryRaw<
+        { schemas: string }[]
+      >`SELECT array_to_string(current_schemas(false), ',') AS schemas`;
       expect(schemas).toBe(setup.schemaOf('t4'));
       expect(await p.$executeRawUnsafe(`DELETE FROM tasks`)).toBe(0);
       // Inserting a row for another tenant: rejected by WITH CHECK under RLS; in B's own schema otherwise.
       const insert = p.$executeRaw`INSERT INTO projects (id, tenant_id, name) VALUES ('raw-x', 't0', 'raw-x')`;
       if (setup.rls) await expect(insert).rejects.toThrow(/row-level security/);
       else await insert;
-      const [{ setting }] = await p.$queryRaw<{ setting: string }[]>`SELECT current_setting('app.tenant_id', true) AS setting`;
+      const [{ setting }] = await p.$queryRaw<
+        { setting: string }[]
+      >`SELECT current_setting('app.tenant_id', true) AS setting`;
       expect(setting).toBe('t4');
     });
     await t.as('t0', async (p) => {
@@ -172,12 +208,18 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     const typedQuery = (sql: string) => makeTypedQueryFactory(sql)();
     await t.as('t4', async (p) => {
       await p.project.create({ data: { name: 'typed-mine' } });
-      const mine = (await p.$queryRawTyped(typedQuery("SELECT tenant_id FROM projects WHERE name = 'typed-mine'"))) as { tenant_id: string }[];
+      const mine = (await p.$queryRawTyped(typedQuery("SELECT tenant_id FROM projects WHERE name = 'typed-mine'"))) as {
+        tenant_id: string;
+      }[];
       expect(mine.map((r) => r.tenant_id)).toEqual(['t4']);
       expect(await p.$queryRawTyped(typedQuery("SELECT id FROM projects WHERE name = 'a-secret'"))).toEqual([]);
-      const [{ schemas }] = (await p.$queryRawTyped(typedQuery('SELECT array_to_string(current_schemas(false), \',\') AS schemas'))) as { schemas: string }[];
+      const [{ schemas }] = (await p.$queryRawTyped(
+        typedQuery("SELECT array_to_string(current_schemas(false), ',') AS schemas"),
+      )) as { schemas: string }[];
       expect(schemas).toBe(setup.schemaOf('t4'));
-      const [{ setting }] = (await p.$queryRawTyped(typedQuery("SELECT current_setting('app.tenant_id', true) AS setting"))) as { setting: string }[];
+      const [{ setting }] = (await p.$queryRawTyped(
+        typedQuery("SELECT current_setting('app.tenant_id', true) AS setting"),
+      )) as { setting: string }[];
       expect(setting).toBe('t4');
     });
     await expect(t.prisma.shared.$queryRawTyped(typedQuery('SELECT 1'))).rejects.toBeInstanceOf(MissingTenantError);
@@ -199,7 +241,11 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     // ... and through any tenant's client, reads and writes alike, one table for all.
     expect(await t.as('t3', (p) => p.plan.findUnique({ where: { id: 'free' } }))).toMatchObject({ name: 'Free' });
     await t.as('t3', (p) => p.plan.upsert({ where: { id: 'team' }, create: { id: 'team', name: 'Team' }, update: {} }));
-    expect((await t.as('t4', (p) => p.plan.findMany({ where: { id: { in: ['free', 'team'] } }, orderBy: { id: 'asc' } }))).map((plan) => plan.id)).toEqual(['free', 'team']);
+    expect(
+      (
+        await t.as('t4', (p) => p.plan.findMany({ where: { id: { in: ['free', 'team'] } }, orderBy: { id: 'asc' } }))
+      ).map((plan) => plan.id),
+    ).toEqual(['free', 'team']);
     expect(await t.as('t4', (p) => p.plan.count({ where: { id: 'team' } }))).toBe(1);
   });
 
@@ -208,7 +254,9 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     const kept = await t.as('t0', async (p) => p);
     const read = await t.as('t1', () => kept.project.findMany({ where: { name: 'kept-a' } })).catch((e: unknown) => e);
     const write = await t.as('t1', () => kept.project.create({ data: { name: 'kept-b' } })).catch((e: unknown) => e);
-    const raw = await t.as('t1', () => kept.$queryRaw`SELECT id FROM projects WHERE name = 'kept-a'`).catch((e: unknown) => e);
+    const raw = await t
+      .as('t1', () => kept.$queryRaw`SELECT id FROM projects WHERE name = 'kept-a'`)
+      .catch((e: unknown) => e);
     if (setup.rls) {
       // One client serves every tenant: it follows the context it is used in.
       expect(read).toEqual([]);
@@ -234,11 +282,18 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
         return { s, count: await tx.project.count() };
       });
       expect(seen).toEqual({ s: 't5', count: 2 });
-      const [count, raw] = await p.$transaction([p.project.count(), p.$queryRaw<{ tenant_id: string }[]>`SELECT tenant_id FROM projects`]);
+      const [count, raw] = await p.$transaction([
+        p.project.count(),
+        p.$queryRaw<{ tenant_id: string }[]>`SELECT tenant_id FROM projects`,
+      ]);
       expect(count).toBe(2);
       expect(new Set(raw.map((r) => r.tenant_id))).toEqual(new Set(['t5']));
       const [, , serializable] = await p.$transaction(
-        [p.project.count(), p.project.count(), p.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`],
+        [
+          p.project.count(),
+          p.project.count(),
+          p.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`,
+        ],
         { isolationLevel: Prisma.TransactionIsolationLevel.Serializable },
       );
       expect(serializable[0].s).toBe('t5');
@@ -255,14 +310,21 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
         }),
       ).rejects.toThrow('boom');
       await expect(
-        p.$transaction([p.project.create({ data: { name: 'doomed3' } }), p.project.create({ data: { id: 'dup', name: 'x' } }), p.project.create({ data: { id: 'dup', name: 'y' } })]),
+        p.$transaction([
+          p.project.create({ data: { name: 'doomed3' } }),
+          p.project.create({ data: { id: 'dup', name: 'x' } }),
+          p.project.create({ data: { id: 'dup', name: 'y' } }),
+        ]),
       ).rejects.toThrow();
       expect(await p.project.count()).toBe(0);
     });
   });
 
   it('500 interleaved concurrent operations across 10 tenants each see only their own rows', async () => {
-    await expectInterleavedIsolation(t, Array.from({ length: 10 }, (_, i) => `t${i}`));
+    await expectInterleavedIsolation(
+      t,
+      Array.from({ length: 10 }, (_, i) => `t${i}`),
+    );
   });
 
   it('findUnique calls of different tenants in the same tick are not merged into one tenant', async () => {
@@ -270,13 +332,18 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     // first caller's async context; released together by one gate, these would
     // all run as one tenant if the package did not confine batching.
     const tenants = ['t0', 't1', 't2', 't3'];
-    const ids = await Promise.all(tenants.map((id) => t.as(id, (p) => p.project.create({ data: { name: `gate-${id}` } }))));
+    const ids = await Promise.all(
+      tenants.map((id) => t.as(id, (p) => p.project.create({ data: { name: `gate-${id}` } }))),
+    );
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const lookups = tenants.map((id, i) =>
       t.as(id, async (p) => {
         await gate;
-        return Promise.all([p.project.findUnique({ where: { id: ids[i].id } }), p.project.findUniqueOrThrow({ where: { id: ids[i].id } })]);
+        return Promise.all([
+          p.project.findUnique({ where: { id: ids[i].id } }),
+          p.project.findUniqueOrThrow({ where: { id: ids[i].id } }),
+        ]);
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -294,13 +361,17 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
       await t.context.run('t8', async () => {
         await new Promise((r) => setTimeout(r, 5));
         expect(t.context.tenantId).toBe('t8');
-        const [{ s }] = await t.prisma.client.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id', true) AS s`;
+        const [{ s }] = await t.prisma.client.$queryRaw<
+          { s: string }[]
+        >`SELECT current_setting('app.tenant_id', true) AS s`;
         expect(s).toBe('t8');
       });
-      const results = await Promise.all([1, 2, 3].map(async () => {
-        await new Promise((r) => setImmediate(r));
-        return t.context.tenantId;
-      }));
+      const results = await Promise.all(
+        [1, 2, 3].map(async () => {
+          await new Promise((r) => setImmediate(r));
+          return t.context.tenantId;
+        }),
+      );
       expect(results).toEqual(['t7', 't7', 't7']);
     });
     expect(t.context.hasTenant()).toBe(false);
@@ -310,7 +381,9 @@ describe.each(SETUPS)('isolation: $label', (setup) => {
     const fn = jest.fn();
     await expect(t.context.run('nope', fn)).rejects.toMatchObject({ errorCode: 'TENANT_NOT_FOUND' });
     await expect(t.context.run('suspended1', fn)).rejects.toMatchObject({ errorCode: 'TENANT_INACTIVE' });
-    await expect(t.context.run("x'; DROP TABLE projects; --", fn)).rejects.toMatchObject({ errorCode: 'TENANT_ID_INVALID' });
+    await expect(t.context.run("x'; DROP TABLE projects; --", fn)).rejects.toMatchObject({
+      errorCode: 'TENANT_ID_INVALID',
+    });
     expect(fn).not.toHaveBeenCalled();
   });
 });

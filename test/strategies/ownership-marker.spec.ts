@@ -1,15 +1,42 @@
 import { Pool } from 'pg';
-import { readMigrationsFolder, TenantMigrationRunner, TenantMisconfiguredError, TenantPoolService, TenantUnavailableError, type Tenant } from '../../lib';
-import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, markOwned, quoteIdent, rewriteUrl, serverAdminUrl, TEST_ROLES, withClient, type TestDatabase } from '../support';
+import {
+  readMigrationsFolder,
+  TenantMigrationRunner,
+  TenantMisconfiguredError,
+  TenantPoolService,
+  TenantUnavailableError,
+  type Tenant,
+} from '../../lib';
+import {
+  createTestDatabase,
+  FIXTURE_MIGRATIONS,
+  FIXTURE_MIGRATIONS_DIR,
+  markOwned,
+  quoteIdent,
+  rewriteUrl,
+  serverAdminUrl,
+  TEST_ROLES,
+  withClient,
+  type TestDatabase,
+} from '../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants } from './database/database-app';
-import { startExtraPostgres, createTenantDatabase, type ExtraPostgres, type TenantDatabase } from './database/tenant-servers';
+import {
+  startExtraPostgres,
+  createTenantDatabase,
+  type ExtraPostgres,
+  type TenantDatabase,
+} from './database/tenant-servers';
 import { bootRlsApp, type RlsTestApp } from './rls/rls-app';
 import { createSchemaTenantsDatabase } from './schema/schema-tenants';
 
 // The second layer of the per-tenant strategies: whatever the name mapping or the registry says, a tenant's
 // client serves nothing until the schema or database it points at carries that tenant's ownership marker.
 
-const refusal = (work: Promise<unknown>) => work.then(() => 'served', (error: unknown) => error);
+const refusal = (work: Promise<unknown>) =>
+  work.then(
+    () => 'served',
+    (error: unknown) => error,
+  );
 const unmark = (url: string, kind: 'schema' | 'database', name: string) =>
   withClient(url, (c) => c.query(`COMMENT ON ${kind.toUpperCase()} ${quoteIdent(name)} IS NULL`));
 
@@ -29,7 +56,9 @@ describe('ownership markers at runtime: schema strategy', () => {
   beforeAll(async () => {
     db = await createSchemaTenantsDatabase(['victim', 'unmarked', 'cached']);
     await unmark(db.ownerUrl, 'schema', 'tenant_unmarked');
-    await withClient(db.ownerUrl, (c) => c.query("INSERT INTO tenant_victim.projects (id, tenant_id, name) VALUES ('v1', 'victim', 'secret')"));
+    await withClient(db.ownerUrl, (c) =>
+      c.query("INSERT INTO tenant_victim.projects (id, tenant_id, name) VALUES ('v1', 'victim', 'secret')"),
+    );
     t = await bootRlsApp(db.appUrl, { strategy: 'schema', strategies: ['schema'], tenants });
   });
   afterAll(async () => {
@@ -62,7 +91,9 @@ describe('ownership markers at runtime: schema strategy', () => {
 
   it('checks once per client, not per statement: a marker removed later is seen by the next client', async () => {
     // Concurrent first statements share the one check.
-    expect(await Promise.all(Array.from({ length: 8 }, () => t.as('cached', (p) => p.project.count())))).toEqual(Array(8).fill(0));
+    expect(await Promise.all(Array.from({ length: 8 }, () => t.as('cached', (p) => p.project.count())))).toEqual(
+      Array(8).fill(0),
+    );
     await unmark(db.ownerUrl, 'schema', 'tenant_cached');
     expect(await t.as('cached', (p) => p.project.count())).toBe(0);
     await t.app.get(TenantPoolService).invalidate('cached');
@@ -80,7 +111,9 @@ describe('ownership markers at runtime: database strategy', () => {
     setup = await createDatabaseTenants(['victim', 'unmarked'], [serverAdminUrl()]);
     const unmarked = setup.databases.get('unmarked')!;
     await unmark(unmarked.adminUrl, 'database', unmarked.name);
-    await withClient(setup.databases.get('victim')!.adminUrl, (c) => c.query("INSERT INTO projects (id, tenant_id, name) VALUES ('v1', 'victim', 'secret')"));
+    await withClient(setup.databases.get('victim')!.adminUrl, (c) =>
+      c.query("INSERT INTO projects (id, tenant_id, name) VALUES ('v1', 'victim', 'secret')"),
+    );
   }, 120_000);
   afterAll(async () => setup?.drop(), 120_000);
 
@@ -95,7 +128,10 @@ describe('ownership markers at runtime: database strategy', () => {
     ]);
     try {
       for (const id of ['intruder', 'respelled']) {
-        for (const attempt of [(p: RlsTestApp['prisma']['client']) => p.project.findMany(), (p: RlsTestApp['prisma']['client']) => p.$queryRaw`SELECT name FROM projects`]) {
+        for (const attempt of [
+          (p: RlsTestApp['prisma']['client']) => p.project.findMany(),
+          (p: RlsTestApp['prisma']['client']) => p.$queryRaw`SELECT name FROM projects`,
+        ]) {
           const error = await refusal(t.as(id, attempt));
           expect(error).toBeInstanceOf(TenantMisconfiguredError);
           expect((error as Error).message).toMatch(/database is marked for another tenant/);
@@ -120,8 +156,13 @@ describe('ownership markers at runtime: a check that cannot run', () => {
     server = await startExtraPostgres();
     // One database on the stoppable server: tenant schemas for the schema strategy, and itself a tenant database.
     tenantDb = await createTenantDatabase(server.adminUrl, 'checks', 'other-tenant');
-    const ownerUrl = rewriteUrl(tenantDb.adminUrl, { user: TEST_ROLES.owner.name, password: TEST_ROLES.owner.password });
-    const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter((m) => m.name === FIXTURE_MIGRATIONS.init);
+    const ownerUrl = rewriteUrl(tenantDb.adminUrl, {
+      user: TEST_ROLES.owner.name,
+      password: TEST_ROLES.owner.password,
+    });
+    const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter(
+      (m) => m.name === FIXTURE_MIGRATIONS.init,
+    );
     const pool = new Pool({ connectionString: ownerUrl, max: 1 });
     try {
       await new TenantMigrationRunner({ pool, migrations }).migrate({ schema: 'tenant_later', tenantId: 'later' });
@@ -137,10 +178,18 @@ describe('ownership markers at runtime: a check that cannot run', () => {
   }, 120_000);
 
   it('answers 503 while the server is down and checks again when it is back: no pass is remembered that did not happen', async () => {
-    const schemaApp = await bootRlsApp(tenantDb.appUrl, { strategy: 'schema', strategies: ['schema'], tenants: [{ id: 'later', status: 'active' }] });
-    const databaseApp = await bootDatabaseApp(shared.appUrl, [{ id: 'later', status: 'active', databaseUrl: tenantDb.appUrl }], {
-      database: { connectTimeoutMs: 1_000 },
+    const schemaApp = await bootRlsApp(tenantDb.appUrl, {
+      strategy: 'schema',
+      strategies: ['schema'],
+      tenants: [{ id: 'later', status: 'active' }],
     });
+    const databaseApp = await bootDatabaseApp(
+      shared.appUrl,
+      [{ id: 'later', status: 'active', databaseUrl: tenantDb.appUrl }],
+      {
+        database: { connectTimeoutMs: 1_000 },
+      },
+    );
     try {
       await server.stop();
       for (const app of [schemaApp, databaseApp]) {
@@ -159,4 +208,3 @@ describe('ownership markers at runtime: a check that cannot run', () => {
     }
   }, 60_000);
 });
-

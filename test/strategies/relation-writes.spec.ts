@@ -6,7 +6,13 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { PrismaClient } from '../../examples/src/generated/client';
 import { Pool } from 'pg';
-import { readMigrationsFolder, TenancyModule, TenantMigrationRunner, TenantPrisma, type TenancyStrategyName } from '../../lib';
+import {
+  readMigrationsFolder,
+  TenancyModule,
+  TenantMigrationRunner,
+  TenantPrisma,
+  type TenancyStrategyName,
+} from '../../lib';
 import { createTestDatabase, markOwned, type TestDatabase } from '../support';
 import { expectTenancyError } from '../support/http-app';
 
@@ -51,19 +57,29 @@ class RelationController {
     return this.db.task.create({ data: { title: b.title ?? 't', project: { connect: { id: b.projectId! } } } });
   }
   @Post('tasks/connect-composite') connectComposite(@Body() b: Body_) {
-    return this.db.task.create({ data: { title: 't', project: { connect: { tenantId_id: { tenantId: b.tenantId!, id: b.projectId! } } } } });
+    return this.db.task.create({
+      data: { title: 't', project: { connect: { tenantId_id: { tenantId: b.tenantId!, id: b.projectId! } } } },
+    });
   }
   @Post('tasks/connect-or-create') connectOrCreate(@Body() b: Body_) {
-    return this.db.task.create({ data: { title: 't', project: { connectOrCreate: { where: { id: b.projectId! }, create: { name: 'new' } } } } });
+    return this.db.task.create({
+      data: { title: 't', project: { connectOrCreate: { where: { id: b.projectId! }, create: { name: 'new' } } } },
+    });
   }
   @Post('tasks/nested-project') nestedProject() {
     return this.db.task.create({ data: { title: 't', project: { create: { name: 'made-nested' } } } });
   }
   @Post('tasks/upsert') upsert(@Body() b: Body_) {
-    return this.db.task.upsert({ where: { id: b.taskId! }, create: { title: 't', project: { connect: { id: b.projectId! } } }, update: {} });
+    return this.db.task.upsert({
+      where: { id: b.taskId! },
+      create: { title: 't', project: { connect: { id: b.projectId! } } },
+      update: {},
+    });
   }
   @Post('tasks/batch') batch(@Body() b: Body_) {
-    return this.prisma.client.$transaction([this.db.task.create({ data: { title: 'batch', project: { connect: { id: b.projectId! } } } })]);
+    return this.prisma.client.$transaction([
+      this.db.task.create({ data: { title: 'batch', project: { connect: { id: b.projectId! } } } }),
+    ]);
   }
   @Post('tasks/interactive') interactive(@Body() b: Body_) {
     return this.db.$transaction(async (tx) => {
@@ -78,7 +94,10 @@ class RelationController {
     return this.db.project.update({ where: { id }, data: { tasks: { connect: [{ id: b.taskId! }] } } });
   }
   @Post('projects/:id/rename-task') renameTask(@Param('id') id: string, @Body() b: Body_) {
-    return this.db.project.update({ where: { id }, data: { tasks: { update: [{ where: { id: b.taskId! }, data: { title: 'renamed' } }] } } });
+    return this.db.project.update({
+      where: { id },
+      data: { tasks: { update: [{ where: { id: b.taskId! }, data: { title: 'renamed' } }] } },
+    });
   }
   @Post('projects/:id/delete-task') deleteTask(@Param('id') id: string, @Body() b: Body_) {
     return this.db.project.update({ where: { id }, data: { tasks: { delete: [{ id: b.taskId! }] } } });
@@ -99,7 +118,8 @@ describe.each([
   let db: TestDatabase;
   let app: INestApplication;
   const as = (tenant: string) => ({
-    post: (path: string, body: Body_ = {}) => request(app.getHttpServer()).post(path).set('x-tenant-id', tenant).send(body),
+    post: (path: string, body: Body_ = {}) =>
+      request(app.getHttpServer()).post(path).set('x-tenant-id', tenant).send(body),
   });
   const rows = async (sql: string) => {
     const { withClient } = await import('../support');
@@ -120,7 +140,10 @@ describe.each([
       ],
       controllers: [RelationController],
     }).compile();
-    app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+    app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter())
+        : moduleRef.createNestApplication();
     app.useLogger(false);
     await app.listen(0, '127.0.0.1');
     await as('acme').post('/seed/pa/ta').expect(201);
@@ -131,18 +154,28 @@ describe.each([
     await db?.drop();
   });
 
-  it('connect, connectOrCreate, nested create and upsert to the tenant\'s own project succeed', async () => {
+  it("connect, connectOrCreate, nested create and upsert to the tenant's own project succeed", async () => {
     const made = await as('acme').post('/tasks/connect', { projectId: 'pa', title: 'connected' }).expect(201);
     expect(made.body).toMatchObject({ tenantId: 'acme', projectId: 'pa' });
     await as('acme').post('/tasks/connect-composite', { projectId: 'pa', tenantId: 'acme' }).expect(201);
-    expect((await as('acme').post('/tasks/connect-or-create', { projectId: 'pa' }).expect(201)).body).toMatchObject({ tenantId: 'acme', projectId: 'pa' });
+    expect((await as('acme').post('/tasks/connect-or-create', { projectId: 'pa' }).expect(201)).body).toMatchObject({
+      tenantId: 'acme',
+      projectId: 'pa',
+    });
     const nested = await as('acme').post('/tasks/nested-project').expect(201);
     expect(nested.body.tenantId).toBe('acme');
     const projects = strategy === 'rls' ? 'projects' : 'tenant_acme.projects';
-    expect(await rows(`SELECT tenant_id FROM ${projects} WHERE id = '${nested.body.projectId}'`)).toEqual([{ tenant_id: 'acme' }]);
+    expect(await rows(`SELECT tenant_id FROM ${projects} WHERE id = '${nested.body.projectId}'`)).toEqual([
+      { tenant_id: 'acme' },
+    ]);
     await as('acme').post('/tasks/upsert', { taskId: 'up-1', projectId: 'pa' }).expect(201);
-    expect((await as('acme').post('/tasks/batch', { projectId: 'pa' }).expect(201)).body).toMatchObject([{ tenantId: 'acme' }]);
-    expect((await as('acme').post('/tasks/interactive', { projectId: 'pa' }).expect(201)).body).toMatchObject({ tenantId: 'acme', title: 'itx-2' });
+    expect((await as('acme').post('/tasks/batch', { projectId: 'pa' }).expect(201)).body).toMatchObject([
+      { tenantId: 'acme' },
+    ]);
+    expect((await as('acme').post('/tasks/interactive', { projectId: 'pa' }).expect(201)).body).toMatchObject({
+      tenantId: 'acme',
+      title: 'itx-2',
+    });
   });
 
   it.each([
@@ -151,14 +184,15 @@ describe.each([
     ['upsert with connect', '/tasks/upsert', { taskId: 'up-2', projectId: 'pg' }],
     ['batch transaction with connect', '/tasks/batch', { projectId: 'pg' }],
     ['interactive transaction with connect', '/tasks/interactive', { projectId: 'pg' }],
-    ['update moving a task to another tenant\'s project', '/tasks/ta/move', { projectId: 'pg' }],
-    ['to-many connect of another tenant\'s task', '/projects/pa/adopt', { taskId: 'tg' }],
-    ['create with a to-many connect of another tenant\'s task', '/projects/with-task', { taskId: 'tg' }],
-    ['nested update of another tenant\'s task', '/projects/pa/rename-task', { taskId: 'tg' }],
-    ['nested delete of another tenant\'s task', '/projects/pa/delete-task', { taskId: 'tg' }],
+    ["update moving a task to another tenant's project", '/tasks/ta/move', { projectId: 'pg' }],
+    ["to-many connect of another tenant's task", '/projects/pa/adopt', { taskId: 'tg' }],
+    ["create with a to-many connect of another tenant's task", '/projects/with-task', { taskId: 'tg' }],
+    ["nested update of another tenant's task", '/projects/pa/rename-task', { taskId: 'tg' }],
+    ["nested delete of another tenant's task", '/projects/pa/delete-task', { taskId: 'tg' }],
     ['connect to a project that does not exist at all', '/tasks/connect', { projectId: 'nowhere' }],
   ])('%s: 404 TENANT_RELATION_NOT_FOUND, nothing written, the other tenant untouched', async (_name, path, body) => {
-    const tasks = strategy === 'rls' ? 'tasks' : '(SELECT * FROM tenant_acme.tasks UNION ALL SELECT * FROM tenant_globex.tasks) t';
+    const tasks =
+      strategy === 'rls' ? 'tasks' : '(SELECT * FROM tenant_acme.tasks UNION ALL SELECT * FROM tenant_globex.tasks) t';
     const before = await rows(`SELECT tenant_id, id, project_id, title FROM ${tasks} ORDER BY id`);
     const response = await as('acme').post(path, body);
     expectTenancyError(response, 404, 'TENANT_RELATION_NOT_FOUND');

@@ -2,7 +2,13 @@ import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { PrismaClient } from '../fixtures/generated/client';
-import { TenancyModule, TenantContext, TenantPrisma, TenantUnavailableError, type TenancyModuleOptions } from '../../lib';
+import {
+  TenancyModule,
+  TenantContext,
+  TenantPrisma,
+  TenantUnavailableError,
+  type TenancyModuleOptions,
+} from '../../lib';
 import { createTestDatabase, type TestDatabase } from '../support';
 import { createSchemaTenantsDatabase } from './schema/schema-tenants';
 import { resolveTenancyOptions } from '../../lib/options/tenancy-options.validator';
@@ -125,7 +131,9 @@ describe.each(['rls', 'schema'] as const)('shared pool fair share (%s strategy)'
     const started = Date.now();
     const error = await app.as(A, (p) => p.project.count()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TenantUnavailableError);
-    expect((error as Error).message).toBe(`Tenant "${A}" is temporarily unavailable: its share of the shared pool (1 connections) stayed busy for 700 ms; retry shortly`);
+    expect((error as Error).message).toBe(
+      `Tenant "${A}" is temporarily unavailable: its share of the shared pool (1 connections) stayed busy for 700 ms; retry shortly`,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
     expect(await app.as(B, (p) => p.project.count())).toEqual(expect.any(Number));
     a.release();
@@ -143,7 +151,9 @@ describe.each(['rls', 'schema'] as const)('shared pool fair share (%s strategy)'
     expect((error as TenantUnavailableError).getStatus()).toBe(503);
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
     // An interactive transaction gets the same error, before Prisma's own maxWait (2 s, a 500).
-    await expect(app.as(B, (p) => p.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(TenantUnavailableError);
+    await expect(app.as(B, (p) => p.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(
+      TenantUnavailableError,
+    );
     for (const path of ['/count', '/raw']) {
       const response = await request(app.app.getHttpServer()).get(path).set('x-tenant-id', B);
       expect(response.status).toBe(503);
@@ -158,7 +168,7 @@ describe.each(['rls', 'schema'] as const)('shared pool fair share (%s strategy)'
     await request(app.app.getHttpServer()).get('/count').set('x-tenant-id', B).expect(200);
   });
 
-  it('without sharedPool, the pool is pg\'s own (no wrapper on any statement)', async () => {
+  it("without sharedPool, the pool is pg's own (no wrapper on any statement)", async () => {
     const app = await boot({ pool: { max: 2 } });
     const a = hold(app, A, 2);
     await until(() => a.entered() === 2, 'A holds every connection');
@@ -174,10 +184,17 @@ describe.each(['rls', 'schema'] as const)('shared pool fair share (%s strategy)'
 });
 
 describe('sharedPool options', () => {
-  const base = { strategy: 'rls' as const, databaseUrl: 'postgresql://u@127.0.0.1/db', createClient: () => ({}), tenants: [] };
+  const base = {
+    strategy: 'rls' as const,
+    databaseUrl: 'postgresql://u@127.0.0.1/db',
+    createClient: () => ({}),
+    tenants: [],
+  };
   it('are off unless set, and taken as given', () => {
     expect(resolveTenancyOptions(base).sharedPool).toEqual({});
-    expect(resolveTenancyOptions({ ...base, pool: { max: 4 }, sharedPool: { tenantMax: 4, waitMs: 0 } }).sharedPool).toEqual({ tenantMax: 4, waitMs: 0 });
+    expect(
+      resolveTenancyOptions({ ...base, pool: { max: 4 }, sharedPool: { tenantMax: 4, waitMs: 0 } }).sharedPool,
+    ).toEqual({ tenantMax: 4, waitMs: 0 });
   });
   it.each([
     [{ sharedPool: 'x' }, 'sharedPool'],

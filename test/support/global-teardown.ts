@@ -20,7 +20,10 @@ export default async function globalTeardown(): Promise<void> {
 async function dropRunDatabases(adminUrl: string, prefix: string): Promise<void> {
   await withClient(adminUrl, async (admin) => {
     // `_` is a LIKE wildcard, hence starts_with.
-    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    const { rows } = await admin.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [prefix],
+    );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
   });
 }

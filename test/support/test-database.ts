@@ -34,7 +34,8 @@ export interface TestDatabase {
 /** Superuser URL of the server the global setup chose; throws outside a Jest run. */
 export function serverAdminUrl(): string {
   const url = process.env[ADMIN_URL_ENV];
-  if (!url) throw new Error(`${ADMIN_URL_ENV} is not set: run the tests through jest (its globalSetup starts PostgreSQL).`);
+  if (!url)
+    throw new Error(`${ADMIN_URL_ENV} is not set: run the tests through jest (its globalSetup starts PostgreSQL).`);
   return url;
 }
 
@@ -61,9 +62,17 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
   const db: TestDatabase = {
     name,
     adminUrl: rewriteUrl(serverUrl, { database: name }),
-    ownerUrl: rewriteUrl(serverUrl, { user: TEST_ROLES.owner.name, password: TEST_ROLES.owner.password, database: name }),
+    ownerUrl: rewriteUrl(serverUrl, {
+      user: TEST_ROLES.owner.name,
+      password: TEST_ROLES.owner.password,
+      database: name,
+    }),
     appUrl: rewriteUrl(serverUrl, { user: TEST_ROLES.app.name, password: TEST_ROLES.app.password, database: name }),
-    drop: () => withClient(serverUrl, async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`))),
+    drop: () =>
+      withClient(
+        serverUrl,
+        async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)),
+      ),
   };
 
   // template0: nobody connects to it, so concurrent CREATE DATABASE never fails on "being accessed by other users".

@@ -4,9 +4,7 @@ import type { PrismaClient } from '../generated/client';
 import { EXAMPLE_TENANTS } from '../tenants';
 
 /** One tenant's line of the digest. */
-export type DigestLine =
-  | { tenant: string; projects: number; openTasks: number }
-  | { tenant: string; skipped: string };
+export type DigestLine = { tenant: string; projects: number; openTasks: number } | { tenant: string; skipped: string };
 
 /**
  * A background job with no HTTP request behind it: for each tenant it enters
@@ -48,10 +46,12 @@ export class DailyDigestService implements OnApplicationBootstrap, OnApplication
   async runForAllTenants(): Promise<DigestLine[]> {
     return Promise.all(
       EXAMPLE_TENANTS.map((tenant) =>
-        this.tenantContext.run(tenant.id, () => this.digestCurrentTenant()).catch((error: unknown): DigestLine => {
-          if (error instanceof TenantInactiveError) return { tenant: tenant.id, skipped: error.message };
-          throw error;
-        }),
+        this.tenantContext
+          .run(tenant.id, () => this.digestCurrentTenant())
+          .catch((error: unknown): DigestLine => {
+            if (error instanceof TenantInactiveError) return { tenant: tenant.id, skipped: error.message };
+            throw error;
+          }),
       ),
     );
   }

@@ -34,6 +34,7 @@ export class ProjectsService {
 }
 
 function requiredString(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new BadRequestException(`"${field}" must be a non-empty string.`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new BadRequestException(`"${field}" must be a non-empty string.`);
   return value.trim();
 }

@@ -63,7 +63,10 @@ async function startEmbedded(): Promise<PostgresServer> {
       (stopping ??= (async () => {
         // On Ctrl+C the terminal signals postgres too, and stop() never settles
         // when the server has already exited: do not wait for it forever.
-        await Promise.race([server.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+        await Promise.race([
+          server.stop().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, 3000).unref()),
+        ]);
         await removeDir();
       })()),
   };
@@ -77,7 +80,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }

@@ -32,11 +32,16 @@ export async function provisionDatabase(adminUrl: string): Promise<ProvisionedDa
 
   await withClient(adminUrl, async (admin) => {
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    for (const [role, password] of [[OWNER_ROLE, ownerPassword], [APP_ROLE, appPassword]]) {
+    for (const [role, password] of [
+      [OWNER_ROLE, ownerPassword],
+      [APP_ROLE, appPassword],
+    ]) {
       // Roles are cluster-wide and may survive from an earlier run on a server you gave.
       const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
       const verb = exists.rowCount ? 'ALTER' : 'CREATE';
-      await admin.query(`${verb} ROLE ${escapeIdentifier(role)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${escapeLiteral(password)}`);
+      await admin.query(
+        `${verb} ROLE ${escapeIdentifier(role)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${escapeLiteral(password)}`,
+      );
     }
     // template0: nobody connects to it, so CREATE DATABASE cannot fail on "being accessed by other users".
     await admin.query(`CREATE DATABASE ${database} OWNER ${owner} TEMPLATE template0`);
@@ -50,7 +55,9 @@ export async function provisionDatabase(adminUrl: string): Promise<ProvisionedDa
     await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${app}`);
     await client.query(`GRANT USAGE ON SCHEMA public TO ${app}`);
     // Tables the owner creates from now on (every migration) are usable by the app.
-    await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`);
+    await client.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
+    );
   });
   const migrations = await applyMigrations(ownerUrl, MIGRATIONS_DIR);
   return { ownerUrl, appUrl, migrations };

@@ -10,14 +10,16 @@ export const claimCommand: CliCommand = {
     "Writes the tenant's ownership marker on the schema or database its record names (and on its own role, with " +
     'perTenantRole), so the app serves it and provision/deprovision accept it. Refused when another tenant record ' +
     "names the same schema or database, or when it is marked as another tenant's; nothing is marked then. Run it " +
-    'only for objects you know hold this tenant\'s data, once per tenant provisioned before the upgrade.',
+    "only for objects you know hold this tenant's data, once per tenant provisioned before the upgrade.",
   positionals: { min: 1, max: 1 },
   options: {},
   settings: ['registryUrl', 'ownerUrl', 'appRole', 'schemaPrefix', 'encryptionKeys', 'adminUrl', 'appUrl'],
   async run(context, { positionals: [id] }) {
     const provisioner = await context.tenants();
     const marked = await provisioner.claim(id);
-    context.output.out(marked.length ? `claimed ${id}: marked ${marked.join(', ')}` : `${id} already owns its objects: nothing to mark`);
+    context.output.out(
+      marked.length ? `claimed ${id}: marked ${marked.join(', ')}` : `${id} already owns its objects: nothing to mark`,
+    );
     return EXIT_OK;
   },
 };

@@ -8,29 +8,50 @@ export const deprovisionCommand: CliCommand = {
   summary: "Drop a tenant's schema or database and mark it deleted (needs --confirm <id>)",
   usage: ['<id> --confirm <id> [--delete-rows]'],
   description:
-    "Marks the tenant deleted (so it stops being served), then drops its schema or database, and its own role " +
+    'Marks the tenant deleted (so it stops being served), then drops its schema or database, and its own role ' +
     "if it has one. ALL ITS DATA IS LOST. The id must be repeated with --confirm. An RLS tenant's rows stay in " +
     'the shared tables for the app to delete, unless --delete-rows. Run it again to finish a drop that failed.',
   positionals: { min: 1, max: 1 },
   options: {
-    confirm: { type: 'string', valueName: 'ID', description: 'The tenant id again; nothing is dropped unless it matches' },
+    confirm: {
+      type: 'string',
+      valueName: 'ID',
+      description: 'The tenant id again; nothing is dropped unless it matches',
+    },
     'delete-rows': {
       type: 'boolean',
-      description: "RLS tenant: also delete its rows from the rlsTables setting's tables, in one transaction (children, listed last, first)",
+      description:
+        "RLS tenant: also delete its rows from the rlsTables setting's tables, in one transaction (children, listed last, first)",
     },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'adminUrl', 'allowedServers', 'encryptionKeys', 'rlsTables', 'rlsSchema', 'rlsTenantColumn', 'rlsSetting'],
+  settings: [
+    'registryUrl',
+    'ownerUrl',
+    'appRole',
+    'adminUrl',
+    'allowedServers',
+    'encryptionKeys',
+    'rlsTables',
+    'rlsSchema',
+    'rlsTenantColumn',
+    'rlsSetting',
+  ],
   async run(context, { positionals: [id], values }) {
     // Checked before connecting: a wrong or missing confirmation must not even reach the database.
     if (values.confirm !== id) {
       const why = values.confirm === undefined ? 'without' : `with --confirm "${String(values.confirm)}", not`;
-      throw new CliUsageError(`refusing to deprovision "${id}" ${why} --confirm ${id}: it drops the tenant's data`, 'deprovision');
+      throw new CliUsageError(
+        `refusing to deprovision "${id}" ${why} --confirm ${id}: it drops the tenant's data`,
+        'deprovision',
+      );
     }
     const provisioner = await context.tenants();
     let dropped: string[] = [];
     provisioner.once('deleted', (event) => void (dropped = event.dropped));
     await provisioner.deprovision(id, { confirm: id, deleteRows: values['delete-rows'] === true });
-    const what = dropped.length ? `dropped ${dropped.join(', ')}` : 'nothing to drop (its rows in shared tables are left to the app; --delete-rows deletes them)';
+    const what = dropped.length
+      ? `dropped ${dropped.join(', ')}`
+      : 'nothing to drop (its rows in shared tables are left to the app; --delete-rows deletes them)';
     context.output.out(`deprovisioned ${id}: ${what}`);
     return EXIT_OK;
   },

@@ -7,7 +7,7 @@ export const initCommand: CliCommand = {
   summary: 'Create or upgrade the registry table (provision creates it when missing)',
   usage: [''],
   description:
-    'Applies the package\'s registry migrations to the registry schema (its own _prisma_migrations included). ' +
+    "Applies the package's registry migrations to the registry schema (its own _prisma_migrations included). " +
     'Safe to run on every deploy: it applies only what is missing.',
   positionals: { min: 0, max: 0 },
   options: {},
@@ -16,7 +16,11 @@ export const initCommand: CliCommand = {
     const store = context.registry();
     const { applied, warnings } = await store.migrate();
     for (const warning of warnings) context.output.err(`warning: ${warning}`);
-    context.output.out(applied.length ? `registry in schema "${store.schema}": applied ${applied.join(', ')}` : `registry in schema "${store.schema}" is up to date`);
+    context.output.out(
+      applied.length
+        ? `registry in schema "${store.schema}": applied ${applied.join(', ')}`
+        : `registry in schema "${store.schema}" is up to date`,
+    );
     return EXIT_OK;
   },
 };

@@ -22,7 +22,9 @@ function statusCommand(
       const provisioner = await context.tenants();
       const before = (await context.registry().findById(id))?.status;
       const tenant = await act(provisioner, id);
-      context.output.out(before === tenant.status ? `${id} is already ${tenant.status}` : `${id}: ${before} → ${tenant.status}`);
+      context.output.out(
+        before === tenant.status ? `${id} is already ${tenant.status}` : `${id}: ${before} → ${tenant.status}`,
+      );
       return EXIT_OK;
     },
   };

@@ -21,12 +21,27 @@ export const migrateCommand: CliCommand = {
   positionals: { min: 0, max: 1 },
   options: {
     all: { type: 'boolean', description: 'Migrate every active tenant' },
-    concurrency: { type: 'string', valueName: 'N', description: 'With --all: tenants migrated at once. Default: the concurrency setting (4)' },
+    concurrency: {
+      type: 'string',
+      valueName: 'N',
+      description: 'With --all: tenants migrated at once. Default: the concurrency setting (4)',
+    },
     'include-suspended': { type: 'boolean', description: 'With --all: migrate suspended tenants too' },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'concurrency', 'schemaPrefix', 'encryptionKeys', 'adminUrl', 'allowedServers'],
+  settings: [
+    'registryUrl',
+    'ownerUrl',
+    'appRole',
+    'migrationsDir',
+    'concurrency',
+    'schemaPrefix',
+    'encryptionKeys',
+    'adminUrl',
+    'allowedServers',
+  ],
   async run(context, { positionals: [id], values }) {
-    if (Boolean(values.all) === (id !== undefined)) throw new CliUsageError('migrate needs a tenant id or --all (not both)', 'migrate');
+    if (Boolean(values.all) === (id !== undefined))
+      throw new CliUsageError('migrate needs a tenant id or --all (not both)', 'migrate');
     if (!values.all && (values.concurrency !== undefined || values['include-suspended'])) {
       throw new CliUsageError('--concurrency and --include-suspended go with --all', 'migrate');
     }
@@ -39,12 +54,21 @@ async function migrateOne(context: CliContext, id: string): Promise<number> {
   try {
     const result = await provisioner.migrate(id);
     // The library's advice names its method; here the command is what to run.
-    const warnings = result.warnings.map((warning) => warning.replace('migrateShared()', `\`${CLI_NAME} migrate-shared\``));
+    const warnings = result.warnings.map((warning) =>
+      warning.replace('migrateShared()', `\`${CLI_NAME} migrate-shared\``),
+    );
     context.output.out(formatTenantLine({ ...result, warnings, status: 'ok' }));
     return EXIT_OK;
   } catch (error) {
     if (!(error instanceof TenantMigrationError)) throw error;
-    const line: TargetMigrationReport = { target: error.target, applied: [], warnings: [], durationMs: 0, status: 'failed', error };
+    const line: TargetMigrationReport = {
+      target: error.target,
+      applied: [],
+      warnings: [],
+      durationMs: 0,
+      status: 'failed',
+      error,
+    };
     context.output.out(formatTenantLine(line));
     printHints(context, [line]);
     return EXIT_FAILED;
@@ -71,7 +95,9 @@ async function migrateAll(context: CliContext, includeSuspended: boolean): Promi
   const failed = report.targets.filter((line) => line.status === 'failed');
   printHints(context, failed);
   if (report.totals.skipped && context.signal?.aborted) {
-    context.output.err(`interrupted: ${report.totals.skipped} tenant(s) not migrated; run \`${CLI_NAME} migrate --all\` again to finish`);
+    context.output.err(
+      `interrupted: ${report.totals.skipped} tenant(s) not migrated; run \`${CLI_NAME} migrate --all\` again to finish`,
+    );
     return EXIT_INTERRUPTED;
   }
   return failed.length ? EXIT_FAILED : EXIT_OK;
@@ -80,10 +106,17 @@ async function migrateAll(context: CliContext, includeSuspended: boolean): Promi
 /** What to run once the cause is fixed: a failed migration blocks its tenant until marked rolled back. */
 function printHints(context: CliContext, failed: readonly TargetMigrationReport[]): void {
   const commands = failed.flatMap(({ target, error }) => {
-    const names = error instanceof MigrationFailedError ? [error.migrationName] : error instanceof FailedMigrationFoundError ? error.migrationNames : [];
+    const names =
+      error instanceof MigrationFailedError
+        ? [error.migrationName]
+        : error instanceof FailedMigrationFoundError
+          ? error.migrationNames
+          : [];
     return names.map((name) => `  ${CLI_NAME} resolve ${target.tenantId} --rolled-back ${name}`);
   });
   if (!commands.length) return;
-  context.output.err(`\nA failed migration blocks its tenant until resolved. Fix the cause, then:\n${commands.join('\n')}`);
+  context.output.err(
+    `\nA failed migration blocks its tenant until resolved. Fix the cause, then:\n${commands.join('\n')}`,
+  );
   context.output.err(`and run \`${CLI_NAME} migrate\` again.`);
 }

@@ -20,15 +20,32 @@ export const provisionCommand: CliCommand = {
   positionals: { min: 1, max: 1 },
   options: {
     name: { type: 'string', valueName: 'N', description: 'Display name of the tenant' },
-    strategy: { type: 'string', valueName: 'S', description: 'rls, schema or database. Default: the defaultStrategy setting' },
+    strategy: {
+      type: 'string',
+      valueName: 'S',
+      description: 'rls, schema or database. Default: the defaultStrategy setting',
+    },
     schema: { type: 'string', valueName: 'S', description: 'Schema strategy: schema name. Default: schemaPrefix + id' },
     'database-url': {
       type: 'string',
       valueName: 'URL',
-      description: 'Database strategy: connect the tenant to this URL (its database is created if missing). Default: generated',
+      description:
+        'Database strategy: connect the tenant to this URL (its database is created if missing). Default: generated',
     },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir', 'defaultStrategy', 'schemaPrefix', 'tenantIdPattern', 'encryptionKeys', 'adminUrl', 'allowedServers', 'appUrl'],
+  settings: [
+    'registryUrl',
+    'ownerUrl',
+    'appRole',
+    'migrationsDir',
+    'defaultStrategy',
+    'schemaPrefix',
+    'tenantIdPattern',
+    'encryptionKeys',
+    'adminUrl',
+    'allowedServers',
+    'appUrl',
+  ],
   async run(context, { positionals: [id], values }) {
     const strategy = values.strategy as TenancyStrategyName | undefined;
     if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
@@ -42,7 +59,8 @@ export const provisionCommand: CliCommand = {
     if (!(context.settings.tenantIdPattern ?? DEFAULT_TENANT_ID_PATTERN).test(id)) throw new InvalidTenantIdError();
     // Built first: its option checks (app role, database settings) fail before anything is created.
     const provisioner = await context.tenants();
-    if (await context.ensureRegistry()) context.output.err(`created the registry table in schema "${context.registry().schema}"`);
+    if (await context.ensureRegistry())
+      context.output.err(`created the registry table in schema "${context.registry().schema}"`);
     let applied: string[] | undefined;
     provisioner.once('provisioned', (event) => void (applied = event.applied));
     const started = performance.now();
@@ -52,11 +70,20 @@ export const provisionCommand: CliCommand = {
       tenant = await provisioner.provision({ id, name, strategy, schemaName, databaseUrl });
     } catch (error) {
       // Only a tenant left `failed` can be resumed; a refused id or a suspended tenant cannot.
-      const left = await context.registry().findById(id).catch(() => null);
-      if (left?.status === 'failed') context.output.err(`hint: fix the cause, then run \`${CLI_NAME} provision ${id}\` again to finish it`);
+      const left = await context
+        .registry()
+        .findById(id)
+        .catch(() => null);
+      if (left?.status === 'failed')
+        context.output.err(`hint: fix the cause, then run \`${CLI_NAME} provision ${id}\` again to finish it`);
       throw error;
     }
-    const where = tenant.strategy === 'schema' ? `schema ${tenant.schemaName}` : tenant.strategy === 'database' ? 'own database' : 'rls, shared tables';
+    const where =
+      tenant.strategy === 'schema'
+        ? `schema ${tenant.schemaName}`
+        : tenant.strategy === 'database'
+          ? 'own database'
+          : 'rls, shared tables';
     if (applied === undefined) {
       context.output.out(`${tenant.id} is already active (${where})`);
     } else {

@@ -8,17 +8,22 @@ export const resolveCommand: CliCommand = {
   summary: 'Mark a failed migration of a tenant rolled back, so the next migrate retries it',
   usage: ['<id> --rolled-back <migration>'],
   description:
-    "Like `prisma migrate resolve --rolled-back`, for one tenant. A failed migration was rolled back but stays " +
+    'Like `prisma migrate resolve --rolled-back`, for one tenant. A failed migration was rolled back but stays ' +
     'recorded as failed and blocks the tenant (as in Prisma). Fix its cause (the script, or the data in the ' +
     "tenant's schema), run this, then migrate again.",
   positionals: { min: 1, max: 1 },
   options: {
-    'rolled-back': { type: 'string', valueName: 'NAME', description: 'Folder name of the failed migration, e.g. 20250104000000_labels' },
+    'rolled-back': {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'Folder name of the failed migration, e.g. 20250104000000_labels',
+    },
   },
   settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir'],
   async run(context, { positionals: [id], values }) {
     const migration = values['rolled-back'];
-    if (typeof migration !== 'string' || !migration) throw new CliUsageError('resolve needs --rolled-back <migration>', 'resolve');
+    if (typeof migration !== 'string' || !migration)
+      throw new CliUsageError('resolve needs --rolled-back <migration>', 'resolve');
     const marked = await (await context.tenants()).markRolledBack(id, migration);
     if (!marked) {
       context.output.err(`${id} has no failed record of ${migration}: nothing marked`);

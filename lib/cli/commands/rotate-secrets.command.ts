@@ -30,13 +30,16 @@ export const rotateSecretsCommand: CliCommand = {
   async run(context, { values }) {
     const ids = idsOf(values['encrypt-plaintext']);
     if (!context.settings.encryptionKeys.length) {
-      throw new CliSettingsError(`rotate-secrets needs the encryption keys: set ${howToSet(settingSpec('encryptionKeys')!)}`);
+      throw new CliSettingsError(
+        `rotate-secrets needs the encryption keys: set ${howToSet(settingSpec('encryptionKeys')!)}`,
+      );
     }
     const store = context.registry();
     const encrypted = ids ? await store.encryptPlaintextUrls(ids) : undefined;
     const report = await store.rotateSecrets();
     const skipped = report.plaintext.length + report.undecryptable.length + report.changedMeanwhile.length;
-    if (values.json) context.output.out(JSON.stringify({ ...report, ...(encrypted && { encryptPlaintext: encrypted }) }, null, 2));
+    if (values.json)
+      context.output.out(JSON.stringify({ ...report, ...(encrypted && { encryptPlaintext: encrypted }) }, null, 2));
     else printReport(context, report, encrypted);
     return skipped ? EXIT_FAILED : EXIT_OK;
   },
@@ -44,20 +47,29 @@ export const rotateSecretsCommand: CliCommand = {
 
 function idsOf(value: string | boolean | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const ids = String(value).split(',').map((id) => id.trim()).filter(Boolean);
+  const ids = String(value)
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   if (!ids.length) throw new CliUsageError('--encrypt-plaintext needs at least one tenant id', 'rotate-secrets');
   return ids;
 }
 
-function printReport(context: CliContext, report: SecretRotationReport, encrypted: PlaintextEncryptionReport | undefined): void {
+function printReport(
+  context: CliContext,
+  report: SecretRotationReport,
+  encrypted: PlaintextEncryptionReport | undefined,
+): void {
   const out = (text: string) => context.output.out(text);
   const err = (text: string) => context.output.err(text);
   if (encrypted) {
     out(`encrypted ${encrypted.encrypted.length} plaintext URL(s)${list(encrypted.encrypted)}`);
-    if (encrypted.alreadyEncrypted.length) out(`already encrypted, left alone: ${encrypted.alreadyEncrypted.join(', ')}`);
+    if (encrypted.alreadyEncrypted.length)
+      out(`already encrypted, left alone: ${encrypted.alreadyEncrypted.join(', ')}`);
     if (encrypted.withoutUrl.length) out(`no database URL: ${encrypted.withoutUrl.join(', ')}`);
     if (encrypted.notFound.length) err(`no such tenant: ${encrypted.notFound.join(', ')}`);
-    if (encrypted.changedMeanwhile.length) err(`changed meanwhile, not encrypted (run again): ${encrypted.changedMeanwhile.join(', ')}`);
+    if (encrypted.changedMeanwhile.length)
+      err(`changed meanwhile, not encrypted (run again): ${encrypted.changedMeanwhile.join(', ')}`);
   }
   out(`rotated ${report.rotated.length} URL(s) to the newest key, ${report.current.length} already on it`);
   if (report.plaintext.length) {
@@ -68,7 +80,8 @@ function printReport(context: CliContext, report: SecretRotationReport, encrypte
     const entries = report.undecryptable.map(({ id, reason }) => `${id} (${reason})`);
     err(`skipped ${report.undecryptable.length} URL(s) that do not decrypt, left as they are: ${entries.join(', ')}`);
   }
-  if (report.changedMeanwhile.length) err(`changed meanwhile, not rotated (run again): ${report.changedMeanwhile.join(', ')}`);
+  if (report.changedMeanwhile.length)
+    err(`changed meanwhile, not rotated (run again): ${report.changedMeanwhile.join(', ')}`);
 }
 
 function list(ids: string[]): string {

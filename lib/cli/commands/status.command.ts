@@ -15,7 +15,10 @@ export const statusCommand: CliCommand = {
     'Needs only the registry URL.',
   positionals: { min: 0, max: 0 },
   options: {
-    json: { type: 'boolean', description: 'Print a JSON array instead of a table (schema names and timestamps included)' },
+    json: {
+      type: 'boolean',
+      description: 'Print a JSON array instead of a table (schema names and timestamps included)',
+    },
   },
   settings: ['registryUrl', 'registrySchema'],
   async run(context, { values }) {

@@ -28,7 +28,9 @@ export class MigrationFailedError extends TenantMigrationError {
       `Migration "${migrationName}" failed for ${describeTarget(target)}: ${cause.message}` +
         (databaseErrorCode ? ` (SQLSTATE ${databaseErrorCode})` : '') +
         '. It was rolled back' +
-        (recorded ? ' and recorded as failed; fix it, mark it rolled back and run again.' : '; recording the failure failed too.'),
+        (recorded
+          ? ' and recorded as failed; fix it, mark it rolled back and run again.'
+          : '; recording the failure failed too.'),
     );
   }
 }

@@ -22,5 +22,7 @@ export abstract class TenantMigrationError extends Error {
 /** How a target is named in messages: `tenant "acme" (schema "t_acme")`. */
 export function describeTarget(target: MigrationTarget): string {
   const tenant = target.tenantId ?? target.schema ?? 'default';
-  return target.schema && target.schema !== tenant ? `tenant "${tenant}" (schema "${target.schema}")` : `tenant "${tenant}"`;
+  return target.schema && target.schema !== tenant
+    ? `tenant "${tenant}" (schema "${target.schema}")`
+    : `tenant "${tenant}"`;
 }

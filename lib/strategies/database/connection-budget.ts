@@ -2,7 +2,10 @@ import { type ShareRelease, TenantConnectionShares } from '../../pool/tenant-con
 
 /** Thrown to a connection that waited its full time for a budget slot. */
 export class ConnectionBudgetExhausted extends Error {
-  constructor(readonly capacity: number, readonly waitedMs: number) {
+  constructor(
+    readonly capacity: number,
+    readonly waitedMs: number,
+  ) {
     super(`all ${capacity} connections of the database budget stayed in use for ${waitedMs} ms`);
     this.name = 'ConnectionBudgetExhausted';
   }
@@ -14,7 +17,8 @@ interface Waiter {
   timer?: NodeJS.Timeout;
 }
 
-const closedError = () => new Error('nestjs-prisma-tenancy: the connection budget is closed (the app is shutting down)');
+const closedError = () =>
+  new Error('nestjs-prisma-tenancy: the connection budget is closed (the app is shutting down)');
 
 /** The tenant a connection is for, so it never holds more than `max` across its pools. */
 export interface TenantClaim {

@@ -1,9 +1,19 @@
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 // SQLSTATE class 08 (connection exception), server shutting down or starting
 // (57P01-57P03), too many connections (53300).
 const SQLSTATES = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
 // pg's own errors for a lost or never-opened connection carry no code.
-const PG_MESSAGES = /^(Connection terminated|timeout expired|Client has encountered a connection error|Client was closed and is not queryable)/;
+const PG_MESSAGES =
+  /^(Connection terminated|timeout expired|Client has encountered a connection error|Client was closed and is not queryable)/;
 
 type Inspectable = {
   code?: unknown;

@@ -14,7 +14,6 @@ import { ConnectionBudget } from './connection-budget';
 import { tenantDatabaseUrl } from './tenant-database-url';
 import { TenantDatabasePool } from './tenant-database.pool';
 
-
 /**
  * One database per tenant, on any number of servers: each tenant's
  * connection string comes from its record (`tenant.databaseUrl`, optionally
@@ -30,7 +29,10 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
   private clients?: TenantClientPool<TClient>;
   private budget?: ConnectionBudget;
   // The pool of each cached tenant client, with the record value it was built from.
-  private readonly live = new Map<string, { pool: TenantDatabasePool; view: TenantViewPool; stored: string | undefined }>();
+  private readonly live = new Map<
+    string,
+    { pool: TenantDatabasePool; view: TenantViewPool; stored: string | undefined }
+  >();
   // Pools of evicted clients whose connections are about to close.
   private readonly closing = new Set<TenantDatabasePool>();
   // Every pool that may hold connections, so shutdown ends them all.
@@ -49,7 +51,11 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
     const base = this.options.createClient(new PrismaPg(this.sharedPool)) as unknown as PrismaLike;
     this.shared = { base, client: base.$extends(sharedOnlyExtension(this.options.sharedModels)) as TClient };
     this.budget = new ConnectionBudget(database.connectionBudget, database.budgetWaitMs, () => this.reclaim());
-    this.clients = new TenantClientPool<TClient>({ name: 'database', ...this.options.clientPool, create: (tenant) => this.create(tenant) });
+    this.clients = new TenantClientPool<TClient>({
+      name: 'database',
+      ...this.options.clientPool,
+      create: (tenant) => this.create(tenant),
+    });
     this.clients.on('evicted', ({ tenantId }: { tenantId: string }) => {
       const entry = this.live.get(tenantId);
       this.live.delete(tenantId);
@@ -111,7 +117,11 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
     });
     // The pg pool opens on first use, so a throwing createClient leaves nothing open.
     // No extension of its own: the pool throws TenantUnavailableError, which Prisma passes through.
-    const { base, client: bound, view } = createTenantBoundClient({
+    const {
+      base,
+      client: bound,
+      view,
+    } = createTenantBoundClient({
       tenant,
       options: this.options,
       context: this.context,
@@ -154,7 +164,8 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
       for (const pool of this.open) if (!this.closing.has(pool)) slots += pool.closingConnections();
       return slots;
     };
-    const idleTenantHoldsConnections = () => [...this.live.values()].some((e) => e.view.activity() === 0 && e.pool.connections() > 0);
+    const idleTenantHoldsConnections = () =>
+      [...this.live.values()].some((e) => e.view.activity() === 0 && e.pool.connections() > 0);
     while (budget.waiting() > coming() && idleTenantHoldsConnections()) {
       if (!clients.evictIdle()) break;
     }

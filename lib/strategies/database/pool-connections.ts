@@ -44,7 +44,10 @@ export class PoolConnections {
       if (client._ending) continue;
       this.yielding++;
       client.once('end', () => this.yielding--);
-      client.emit('error', Object.assign(new Error('idle connection closed to free a connection budget slot'), { [YIELDED]: true }));
+      client.emit(
+        'error',
+        Object.assign(new Error('idle connection closed to free a connection budget slot'), { [YIELDED]: true }),
+      );
       return true;
     }
     return false;

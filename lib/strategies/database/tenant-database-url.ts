@@ -26,7 +26,9 @@ export function tenantDatabaseUrl(tenant: Tenant, settings: ResolvedTenancyOptio
       throw refuse(`its databaseUrl cannot be decrypted: ${error.message}`);
     }
   } else if (!settings.allowPlaintextUrls) {
-    throw refuse('its databaseUrl is not encrypted, and plaintext URLs are refused (database.allowPlaintextUrls is false)');
+    throw refuse(
+      'its databaseUrl is not encrypted, and plaintext URLs are refused (database.allowPlaintextUrls is false)',
+    );
   }
 
   let parsed: URL;
@@ -35,7 +37,8 @@ export function tenantDatabaseUrl(tenant: Tenant, settings: ResolvedTenancyOptio
   } catch {
     throw refuse('its databaseUrl is not a valid URL');
   }
-  if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') throw refuse('its databaseUrl is not a postgresql:// URL');
+  if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:')
+    throw refuse('its databaseUrl is not a postgresql:// URL');
   // A Unix socket is given as `?host=/path`; otherwise the URL must name a host.
   if (!parsed.hostname && !parsed.searchParams.get('host')) throw refuse('its databaseUrl names no host');
   if (parsed.pathname.length <= 1) throw refuse('its databaseUrl names no database');

@@ -55,8 +55,18 @@ export class TenantDatabasePool extends Pool {
     super({ max: 1 });
     // The claim caps the tenant at poolSize across this pool and those of its evicted, still draining clients.
     // Deferred: a dial may start inside a pg release, where no idle connection may be closed.
-    const claim = { tenantId: settings.tenantId, max: settings.poolSize, queued: () => void setImmediate(() => this.yieldTenantIdle()) };
-    this.clientClass = budgetedClientClass(settings.budget, settings.connectTimeoutMs, this.held, (error) => this.lost(error), claim);
+    const claim = {
+      tenantId: settings.tenantId,
+      max: settings.poolSize,
+      queued: () => void setImmediate(() => this.yieldTenantIdle()),
+    };
+    this.clientClass = budgetedClientClass(
+      settings.budget,
+      settings.connectTimeoutMs,
+      this.held,
+      (error) => this.lost(error),
+      claim,
+    );
   }
 
   override connect(...args: any[]): any {
@@ -67,7 +77,8 @@ export class TenantDatabasePool extends Pool {
   }
 
   override query(...args: any[]): any {
-    if (args.some((a) => typeof a === 'function')) throw new TypeError('TenantDatabasePool.query does not take callbacks');
+    if (args.some((a) => typeof a === 'function'))
+      throw new TypeError('TenantDatabasePool.query does not take callbacks');
     return this.run(args[0] as string | QueryConfig, args[1] as unknown[] | undefined);
   }
 
@@ -100,7 +111,8 @@ export class TenantDatabasePool extends Pool {
   /** What a read that failed on `readyPool()` throws: this pool's mapping of lost connections and refused logins. */
   statementError(error: unknown): unknown {
     // pg-pool dials after all if the idle connection went away in between: the budget may be full then.
-    if (error instanceof ConnectionBudgetExhausted || error instanceof TenantShareExhausted) return this.unavailable(error);
+    if (error instanceof ConnectionBudgetExhausted || error instanceof TenantShareExhausted)
+      return this.unavailable(error);
     return this.refused(error) ?? this.lost(error);
   }
 
@@ -167,18 +179,23 @@ export class TenantDatabasePool extends Pool {
         reject(new PoolWaitTimeout(`no connection of its pool came free within ${waitMs} ms`));
       }, waitMs);
     });
-    pending.then((client) => timedOut && client.release(), () => undefined);
+    pending.then(
+      (client) => timedOut && client.release(),
+      () => undefined,
+    );
     return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
   }
 
   private pool(): Pool {
     if (this.inner) return this.inner.pool;
-    if (this.settings.shutDown()) throw new TenantUnavailableError(this.settings.tenantId, 'the application is shutting down');
+    if (this.settings.shutDown())
+      throw new TenantUnavailableError(this.settings.tenantId, 'the application is shutting down');
     const { connectionString, poolSize, tenantId } = this.settings;
     const pool = new Pool({ connectionString, max: poolSize, pipeline: true, Client: this.clientClass } as PoolConfig);
     // An idle connection dropped by the server must not crash the process; pg removes it.
     pool.on('error', (error) => {
-      if (!(error as { [YIELDED]?: boolean })[YIELDED]) this.settings.report(`tenant "${tenantId}": idle database connection failed: ${error.message}`);
+      if (!(error as { [YIELDED]?: boolean })[YIELDED])
+        this.settings.report(`tenant "${tenantId}": idle database connection failed: ${error.message}`);
     });
     // A connection going idle while others wait for the budget may be theirs.
     this.inner = { pool, connections: new PoolConnections(pool, () => this.reclaimSoon()) };
@@ -219,7 +236,10 @@ export class TenantDatabasePool extends Pool {
   private refused(error: unknown): TenantMisconfiguredError | undefined {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     if (typeof code !== 'string' || !LOGIN_REFUSED.has(code)) return undefined;
-    const refused = new TenantMisconfiguredError(this.settings.tenantId, `its database refused the connection (${code}: ${String(message)})`);
+    const refused = new TenantMisconfiguredError(
+      this.settings.tenantId,
+      `its database refused the connection (${code}: ${String(message)})`,
+    );
     Object.defineProperty(refused, 'cause', { value: error, configurable: true });
     this.reportOnce(refused.message);
     return refused;
@@ -236,8 +256,10 @@ export class TenantDatabasePool extends Pool {
   private unavailable(error: unknown, reason = 'its database cannot be reached'): TenantUnavailableError {
     if (error instanceof TenantUnavailableError) return error;
     const { tenantId, budget } = this.settings;
-    if (error instanceof ConnectionBudgetExhausted) reason = `all ${budget.capacity} database connections are in use; retry shortly`;
-    else if (error instanceof PoolWaitTimeout || error instanceof TenantShareExhausted) reason = 'its database connections are all busy; retry shortly';
+    if (error instanceof ConnectionBudgetExhausted)
+      reason = `all ${budget.capacity} database connections are in use; retry shortly`;
+    else if (error instanceof PoolWaitTimeout || error instanceof TenantShareExhausted)
+      reason = 'its database connections are all busy; retry shortly';
     const mapped = new TenantUnavailableError(tenantId, reason);
     Object.defineProperty(mapped, 'cause', { value: error, configurable: true });
     this.reportOnce(`tenant "${tenantId}" unavailable: ${(error as Error)?.message ?? String(error)}`);

@@ -12,7 +12,8 @@ import { TenancyConfigError } from '../../errors/tenancy-config.error';
  * a test of concurrent cross-tenant `findUnique` calls guards the behaviour.
  */
 export function confineQueryBatching(client: unknown): void {
-  const loader = (client as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })?._requestHandler?.dataloader;
+  const loader = (client as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })?._requestHandler
+    ?.dataloader;
   const batchBy = loader?.options?.batchBy;
   if (typeof batchBy !== 'function') {
     throw new TenancyConfigError(
@@ -20,5 +21,6 @@ export function confineQueryBatching(client: unknown): void {
       'the client returned is not a Prisma 7 client this version of nestjs-prisma-tenancy can isolate (its query batching was not found). Return `new PrismaClient({ adapter })` from createClient.',
     );
   }
-  loader!.options!.batchBy = (request: { transaction?: unknown }) => (request.transaction ? batchBy(request) : undefined);
+  loader!.options!.batchBy = (request: { transaction?: unknown }) =>
+    request.transaction ? batchBy(request) : undefined;
 }

@@ -18,7 +18,8 @@ const IDENTIFIER = /^[a-z_][a-z0-9_$]*$/i;
 const SETTING = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/i;
 
 function ident(value: string, field: string): string {
-  if (!IDENTIFIER.test(value) || value.length > 63) throw new TenancyConfigError(field, `"${value}" is not a plain SQL identifier`);
+  if (!IDENTIFIER.test(value) || value.length > 63)
+    throw new TenancyConfigError(field, `"${value}" is not a plain SQL identifier`);
   return `"${value}"`;
 }
 

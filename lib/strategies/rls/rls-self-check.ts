@@ -87,7 +87,11 @@ const READS_SQL = `
  * is unprotected. Runs once at boot on a connection of its own, so no tenant
  * setting is involved.
  */
-export async function runRlsSelfCheck(databaseUrl: string, tenantColumn: string, options: RlsSelfCheckOptions = {}): Promise<RlsSelfCheckResult> {
+export async function runRlsSelfCheck(
+  databaseUrl: string,
+  tenantColumn: string,
+  options: RlsSelfCheckOptions = {},
+): Promise<RlsSelfCheckResult> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -161,9 +165,11 @@ function judge(
       seen.add(r.oid);
       for (const target of targets.get(r.oid) ?? []) {
         if (!isTenant(target)) continue;
-        if (target.kind === 'm') return `view over materialized view ${target.name}, which row-level security does not cover`;
+        if (target.kind === 'm')
+          return `view over materialized view ${target.name}, which row-level security does not cover`;
         if (isTable(target)) {
-          if (!protectedTable(target)) return `view over ${target.name}, which lacks enabled and forced row-level security`;
+          if (!protectedTable(target))
+            return `view over ${target.name}, which lacks enabled and forced row-level security`;
           continue;
         }
         const nextRunAs = target.invoker ? runAs : target;
@@ -185,9 +191,9 @@ function judge(
       problem = !r.enabled ? 'RLS disabled' : !r.forced ? 'RLS not forced' : r.policies === 0 ? 'no policy' : undefined;
       // TRUNCATE ignores the policies and empties every tenant's rows; a trigger of the role's sees every tenant's writes.
       const grants = [r.truncate && 'TRUNCATE', r.trigger && 'TRIGGER'].filter(Boolean).join(' and ');
-      if (grants) problem = [problem, `${grants} granted, which row-level security does not limit`].filter(Boolean).join('; ');
-    }
-    else if (r.kind === 'm') problem = 'materialized view: row-level security does not cover it';
+      if (grants)
+        problem = [problem, `${grants} granted, which row-level security does not limit`].filter(Boolean).join('; ');
+    } else if (r.kind === 'm') problem = 'materialized view: row-level security does not cover it';
     else if (!r.invoker) problem = definerProblem(r);
     if (problem) problems.push(`${r.name} (${problem})`);
   }
@@ -202,8 +208,10 @@ function judge(
     );
   }
   const warnings: string[] = [];
-  if (reachable.length === 0) warnings.push(`no table the role can reach has a "${tenantColumn}" column: check rls.tenantColumn`);
+  if (reachable.length === 0)
+    warnings.push(`no table the role can reach has a "${tenantColumn}" column: check rls.tenantColumn`);
   const owned = reachable.filter((r) => r.owned).map((r) => r.name);
-  if (owned.length > 0) warnings.push(`role "${role}" owns ${owned.join(', ')}: an owner can disable RLS; connect as a non-owner role`);
+  if (owned.length > 0)
+    warnings.push(`role "${role}" owns ${owned.join(', ')}: an owner can disable RLS; connect as a non-owner role`);
   return { role, tables: reachable.map((r) => r.name), warnings };
 }

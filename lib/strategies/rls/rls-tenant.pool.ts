@@ -1,6 +1,12 @@
 import { Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import { FairShare, type FairShareSettings, fairShareEnabled } from '../../pool/fair-share';
-import { queryWithLocalSettings, type QueryArg, setConfigSql, settle, withSettingsAfterBegin } from '../shared/pipelined-settings';
+import {
+  queryWithLocalSettings,
+  type QueryArg,
+  setConfigSql,
+  settle,
+  withSettingsAfterBegin,
+} from '../shared/pipelined-settings';
 import { markForReset, resetIfMarked } from '../shared/session-reset';
 import { type RlsScope, rawStatementScope } from './rls-scope';
 

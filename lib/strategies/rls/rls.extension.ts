@@ -24,7 +24,17 @@ export function rlsExtension(settings: RlsExtensionSettings) {
   return {
     name: 'nestjs-prisma-tenancy:rls',
     query: {
-      $allOperations({ model, operation, args, query }: { model?: string; operation: string; args: Args; query: (args: Args) => Promise<unknown> }) {
+      $allOperations({
+        model,
+        operation,
+        args,
+        query,
+      }: {
+        model?: string;
+        operation: string;
+        args: Args;
+        query: (args: Args) => Promise<unknown>;
+      }) {
         const tenantId = currentTenantId();
         if (model !== undefined && sharedModels.has(model)) {
           if (tenantId !== undefined) return query(args);

@@ -33,10 +33,16 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
   async init(): Promise<void> {
     const { rls } = this.options;
     if (rls.selfCheck) {
-      const result = await runRlsSelfCheck(this.options.databaseUrl, rls.tenantColumn, { schemaTenants: this.options.strategies.has('schema') });
+      const result = await runRlsSelfCheck(this.options.databaseUrl, rls.tenantColumn, {
+        schemaTenants: this.options.strategies.has('schema'),
+      });
       for (const warning of result.warnings) this.logger.warn(warning);
-      const left = result.tenantSchemas.length ? `; ${result.tenantSchemas.length} tenant schemas left to the schema strategy` : '';
-      this.logger.log(`RLS self-check passed for role "${result.role}" (${result.tables.length} tenant-scoped tables${left})`);
+      const left = result.tenantSchemas.length
+        ? `; ${result.tenantSchemas.length} tenant schemas left to the schema strategy`
+        : '';
+      this.logger.log(
+        `RLS self-check passed for role "${result.role}" (${result.tables.length} tenant-scoped tables${left})`,
+      );
     }
     this.pool = new RlsTenantPool(
       { ...this.options.pool, connectionString: this.options.databaseUrl },
@@ -48,7 +54,10 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
     // With two copies of `pg` installed, the adapter would not recognise our
     // pool as a Pool and would open a plain one that sets no tenant.
     if ((adapter as unknown as { externalPool?: unknown }).externalPool !== this.pool) {
-      throw new TenancyConfigError('pool', 'Prisma\'s pg adapter did not accept the tenant-aware pool: more than one copy of the `pg` package is installed. Run `npm dedupe` (or align versions) so that @prisma/adapter-pg and nestjs-prisma-tenancy share one `pg`.');
+      throw new TenancyConfigError(
+        'pool',
+        "Prisma's pg adapter did not accept the tenant-aware pool: more than one copy of the `pg` package is installed. Run `npm dedupe` (or align versions) so that @prisma/adapter-pg and nestjs-prisma-tenancy share one `pg`.",
+      );
     }
     const base = this.options.createClient(adapter) as unknown as ExtendableClient;
     confineQueryBatching(base);

@@ -21,10 +21,16 @@ export function tenantSchemaName(tenant: Tenant, options: ResolvedTenancyOptions
   }
   if (typeof name === 'string' && Buffer.byteLength(name) > 63) {
     // PostgreSQL would truncate it, silently, and two long names could meet.
-    throw new TenantMisconfiguredError(tenant.id, `its schema name is ${Buffer.byteLength(name)} bytes, over PostgreSQL's 63-byte identifiers`);
+    throw new TenantMisconfiguredError(
+      tenant.id,
+      `its schema name is ${Buffer.byteLength(name)} bytes, over PostgreSQL's 63-byte identifiers`,
+    );
   }
   if (typeof name !== 'string' || !SAFE_SCHEMA.test(name)) {
-    throw new TenantMisconfiguredError(tenant.id, 'its schema name is not a safe identifier (lower-case letters, digits and _, at most 63 characters)');
+    throw new TenantMisconfiguredError(
+      tenant.id,
+      'its schema name is not a safe identifier (lower-case letters, digits and _, at most 63 characters)',
+    );
   }
   if (RESERVED.test(name)) throw new TenantMisconfiguredError(tenant.id, `its schema name "${name}" is reserved`);
   return name;

@@ -12,7 +12,6 @@ import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-clien
 import type { TenancyStrategy } from '../tenancy-strategy.interface';
 import { tenantSchemaName } from './schema-name';
 
-
 /**
  * One PostgreSQL schema per tenant, all on one shared pg pool: open
  * connections stay at the pool's size however many tenants are active. Each
@@ -33,7 +32,11 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
   ) {}
 
   async init(): Promise<void> {
-    this.pool = new Pool({ ...this.options.pool, connectionString: this.options.databaseUrl, pipeline: true } as PoolConfig);
+    this.pool = new Pool({
+      ...this.options.pool,
+      connectionString: this.options.databaseUrl,
+      pipeline: true,
+    } as PoolConfig);
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
     const base = this.options.createClient(new PrismaPg(this.pool)) as unknown as PrismaLike;
     this.shared = { base, client: base.$extends(sharedOnlyExtension(this.options.sharedModels)) as TClient };
@@ -69,7 +72,11 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
   private create(tenant: Tenant): PooledTenantClient<TClient> {
     const { pool, shared } = this.ready();
     const schema = tenantSchemaName(tenant, this.options);
-    const { base, client: bound, view } = createTenantBoundClient({
+    const {
+      base,
+      client: bound,
+      view,
+    } = createTenantBoundClient({
       tenant,
       options: this.options,
       context: this.context,
@@ -92,7 +99,8 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
   }
 
   private ready() {
-    if (!this.pool || !this.clients || !this.shared) throw new Error('nestjs-prisma-tenancy: the schema strategy is not initialised');
+    if (!this.pool || !this.clients || !this.shared)
+      throw new Error('nestjs-prisma-tenancy: the schema strategy is not initialised');
     return { pool: this.pool, clients: this.clients, shared: this.shared };
   }
 }

@@ -29,7 +29,10 @@ export function ownershipCheck(tenantId: string, target: OwnedTarget): Ownership
     } catch (error) {
       if (error instanceof TenancyError) throw error;
       // The body names neither the schema nor the server; the driver's error stays on `cause`, for logs.
-      const unavailable = new TenantUnavailableError(tenantId, `the ownership of its ${target.kind} could not be checked; retry shortly`);
+      const unavailable = new TenantUnavailableError(
+        tenantId,
+        `the ownership of its ${target.kind} could not be checked; retry shortly`,
+      );
       Object.defineProperty(unavailable, 'cause', { value: error, configurable: true });
       throw unavailable;
     }
@@ -39,7 +42,7 @@ export function ownershipCheck(tenantId: string, target: OwnedTarget): Ownership
       state.state === 'absent'
         ? 'does not exist'
         : state.state === 'unmarked'
-          ? 'carries no ownership marker (claim it with the provisioner if it is really this tenant\'s)'
+          ? "carries no ownership marker (claim it with the provisioner if it is really this tenant's)"
           : 'is marked for another tenant';
     throw new TenantMisconfiguredError(tenantId, `its ${what} ${why}`);
   };

@@ -27,14 +27,16 @@ export function markSql(kind: MarkedObject, quotedName: string, tenantId: string
 }
 
 /** The marker of a schema (one row, `marker` null when unmarked; no row when the schema does not exist). */
-export const SCHEMA_MARKER_SQL = "SELECT obj_description(oid, 'pg_namespace') AS marker FROM pg_namespace WHERE nspname = $1";
+export const SCHEMA_MARKER_SQL =
+  "SELECT obj_description(oid, 'pg_namespace') AS marker FROM pg_namespace WHERE nspname = $1";
 
 /** The marker of the database a connection is on. */
 export const CURRENT_DATABASE_MARKER_SQL =
   "SELECT shobj_description(oid, 'pg_database') AS marker FROM pg_database WHERE datname = current_database()";
 
 /** The marker of a database by name (no row when it does not exist). */
-export const DATABASE_MARKER_SQL = "SELECT shobj_description(oid, 'pg_database') AS marker FROM pg_database WHERE datname = $1";
+export const DATABASE_MARKER_SQL =
+  "SELECT shobj_description(oid, 'pg_database') AS marker FROM pg_database WHERE datname = $1";
 
 /** The marker of a role by name (no row when it does not exist). */
 export const ROLE_MARKER_SQL = "SELECT shobj_description(oid, 'pg_authid') AS marker FROM pg_roles WHERE rolname = $1";

@@ -4,7 +4,9 @@ export type QueryArg = string | QueryConfig;
 
 /** `SELECT set_config(...)` for several settings in one statement. Names are validated identifiers. */
 export function setConfigSql(settings: Record<string, string>, local: boolean): string {
-  const calls = Object.entries(settings).map(([name, value]) => `set_config('${name}', ${escapeLiteral(value)}, ${local})`);
+  const calls = Object.entries(settings).map(
+    ([name, value]) => `set_config('${name}', ${escapeLiteral(value)}, ${local})`,
+  );
   return `SELECT ${calls.join(', ')}`;
 }
 
@@ -12,7 +14,9 @@ export function setConfigSql(settings: Record<string, string>, local: boolean): 
  * Awaits every promise (so none is left rejected and unhandled) and returns
  * their values, or throws the first rejection in order.
  */
-export async function settle<T extends readonly unknown[]>(promises: [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+export async function settle<T extends readonly unknown[]>(
+  promises: [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -24,8 +28,18 @@ export async function settle<T extends readonly unknown[]>(promises: [...{ [K in
  * with it. On a pipeline-mode client the four messages share one round trip.
  * Returns the error to release the connection with, when it may be broken.
  */
-export async function queryWithLocalSettings(client: PoolClient, setSql: string, config: QueryArg, values?: unknown[]): Promise<any> {
-  const sent = [client.query('BEGIN'), client.query(setSql), client.query(config as QueryConfig, values), client.query('COMMIT')];
+export async function queryWithLocalSettings(
+  client: PoolClient,
+  setSql: string,
+  config: QueryArg,
+  values?: unknown[],
+): Promise<any> {
+  const sent = [
+    client.query('BEGIN'),
+    client.query(setSql),
+    client.query(config as QueryConfig, values),
+    client.query('COMMIT'),
+  ];
   try {
     return (await settle(sent))[2];
   } catch (error) {
@@ -67,6 +81,7 @@ export function withSettingsAfterBegin(client: PoolClient, setSql: string, onRel
     return client.release(error);
   };
   return new Proxy(client, {
-    get: (target, key, receiver) => (key === 'query' ? query : key === 'release' ? release : Reflect.get(target, key, receiver)),
+    get: (target, key, receiver) =>
+      key === 'query' ? query : key === 'release' ? release : Reflect.get(target, key, receiver),
   });
 }

@@ -1,5 +1,14 @@
 /** Operations that only read: the tenant-bound extension has nothing to do for them. Anything else goes to the bound client. */
-export const READ_OPERATIONS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
+export const READ_OPERATIONS = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'count',
+  'aggregate',
+  'groupBy',
+]);
 
 type Delegate = Record<string | symbol, unknown>;
 
@@ -16,7 +25,11 @@ type Delegate = Record<string | symbol, unknown>;
  * Writes, raw SQL, transactions and shared models keep the extension.
  * Both clients share one engine, so query plans are cached once.
  */
-export function readFastPath<TClient extends object>(base: TClient, bound: TClient, sharedModels: ReadonlySet<string>): TClient {
+export function readFastPath<TClient extends object>(
+  base: TClient,
+  bound: TClient,
+  sharedModels: ReadonlySet<string>,
+): TClient {
   const models = new Map<string, unknown>();
   const methods = new Map<string | symbol, unknown>();
   const shared = new Set([...sharedModels].map((model) => model.charAt(0).toLowerCase() + model.slice(1)));
@@ -25,9 +38,19 @@ export function readFastPath<TClient extends object>(base: TClient, bound: TClie
     const boundModel = Reflect.get(bound, key) as Delegate | undefined;
     const baseModel = Reflect.get(base, key) as Delegate | undefined;
     // Not a model delegate ($-methods are handled below; `then` and the like are undefined), or a shared model.
-    if (typeof boundModel !== 'object' || boundModel === null || typeof baseModel !== 'object' || baseModel === null || shared.has(key)) return boundModel;
+    if (
+      typeof boundModel !== 'object' ||
+      boundModel === null ||
+      typeof baseModel !== 'object' ||
+      baseModel === null ||
+      shared.has(key)
+    )
+      return boundModel;
     return new Proxy(boundModel, {
-      get: (target, operation) => (typeof operation === 'string' && READ_OPERATIONS.has(operation) ? baseModel[operation] : Reflect.get(target, operation)),
+      get: (target, operation) =>
+        typeof operation === 'string' && READ_OPERATIONS.has(operation)
+          ? baseModel[operation]
+          : Reflect.get(target, operation),
     });
   };
 

@@ -11,7 +11,17 @@ export function sharedOnlyExtension(sharedModels: ReadonlySet<string>) {
   return {
     name: 'nestjs-prisma-tenancy:shared-only',
     query: {
-      $allOperations({ model, operation, args, query }: { model?: string; operation: string; args: Args; query: (args: Args) => Promise<unknown> }) {
+      $allOperations({
+        model,
+        operation,
+        args,
+        query,
+      }: {
+        model?: string;
+        operation: string;
+        args: Args;
+        query: (args: Args) => Promise<unknown>;
+      }) {
         if (model !== undefined && sharedModels.has(model)) return query(args);
         throw new MissingTenantError(
           `${model ? `${model}.` : ''}${operation} is not a shared-model operation: use TenantPrisma.client inside a tenant for tenant-scoped models and raw SQL.`,
@@ -23,6 +33,8 @@ export function sharedOnlyExtension(sharedModels: ReadonlySet<string>) {
 
 /** Calls `client.<model>.<operation>(args)` on a Prisma client by model name. */
 export function callModel(client: unknown, model: string, operation: string, args: Args): Promise<unknown> {
-  const delegate = (client as Record<string, Record<string, (args: Args) => Promise<unknown>>>)[model.charAt(0).toLowerCase() + model.slice(1)];
+  const delegate = (client as Record<string, Record<string, (args: Args) => Promise<unknown>>>)[
+    model.charAt(0).toLowerCase() + model.slice(1)
+  ];
   return delegate[operation](args);
 }

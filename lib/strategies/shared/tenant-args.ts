@@ -8,16 +8,35 @@ export type Args = Record<string, any>;
 
 // Operations whose `where` selects the rows they read or write.
 const WHERE_OPERATIONS = new Set([
-  'findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow',
-  'count', 'aggregate', 'groupBy',
-  'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany',
+  'findMany',
+  'findFirst',
+  'findFirstOrThrow',
+  'findUnique',
+  'findUniqueOrThrow',
+  'count',
+  'aggregate',
+  'groupBy',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'upsert',
+  'delete',
+  'deleteMany',
 ]);
 // Operations whose `where` must stay a unique filter: the tenant is added beside it.
 const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete']);
 
 /** Operations that write rows (for which column defaults and triggers may read the tenant setting). */
 export const WRITE_OPERATIONS = new Set([
-  'create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany',
+  'create',
+  'createMany',
+  'createManyAndReturn',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'upsert',
+  'delete',
+  'deleteMany',
 ]);
 
 /**
@@ -27,14 +46,17 @@ export const WRITE_OPERATIONS = new Set([
  */
 export function scopeArgs(operation: string, args: Args, field: string, tenantId: string): Args {
   const scoped: Args = { ...args };
-  if (WHERE_OPERATIONS.has(operation)) scoped.where = scopeWhere(args.where, field, tenantId, UNIQUE_WHERE.has(operation));
+  if (WHERE_OPERATIONS.has(operation))
+    scoped.where = scopeWhere(args.where, field, tenantId, UNIQUE_WHERE.has(operation));
   switch (operation) {
     case 'create':
       scoped.data = withTenant(args.data, field, tenantId);
       break;
     case 'createMany':
     case 'createManyAndReturn':
-      scoped.data = Array.isArray(args.data) ? args.data.map((d: Args) => withTenant(d, field, tenantId)) : withTenant(args.data, field, tenantId);
+      scoped.data = Array.isArray(args.data)
+        ? args.data.map((d: Args) => withTenant(d, field, tenantId))
+        : withTenant(args.data, field, tenantId);
       break;
     case 'upsert':
       scoped.create = withTenant(args.create, field, tenantId);
@@ -112,7 +134,11 @@ export async function runScopedWrite(
 // Prisma's validation names the unknown argument; this error is raised before any SQL is sent.
 function refusedTenantField(error: unknown, field: string): boolean {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  return name === 'PrismaClientValidationError' && typeof message === 'string' && message.includes(`Unknown argument \`${field}\``);
+  return (
+    name === 'PrismaClientValidationError' &&
+    typeof message === 'string' &&
+    message.includes(`Unknown argument \`${field}\``)
+  );
 }
 
 /** The arguments for the checked form, or `undefined` when the data is not one (or named the tenant field itself). */
@@ -125,7 +151,12 @@ function checkedFormArgs(operation: string, args: Args, field: string, tenantId:
 }
 
 function isPlainObject(value: unknown): value is Args {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 function hasRelationWrite(data: Args): boolean {
@@ -133,7 +164,8 @@ function hasRelationWrite(data: Args): boolean {
 }
 
 function scopeRelationWrites(data: Args, field: string, tenantId: string): Args {
-  const each = (value: unknown, fn: (one: Args) => Args) => (Array.isArray(value) ? value.map(fn) : isPlainObject(value) ? fn(value) : value);
+  const each = (value: unknown, fn: (one: Args) => Args) =>
+    Array.isArray(value) ? value.map(fn) : isPlainObject(value) ? fn(value) : value;
   const scoped: Args = {};
   for (const [name, value] of Object.entries(data)) {
     if (!isPlainObject(value) || !NESTED_WRITE_KEYS.some((k) => k in value)) {
@@ -143,7 +175,10 @@ function scopeRelationWrites(data: Args, field: string, tenantId: string): Args 
     const relation: Args = { ...value };
     if ('connect' in value) relation.connect = each(value.connect, (where) => withTenant(where, field, tenantId));
     if ('connectOrCreate' in value) {
-      relation.connectOrCreate = each(value.connectOrCreate, (one) => ({ ...one, where: withTenant(one.where, field, tenantId) }));
+      relation.connectOrCreate = each(value.connectOrCreate, (one) => ({
+        ...one,
+        where: withTenant(one.where, field, tenantId),
+      }));
     }
     scoped[name] = relation;
   }
@@ -154,7 +189,10 @@ function scopeRelationWrites(data: Args, field: string, tenantId: string): Args 
 function relationError(error: unknown): unknown {
   const { name, code, meta } = (error ?? {}) as { name?: unknown; code?: unknown; meta?: Record<string, unknown> };
   if (name !== 'PrismaClientKnownRequestError') return error;
-  const nested = code === 'P2018' || code === 'P2017' || (code === 'P2025' && typeof meta?.operation === 'string' && meta.operation.startsWith('a nested'));
+  const nested =
+    code === 'P2018' ||
+    code === 'P2017' ||
+    (code === 'P2025' && typeof meta?.operation === 'string' && meta.operation.startsWith('a nested'));
   if (!nested) return error;
   const model = typeof meta?.model === 'string' ? meta.model : typeof meta?.child === 'string' ? meta.child : undefined;
   return new TenantRelationNotFoundError(model, { cause: error });

@@ -25,7 +25,10 @@ type QueryParams = { model?: string; operation: string; args: Args; query: (args
 export function assertTenantBound(tenantId: string, current: string | undefined, what = 'this operation'): void {
   if (current === undefined) throw new MissingTenantError(`No tenant in context: ${what} needs a tenant.`);
   if (current !== tenantId) {
-    throw new TenantMismatchError('tenant', "This Prisma client serves another tenant than the one in context: read TenantPrisma.client where you query, don't keep it.");
+    throw new TenantMismatchError(
+      'tenant',
+      "This Prisma client serves another tenant than the one in context: read TenantPrisma.client where you query, don't keep it.",
+    );
   }
 }
 
@@ -43,7 +46,8 @@ export function tenantBoundExtension(settings: TenantBoundExtensionSettings) {
   const check = (model: string | undefined, operation: string) =>
     assertTenantBound(tenantId, currentTenantId(), `${model ? `${model}.` : ''}${operation}`);
   // Prisma promises are lazy: await inside run() so the statements execute within the scope.
-  const withSettings = (run: () => Promise<unknown>, kind: StatementKind = 'any') => settingsScope.run(kind, async () => await run());
+  const withSettings = (run: () => Promise<unknown>, kind: StatementKind = 'any') =>
+    settingsScope.run(kind, async () => await run());
 
   const write = ({ model, operation, args, query }: QueryParams) => {
     check(model, operation);

@@ -43,7 +43,11 @@ export interface TenantClientSource<TClient> {
  * its first statement (ownership-check.ts).
  * Nothing opens a connection here, so a throwing `createClient` leaves nothing behind.
  */
-export function createTenantBoundClient<TClient>(source: TenantClientSource<TClient>): { base: PrismaLike; client: PrismaLike; view: TenantViewPool } {
+export function createTenantBoundClient<TClient>(source: TenantClientSource<TClient>): {
+  base: PrismaLike;
+  client: PrismaLike;
+  view: TenantViewPool;
+} {
   const { tenant, options, context } = source;
   const setSql = setConfigSql({ ...source.settings, [options.rls.setting]: tenant.id }, true);
   const view = new TenantViewPool(
@@ -56,7 +60,10 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
   );
   const adapter = new PrismaPg(view, source.adapterOptions);
   if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {
-    throw new TenancyConfigError('pool', 'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.');
+    throw new TenancyConfigError(
+      'pool',
+      'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.',
+    );
   }
   const base = options.createClient(adapter) as unknown as PrismaLike;
   const bound = base.$extends(

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type QueryConfig } from 'pg';
+import { Pool, type QueryConfig } from 'pg';
 import { queryWithLocalSettings, type QueryArg, withSettingsAfterBegin } from './pipelined-settings';
 import { markForReset, resetIfMarked } from './session-reset';
 import type { StatementKind } from './statement-scope';
@@ -61,12 +61,15 @@ export class TenantViewPool extends Pool {
 
   override query(...args: any[]): any {
     const [config, values] = args as [QueryArg, unknown[] | undefined];
-    if (typeof values === 'function' || typeof args[2] === 'function') throw new TypeError('TenantViewPool.query does not take callbacks');
+    if (typeof values === 'function' || typeof args[2] === 'function')
+      throw new TypeError('TenantViewPool.query does not take callbacks');
     this.guard();
     if (!this.verified) {
       // needsSettings() reads the caller's async context: decide now, not after the check.
       const scoped = this.needsSettings();
-      return this.track(this.checked().then(() => (scoped ? this.run(config, values, scoped) : this.read(config, values))));
+      return this.track(
+        this.checked().then(() => (scoped ? this.run(config, values, scoped) : this.read(config, values))),
+      );
     }
     const kind = this.needsSettings();
     if (!kind) {

@@ -33,13 +33,19 @@ export interface DatabaseTenants {
   drop(): Promise<void>;
 }
 
-export async function createDatabaseTenants(ids: readonly string[], serverAdminUrls: readonly string[]): Promise<DatabaseTenants> {
+export async function createDatabaseTenants(
+  ids: readonly string[],
+  serverAdminUrls: readonly string[],
+): Promise<DatabaseTenants> {
   const shared = await createTestDatabase({ migrations: [FIXTURE_MIGRATIONS.init] });
   const databases = new Map<string, TenantDatabase & { serverAdminUrl: string }>();
   try {
     for (const [i, id] of ids.entries()) {
       const serverAdminUrl = serverAdminUrls[i % serverAdminUrls.length];
-      databases.set(id, { ...(await createTenantDatabase(serverAdminUrl, id.replace(/[^a-z0-9]/gi, ''), id)), serverAdminUrl });
+      databases.set(id, {
+        ...(await createTenantDatabase(serverAdminUrl, id.replace(/[^a-z0-9]/gi, ''), id)),
+        serverAdminUrl,
+      });
     }
   } catch (error) {
     await dropAll(shared, databases);
@@ -53,9 +59,13 @@ export async function createDatabaseTenants(ids: readonly string[], serverAdminU
   };
 }
 
-async function dropAll(shared: TestDatabase, databases: Map<string, TenantDatabase & { serverAdminUrl: string }>): Promise<void> {
+async function dropAll(
+  shared: TestDatabase,
+  databases: Map<string, TenantDatabase & { serverAdminUrl: string }>,
+): Promise<void> {
   const byServer = new Map<string, TenantDatabase[]>();
-  for (const db of databases.values()) byServer.set(db.serverAdminUrl, [...(byServer.get(db.serverAdminUrl) ?? []), db]);
+  for (const db of databases.values())
+    byServer.set(db.serverAdminUrl, [...(byServer.get(db.serverAdminUrl) ?? []), db]);
   // A stopped server's databases go with its data folder.
   await Promise.all([...byServer].map(([url, dbs]) => dropTenantDatabases(url, dbs).catch(() => undefined)));
   await shared.drop();

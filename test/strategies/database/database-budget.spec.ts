@@ -44,8 +44,15 @@ describe('database strategy: connection budget', () => {
   }, 120_000);
   afterAll(async () => setup?.drop(), 300_000);
 
-  async function boot(database: TenancyModuleOptions['database'], more: Partial<TenancyModuleOptions<PrismaClient>> = {}) {
-    t = await bootDatabaseApp(setup.shared.appUrl, setup.tenants, { database: { ...BUDGET, ...database }, clientPool: { max: 50, idleTtlMs: 0 }, ...more });
+  async function boot(
+    database: TenancyModuleOptions['database'],
+    more: Partial<TenancyModuleOptions<PrismaClient>> = {},
+  ) {
+    t = await bootDatabaseApp(setup.shared.appUrl, setup.tenants, {
+      database: { ...BUDGET, ...database },
+      clientPool: { max: 50, idleTtlMs: 0 },
+      ...more,
+    });
     return t;
   }
   const events = (app: DatabaseTestApp, name: 'created' | 'evicted' | 'disposed') => {
@@ -53,7 +60,8 @@ describe('database strategy: connection budget', () => {
     app.strategy.clientPool().on(name, (e: TenantPoolEventPayload) => seen.push(e));
     return seen;
   };
-  const sleep = (app: DatabaseTestApp, id: string, seconds = 0.05) => app.as(id, (p) => p.$queryRaw`SELECT pg_sleep(${seconds})::text`);
+  const sleep = (app: DatabaseTestApp, id: string, seconds = 0.05) =>
+    app.as(id, (p) => p.$queryRaw`SELECT pg_sleep(${seconds})::text`);
   /**
    * Holds one connection of `id` in an open interactive transaction until `release` resolves.
    * `held` resolves once the transaction has its connection (its first statement ran): tests wait
@@ -63,7 +71,10 @@ describe('database strategy: connection budget', () => {
     let entered!: () => void;
     const held = new Promise<void>((resolve) => (entered = resolve));
     const done = app.as(id, (p) =>
-      p.$transaction(async (tx) => (await tx.$queryRaw`SELECT 1`, entered(), await release), { timeout: 120_000, maxWait: 60_000 }),
+      p.$transaction(async (tx) => (await tx.$queryRaw`SELECT 1`, entered(), await release), {
+        timeout: 120_000,
+        maxWait: 60_000,
+      }),
     );
     // A hold that fails before it entered must fail the wait for it too.
     return { held: Promise.race([held, done.then(() => undefined)]), done };
@@ -71,7 +82,7 @@ describe('database strategy: connection budget', () => {
   const allHeld = (holds: Array<{ held: Promise<void> }>) => Promise.all(holds.map((h) => h.held));
   const allDone = (holds: Array<{ done: Promise<unknown> }>) => Promise.all(holds.map((h) => h.done));
 
-  it('with the default budgetWaitMs, an interactive transaction that cannot get a connection gets the 503, before Prisma\'s own 2 s timeout (a 500)', async () => {
+  it("with the default budgetWaitMs, an interactive transaction that cannot get a connection gets the 503, before Prisma's own 2 s timeout (a 500)", async () => {
     const app = await boot({ connectionBudget: 2, poolSize: 2, budgetWaitMs: undefined });
     const release = gate();
     // Tenant b0 holds the whole budget in two open transactions.
@@ -79,7 +90,9 @@ describe('database strategy: connection budget', () => {
     await allHeld(holds);
     expect(app.strategy.connectionBudget().inUse()).toBe(2);
     // Prisma's own timeout would have ended it with P2028 (a 500): this error is the budget's, so it came first.
-    const refused = await app.as('b1', (p) => p.$transaction(async (tx) => tx.project.count())).catch((e: unknown) => e);
+    const refused = await app
+      .as('b1', (p) => p.$transaction(async (tx) => tx.project.count()))
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TenantUnavailableError);
     release.open();
     await allDone(holds);
@@ -95,7 +108,15 @@ describe('database strategy: connection budget', () => {
         sleep(app, id, 0.03),
         app.as(id, (p) => p.project.create({ data: { name: `${id}-parallel` } })),
         // Prisma's maxWait (2 s by default) would give up before the budget does.
-        app.as(id, (p) => p.$transaction(async (tx) => (await tx.project.count(), tx.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id') AS s`), { maxWait: 30_000 })),
+        app.as(id, (p) =>
+          p.$transaction(
+            async (tx) => (
+              await tx.project.count(),
+              tx.$queryRaw<{ s: string }[]>`SELECT current_setting('app.tenant_id') AS s`
+            ),
+            { maxWait: 30_000 },
+          ),
+        ),
       ]),
     );
     const serverPeak = await sampler.stop();
@@ -103,7 +124,8 @@ describe('database strategy: connection budget', () => {
     expect(app.strategy.connectionBudget().peak()).toBe(4);
     expect(serverPeak).toBeGreaterThan(0);
     expect(serverPeak).toBeLessThanOrEqual(4);
-    for (const id of IDS) expect(await app.as(id, (p) => p.project.count({ where: { name: `${id}-parallel` } }))).toBe(1);
+    for (const id of IDS)
+      expect(await app.as(id, (p) => p.project.count({ where: { name: `${id}-parallel` } }))).toBe(1);
   });
 
   it('disposes the least recently used idle tenant to make room', async () => {
@@ -147,11 +169,15 @@ describe('database strategy: connection budget', () => {
     const waited = Date.now() - started;
     expect(error).toBeInstanceOf(TenantUnavailableError);
     expect((error as TenantUnavailableError).getStatus()).toBe(503);
-    expect((error as Error).message).toMatch(/Tenant "b8" is temporarily unavailable: all 4 database connections are in use/);
+    expect((error as Error).message).toMatch(
+      /Tenant "b8" is temporarily unavailable: all 4 database connections are in use/,
+    );
     // Timers never fire early; how late they fire depends on the machine's load, so no upper bound.
     expect(waited).toBeGreaterThanOrEqual(650);
     // An interactive transaction started meanwhile gets the same error, not Prisma's.
-    await expect(app.as('b9', (p) => p.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(TenantUnavailableError);
+    await expect(app.as('b9', (p) => p.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(
+      TenantUnavailableError,
+    );
     release.open();
     await allDone(held);
     expect(await app.as('b8', (p) => p.project.count())).toEqual(expect.any(Number));

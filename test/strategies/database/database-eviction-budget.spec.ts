@@ -27,7 +27,12 @@ describe('database strategy: a tenant never holds more than its poolSize across 
     // A client pool of one: every request of another tenant evicts the busy one mid-flight.
     // A budget of two pools: if the busy tenant held more than its own, the others would starve into 503s.
     t = await bootDatabaseApp(setup.shared.appUrl, setup.tenants, {
-      database: { poolSize: POOL_SIZE, connectionBudget: 2 * POOL_SIZE, budgetWaitMs: 10_000, connectTimeoutMs: 20_000 },
+      database: {
+        poolSize: POOL_SIZE,
+        connectionBudget: 2 * POOL_SIZE,
+        budgetWaitMs: 10_000,
+        connectTimeoutMs: 20_000,
+      },
       clientPool: { max: 1, idleTtlMs: 0 },
     });
     const app = t;

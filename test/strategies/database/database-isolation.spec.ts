@@ -18,7 +18,10 @@ describe('database strategy: isolation across two servers', () => {
     second = await startExtraPostgres();
     setup = await createDatabaseTenants(IDS, [serverAdminUrl(), second.adminUrl]);
     // Not a timeout test: opening 50 connections at once on a 2-core CI box can take seconds.
-    t = await bootDatabaseApp(setup.shared.appUrl, setup.tenants, { sharedModels: ['Plan'], database: { connectTimeoutMs: 20_000 } });
+    t = await bootDatabaseApp(setup.shared.appUrl, setup.tenants, {
+      sharedModels: ['Plan'],
+      database: { connectTimeoutMs: 20_000 },
+    });
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -27,11 +30,22 @@ describe('database strategy: isolation across two servers', () => {
   }, 120_000);
 
   const seed = (tenant: string, name: string) =>
-    t.as(tenant, (p) => p.project.create({ data: { name, budget: 100, tasks: { create: [{ title: `${name}-task` }] } }, include: { tasks: true } }));
+    t.as(tenant, (p) =>
+      p.project.create({
+        data: { name, budget: 100, tasks: { create: [{ title: `${name}-task` }] } },
+        include: { tasks: true },
+      }),
+    );
 
   it('each tenant reaches its own database, on its own server', async () => {
     const where = (id: string) =>
-      t.as(id, (p) => p.$queryRaw<{ db: string; port: number }[]>`SELECT current_database() AS db, current_setting('port')::int AS port`);
+      t.as(
+        id,
+        (p) =>
+          p.$queryRaw<
+            { db: string; port: number }[]
+          >`SELECT current_database() AS db, current_setting('port')::int AS port`,
+      );
     const [[a], [b]] = await Promise.all([where('t0'), where('t1')]);
     expect(a.db).toBe(setup.databases.get('t0')!.name);
     expect(b.db).toBe(setup.databases.get('t1')!.name);
@@ -54,7 +68,9 @@ describe('database strategy: isolation across two servers', () => {
         expect(await p.project.findUnique({ where: { id: a.id, tenantId: 't0' } })).toBeNull();
       });
     }
-    await t.as('t0', async (p) => expect(await p.project.findUnique({ where: { id: a.id } })).toMatchObject({ name: 'a-secret' }));
+    await t.as('t0', async (p) =>
+      expect(await p.project.findUnique({ where: { id: a.id } })).toMatchObject({ name: 'a-secret' }),
+    );
   });
 
   it('writes: B updates, deletes and raw statements touch only B', async () => {
@@ -77,7 +93,9 @@ describe('database strategy: isolation across two servers', () => {
     expect(again).toMatchObject({ name: 'a-keep', budget: 100, tenantId: 't2' });
     expect(again!.tasks).toHaveLength(1);
     await withClient(setup.databases.get('t2')!.adminUrl, async (c) => {
-      expect((await c.query('SELECT name, tenant_id FROM projects')).rows).toEqual([{ name: 'a-keep', tenant_id: 't2' }]);
+      expect((await c.query('SELECT name, tenant_id FROM projects')).rows).toEqual([
+        { name: 'a-keep', tenant_id: 't2' },
+      ]);
     });
   });
 
@@ -89,7 +107,10 @@ describe('database strategy: isolation across two servers', () => {
         return { s, count: await tx.project.count() };
       });
       expect(seen).toEqual({ s: 't5', count: 1 });
-      const [count, raw] = await p.$transaction([p.project.count(), p.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`]);
+      const [count, raw] = await p.$transaction([
+        p.project.count(),
+        p.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`,
+      ]);
       expect(count).toBe(1);
       expect(raw[0].db).toBe(setup.databases.get('t5')!.name);
       await expect(
@@ -107,7 +128,9 @@ describe('database strategy: isolation across two servers', () => {
     await t.prisma.shared.plan.create({ data: { id: 'pro', name: 'Pro', price: 10 } });
     await t.as('t7', (p) => p.plan.create({ data: { id: 'team', name: 'Team' } }));
     expect(await t.as('t8', (p) => p.plan.count())).toBe(2);
-    await withClient(setup.databases.get('t7')!.adminUrl, async (c) => expect((await c.query('SELECT * FROM plans')).rows).toEqual([]));
+    await withClient(setup.databases.get('t7')!.adminUrl, async (c) =>
+      expect((await c.query('SELECT * FROM plans')).rows).toEqual([]),
+    );
   });
 
   it('fails closed: no tenant, no tenant-scoped query; a kept client is refused in another tenant', async () => {

@@ -13,14 +13,24 @@ const key = randomBytes(32);
 describe('database strategy options', () => {
   it('defaults: pool of 5, budget of 100, 5 s budget wait, 3 s connect timeout, plaintext URLs without keys', () => {
     const { database } = resolveTenancyOptions(base);
-    expect(database).toEqual({ poolSize: 5, connectionBudget: 100, budgetWaitMs: 1500, connectTimeoutMs: 3000, cipher: undefined, allowPlaintextUrls: true });
+    expect(database).toEqual({
+      poolSize: 5,
+      connectionBudget: 100,
+      budgetWaitMs: 1500,
+      connectTimeoutMs: 3000,
+      cipher: undefined,
+      allowPlaintextUrls: true,
+    });
   });
 
   it('with encryptionKeys: a cipher, and plaintext URLs refused unless allowed', () => {
     const keyed = resolveTenancyOptions({ ...base, database: { encryptionKeys: [key] } }).database;
     expect(keyed.cipher?.isEncrypted(keyed.cipher.encrypt('x'))).toBe(true);
     expect(keyed.allowPlaintextUrls).toBe(false);
-    expect(resolveTenancyOptions({ ...base, database: { encryptionKeys: [key], allowPlaintextUrls: true } }).database.allowPlaintextUrls).toBe(true);
+    expect(
+      resolveTenancyOptions({ ...base, database: { encryptionKeys: [key], allowPlaintextUrls: true } }).database
+        .allowPlaintextUrls,
+    ).toBe(true);
   });
 
   it.each([
@@ -29,9 +39,17 @@ describe('database strategy options', () => {
     ['database.connectionBudget', { connectionBudget: 2.5 }, /"database.connectionBudget": expected an integer >= 1/],
     ['database.budgetWaitMs', { budgetWaitMs: -1 }, /"database.budgetWaitMs": expected an integer >= 0/],
     ['database.connectTimeoutMs', { connectTimeoutMs: 0 }, /"database.connectTimeoutMs": expected an integer >= 1/],
-    ['pool above budget', { poolSize: 10, connectionBudget: 4 }, /"database.poolSize": must not exceed database.connectionBudget \(4\)/],
+    [
+      'pool above budget',
+      { poolSize: 10, connectionBudget: 4 },
+      /"database.poolSize": must not exceed database.connectionBudget \(4\)/,
+    ],
     ['database.allowPlaintextUrls', { allowPlaintextUrls: 'yes' }, /"database.allowPlaintextUrls": expected a boolean/],
-    ['plaintext refused without keys', { allowPlaintextUrls: false }, /"database.allowPlaintextUrls": false needs database.encryptionKeys/],
+    [
+      'plaintext refused without keys',
+      { allowPlaintextUrls: false },
+      /"database.allowPlaintextUrls": false needs database.encryptionKeys/,
+    ],
     ['no keys', { encryptionKeys: [] }, /"database.encryptionKeys": give at least one 256-bit key/],
     ['short key', { encryptionKeys: [key, 'c2hvcnQ='] }, /"database.encryptionKeys\[1\]": expected a 32-byte Buffer/],
   ])('%s: refused at boot with an error naming the field', (_label, database, message) => {

@@ -18,10 +18,11 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
   const { port } = server.address() as { port: number };
   return {
     port,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -44,7 +45,9 @@ describe('database strategy: an unavailable tenant database', () => {
     setup = await createDatabaseTenants(['up', 'down'], [serverAdminUrl(), third.adminUrl]);
     const hung = rewriteUrl(setup.tenants[0].databaseUrl!, {}).replace(/@[^/]+\//, `@127.0.0.1:${silent.port}/`);
     const tenants: Tenant[] = [...setup.tenants, { id: 'hung', status: 'active', databaseUrl: hung }];
-    t = await bootDatabaseApp(setup.shared.appUrl, tenants, { database: { connectTimeoutMs: CONNECT_TIMEOUT_MS, budgetWaitMs: 2_000 } });
+    t = await bootDatabaseApp(setup.shared.appUrl, tenants, {
+      database: { connectTimeoutMs: CONNECT_TIMEOUT_MS, budgetWaitMs: 2_000 },
+    });
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -56,11 +59,16 @@ describe('database strategy: an unavailable tenant database', () => {
   it('a server that accepts but never answers fails its tenant at connectTimeoutMs, while others are served', async () => {
     // Prisma's first query in a process loads its query compiler: not part of what is timed.
     await t.as('up', (p) => p.project.count());
-    const [hung, up] = await Promise.all([elapsed(t.as('hung', (p) => p.project.count())), elapsed(t.as('up', (p) => p.project.count()))]);
+    const [hung, up] = await Promise.all([
+      elapsed(t.as('hung', (p) => p.project.count())),
+      elapsed(t.as('up', (p) => p.project.count())),
+    ]);
     expect(up.result).toBe(0);
     expect(hung.result).toBeInstanceOf(TenantUnavailableError);
     expect((hung.result as TenantUnavailableError).getStatus()).toBe(503);
-    expect((hung.result as Error).message).toBe('Tenant "hung" is temporarily unavailable: its database cannot be reached');
+    expect((hung.result as Error).message).toBe(
+      'Tenant "hung" is temporarily unavailable: its database cannot be reached',
+    );
     expect(hung.ms).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS - 50);
     expect(hung.ms).toBeLessThan(CONNECT_TIMEOUT_MS + 1_500); // slack for a loaded CI box
   });
@@ -93,7 +101,8 @@ describe('database strategy: an unavailable tenant database', () => {
   });
 
   it('a connection lost mid-statement or at COMMIT fails with TenantUnavailableError, commits nothing, and is not reused', async () => {
-    const terminate = (pid: number) => withClient(serverAdminUrl(), (c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
+    const terminate = (pid: number) =>
+      withClient(serverAdminUrl(), (c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
     const pidOf = async (p: { $queryRaw: (s: TemplateStringsArray) => Promise<unknown> }) =>
       ((await p.$queryRaw`SELECT pg_backend_pid() AS pid`) as Array<{ pid: number }>)[0].pid;
 
@@ -108,7 +117,9 @@ describe('database strategy: an unavailable tenant database', () => {
       )
       .catch((e: unknown) => e);
     expect(atCommit).toBeInstanceOf(TenantUnavailableError);
-    expect((atCommit as TenantUnavailableError).message).toBe('Tenant "up" is temporarily unavailable: its database connection was lost');
+    expect((atCommit as TenantUnavailableError).message).toBe(
+      'Tenant "up" is temporarily unavailable: its database connection was lost',
+    );
 
     // Killed under a plain read.
     const pid = await t.as('up', (p) => pidOf(p));
@@ -118,7 +129,8 @@ describe('database strategy: an unavailable tenant database', () => {
     expect(await underRead).toBeInstanceOf(TenantUnavailableError);
 
     // Nothing was committed, and the next requests get live connections.
-    for (let i = 0; i < 3; i++) expect(await t.as('up', (p) => p.project.count({ where: { name: 'lost-at-commit' } }))).toBe(0);
+    for (let i = 0; i < 3; i++)
+      expect(await t.as('up', (p) => p.project.count({ where: { name: 'lost-at-commit' } }))).toBe(0);
   });
 
   it('a plain read that loses its connection (run straight on the tenant pool) fails with TenantUnavailableError; the next read works', async () => {
@@ -133,7 +145,10 @@ describe('database strategy: an unavailable tenant database', () => {
       const read = t.as('up', (p) => p.project.findMany()).catch((e: unknown) => e);
       let pid: number | undefined;
       for (let i = 0; i < 100 && pid === undefined; i++) {
-        const { rows } = await admin.query("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database]);
+        const { rows } = await admin.query(
+          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+          [database],
+        );
         pid = rows[0]?.pid;
         if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
       }
@@ -156,7 +171,9 @@ describe('database strategy: an unavailable tenant database', () => {
     const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const before = sockets();
     const app = await bootDatabaseApp(setup.shared.appUrl, setup.tenants, { database: { connectTimeoutMs: 5_000 } });
-    await Promise.all(['up', 'down'].flatMap((id) => [0, 1, 2].map(() => app.as(id, (p) => p.$queryRaw`SELECT pg_sleep(0.05)::text`))));
+    await Promise.all(
+      ['up', 'down'].flatMap((id) => [0, 1, 2].map(() => app.as(id, (p) => p.$queryRaw`SELECT pg_sleep(0.05)::text`))),
+    );
     // A client kept past the request, as a careless caller might.
     const kept = await app.as('up', async (p) => p);
     expect(app.strategy.connectionBudget().inUse()).toBeGreaterThan(0);

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { InMemoryTenantStore, TenantCache, TenantMisconfiguredError, TenantSecretCipher, type Tenant, type TenantPoolEventPayload } from '../../../lib';
+import {
+  InMemoryTenantStore,
+  TenantCache,
+  TenantMisconfiguredError,
+  TenantSecretCipher,
+  type Tenant,
+  type TenantPoolEventPayload,
+} from '../../../lib';
 import { markOwned, rewriteUrl, serverAdminUrl } from '../../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
 
 const oldKey = randomBytes(32);
 const newKey = randomBytes(32);
 const strayKey = randomBytes(32);
-const seal = (key: Buffer, url: string, id: string) => new TenantSecretCipher({ keys: [key] }).encrypt(url, { aad: id });
-const whereAmI = (p: DatabaseTestApp['prisma']['client']) => p.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`.then((r) => r[0].db);
+const seal = (key: Buffer, url: string, id: string) =>
+  new TenantSecretCipher({ keys: [key] }).encrypt(url, { aad: id });
+const whereAmI = (p: DatabaseTestApp['prisma']['client']) =>
+  p.$queryRaw<{ db: string }[]>`SELECT current_database() AS db`.then((r) => r[0].db);
 
 describe('database strategy: tenant connection strings', () => {
   let setup: DatabaseTenants;
@@ -21,7 +30,8 @@ describe('database strategy: tenant connection strings', () => {
 
   // Every tenant here points at the one database: marked for each in turn, just before its client's first
   // statement (the ownership check runs once per client).
-  const markFor = (id: string) => markOwned(setup.databases.get('urls')!.adminUrl, 'database', setup.databases.get('urls')!.name, id);
+  const markFor = (id: string) =>
+    markOwned(setup.databases.get('urls')!.adminUrl, 'database', setup.databases.get('urls')!.name, id);
 
   /** Boots with `tenants` and asserts each listed id fails at lookup, building nothing. */
   async function expectRefused(t: DatabaseTestApp, ids: string[]) {
@@ -51,16 +61,25 @@ describe('database strategy: tenant connection strings', () => {
     const t = await bootDatabaseApp(setup.shared.appUrl, tenants);
     try {
       // A password-checking server reports an unknown role as a failed password (28P01), a trusting one as 28000.
-      for (const [id, code] of [['nodb', '3D000'], ['norole', '28(000|P01)']] as const) {
+      for (const [id, code] of [
+        ['nodb', '3D000'],
+        ['norole', '28(000|P01)'],
+      ] as const) {
         const error = await t.as(id, (p) => p.project.count()).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(TenantMisconfiguredError);
         expect((error as TenantMisconfiguredError).getStatus()).toBe(500);
         // The server's reason is for operators; the HTTP body names nothing.
         expect((error as Error).message).toMatch(new RegExp(`its database refused the connection \\(${code}: `));
-        expect((error as TenantMisconfiguredError).getResponse()).toEqual({ statusCode: 500, error: 'TENANT_MISCONFIGURED', message: `Tenant "${id}" cannot be served.` });
+        expect((error as TenantMisconfiguredError).getResponse()).toEqual({
+          statusCode: 500,
+          error: 'TENANT_MISCONFIGURED',
+          message: `Tenant "${id}" cannot be served.`,
+        });
       }
       expect(await t.as('urls', (p) => p.project.count())).toEqual(expect.any(Number));
-      expect(t.strategy.connectionBudget().inUse()).toBeLessThanOrEqual(t.strategy.clientPool().stats().openConnections);
+      expect(t.strategy.connectionBudget().inUse()).toBeLessThanOrEqual(
+        t.strategy.clientPool().stats().openConnections,
+      );
     } finally {
       await t.close();
     }
@@ -73,7 +92,11 @@ describe('database strategy: tenant connection strings', () => {
       { id: 'stray', status: 'active', databaseUrl: seal(strayKey, url, 'stray') },
       // Old's ciphertext copied onto another record: the tenant id is authenticated with it.
       { id: 'copied', status: 'active', databaseUrl: seal(oldKey, url, 'old') },
-      { id: 'tampered', status: 'active', databaseUrl: seal(newKey, url, 'tampered').replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) },
+      {
+        id: 'tampered',
+        status: 'active',
+        databaseUrl: seal(newKey, url, 'tampered').replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      },
       // Once keys are configured, a plaintext URL (which nothing authenticates) is refused by default.
       { id: 'plain', status: 'active', databaseUrl: url },
       { id: 'sealed-junk', status: 'active', databaseUrl: seal(newKey, 'not a url', 'sealed-junk') },
@@ -92,17 +115,28 @@ describe('database strategy: tenant connection strings', () => {
 
   it('a re-encrypted record (after rotation) is picked up: the tenant gets a new pool, in-flight work finishes on the old', async () => {
     await markFor('rot');
-    const store = new InMemoryTenantStore([{ id: 'rot', status: 'active' as const, databaseUrl: seal(oldKey, url, 'rot') }]);
-    const t = await bootDatabaseApp(setup.shared.appUrl, [], { tenants: undefined, store, database: { encryptionKeys: [newKey, oldKey] } });
+    const store = new InMemoryTenantStore([
+      { id: 'rot', status: 'active' as const, databaseUrl: seal(oldKey, url, 'rot') },
+    ]);
+    const t = await bootDatabaseApp(setup.shared.appUrl, [], {
+      tenants: undefined,
+      store,
+      database: { encryptionKeys: [newKey, oldKey] },
+    });
     try {
       const events: string[] = [];
-      for (const e of ['created', 'evicted', 'disposed'] as const) t.strategy.clientPool().on(e, (p: TenantPoolEventPayload) => events.push(p.event));
+      for (const e of ['created', 'evicted', 'disposed'] as const)
+        t.strategy.clientPool().on(e, (p: TenantPoolEventPayload) => events.push(p.event));
       const cipher = new TenantSecretCipher({ keys: [newKey, oldKey] });
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const tx = t.as('rot', (p) => p.$transaction(async (tx) => (await gate, whereAmI(tx as typeof p))));
       await new Promise((r) => setTimeout(r, 100));
-      store.set({ id: 'rot', status: 'active', databaseUrl: cipher.rotate((await store.findById('rot'))!.databaseUrl!, { aad: 'rot' }) });
+      store.set({
+        id: 'rot',
+        status: 'active',
+        databaseUrl: cipher.rotate((await store.findById('rot'))!.databaseUrl!, { aad: 'rot' }),
+      });
       t.app.get(TenantCache).invalidate('rot');
       expect(await t.as('rot', whereAmI)).toBe(setup.databases.get('urls')!.name);
       expect(events).toEqual(['created', 'evicted', 'created']);
@@ -128,7 +162,9 @@ describe('database strategy: tenant connection strings', () => {
     } finally {
       await plain.close();
     }
-    const both = await bootDatabaseApp(setup.shared.appUrl, tenants, { database: { encryptionKeys: [oldKey], allowPlaintextUrls: true } });
+    const both = await bootDatabaseApp(setup.shared.appUrl, tenants, {
+      database: { encryptionKeys: [oldKey], allowPlaintextUrls: true },
+    });
     try {
       expect(await both.as('plain', whereAmI)).toBe(setup.databases.get('urls')!.name);
       await markFor('sealed');
@@ -149,7 +185,10 @@ describe('database strategy: tenant connection strings', () => {
     ];
     const t = await bootDatabaseApp(setup.shared.appUrl, tenants);
     try {
-      await expectRefused(t, tenants.map((x) => x.id));
+      await expectRefused(
+        t,
+        tenants.map((x) => x.id),
+      );
     } finally {
       await t.close();
     }

@@ -33,11 +33,18 @@ async function run(id, command) {
     await commands[command]();
     process.send({ id, ok: true });
   } catch (error) {
-    process.send({ id, ok: false, message: `${command} failed: ${error ? String(error) : 'postgres exited'}\n${log.join('')}` });
+    process.send({
+      id,
+      ok: false,
+      message: `${command} failed: ${error ? String(error) : 'postgres exited'}\n${log.join('')}`,
+    });
   }
 }
 
-process.on('message', ({ id, command }) => void run(id, command).then(() => command === 'destroy' && process.disconnect()));
+process.on(
+  'message',
+  ({ id, command }) => void run(id, command).then(() => command === 'destroy' && process.disconnect()),
+);
 // The test process died without destroying us: do not leave PostgreSQL behind.
 process.on('disconnect', () => void commands.destroy().finally(() => process.exit(0)));
 

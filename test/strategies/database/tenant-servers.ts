@@ -3,7 +3,15 @@ import { fork } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURE_MIGRATIONS, fixtureMigrationSql, markOwned, quoteIdent, rewriteUrl, TEST_ROLES, withClient } from '../../support';
+import {
+  FIXTURE_MIGRATIONS,
+  fixtureMigrationSql,
+  markOwned,
+  quoteIdent,
+  rewriteUrl,
+  TEST_ROLES,
+  withClient,
+} from '../../support';
 import { ensureTestRoles } from '../../support/test-roles';
 
 /** A tenant database: `appUrl` is what the tenant record holds. */
@@ -84,14 +92,29 @@ let counter = 0;
  * and plain reads do not set the tenant setting the policies read), marked for
  * `tenantId` when given.
  */
-export async function createTenantDatabase(serverAdminUrl: string, label: string, tenantId?: string): Promise<TenantDatabase> {
+export async function createTenantDatabase(
+  serverAdminUrl: string,
+  label: string,
+  tenantId?: string,
+): Promise<TenantDatabase> {
   // The harness's prefix and run id, so its teardown sweeps what a crashed test left.
-  const name = `tenancy_t_${process.env.TENANCY_TEST_RUN_ID ?? 'norun'}_db${process.pid}_${++counter}_${label}`.toLowerCase();
+  const name =
+    `tenancy_t_${process.env.TENANCY_TEST_RUN_ID ?? 'norun'}_db${process.pid}_${++counter}_${label}`.toLowerCase();
   const adminUrl = rewriteUrl(serverAdminUrl, { database: name });
-  const ownerUrl = rewriteUrl(serverAdminUrl, { user: TEST_ROLES.owner.name, password: TEST_ROLES.owner.password, database: name });
-  const appUrl = rewriteUrl(serverAdminUrl, { user: TEST_ROLES.app.name, password: TEST_ROLES.app.password, database: name });
+  const ownerUrl = rewriteUrl(serverAdminUrl, {
+    user: TEST_ROLES.owner.name,
+    password: TEST_ROLES.owner.password,
+    database: name,
+  });
+  const appUrl = rewriteUrl(serverAdminUrl, {
+    user: TEST_ROLES.app.name,
+    password: TEST_ROLES.app.password,
+    database: name,
+  });
   const app = quoteIdent(TEST_ROLES.app.name);
-  await withClient(serverAdminUrl, (c) => c.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(TEST_ROLES.owner.name)} TEMPLATE template0`));
+  await withClient(serverAdminUrl, (c) =>
+    c.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(TEST_ROLES.owner.name)} TEMPLATE template0`),
+  );
   await withClient(adminUrl, (c) =>
     c.query(`GRANT CONNECT ON DATABASE ${quoteIdent(name)} TO ${app};
       GRANT USAGE ON SCHEMA public TO ${app};
@@ -113,10 +136,10 @@ export async function dropTenantDatabases(serverAdminUrl: string, databases: rea
 /** Connections of `tenancy_app` now open to the given databases, as the server sees them. */
 export async function appConnections(serverAdminUrl: string, databases: readonly TenantDatabase[]): Promise<number> {
   return withClient(serverAdminUrl, async (c) => {
-    const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND datname = ANY($2)`, [
-      TEST_ROLES.app.name,
-      databases.map((db) => db.name),
-    ]);
+    const { rows } = await c.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND datname = ANY($2)`,
+      [TEST_ROLES.app.name, databases.map((db) => db.name)],
+    );
     return rows[0].n as number;
   });
 }
@@ -125,13 +148,19 @@ export async function appConnections(serverAdminUrl: string, databases: readonly
  * Polls pg_stat_activity on one admin connection until stopped; `stop()`
  * resolves with the most `tenancy_app` connections seen at once on `databases`.
  */
-export function sampleConnections(serverAdminUrl: string, databases: readonly TenantDatabase[]): { stop(): Promise<number> } {
+export function sampleConnections(
+  serverAdminUrl: string,
+  databases: readonly TenantDatabase[],
+): { stop(): Promise<number> } {
   let running = true;
   let peak = 0;
   const done = withClient(serverAdminUrl, async (c) => {
     const names = databases.map((db) => db.name);
     while (running) {
-      const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND datname = ANY($2)`, [TEST_ROLES.app.name, names]);
+      const { rows } = await c.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND datname = ANY($2)`,
+        [TEST_ROLES.app.name, names],
+      );
       peak = Math.max(peak, rows[0].n);
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -152,7 +181,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -79,7 +79,11 @@ let tokens = 0;
 
 export type FuzzPlatform = 'express' | 'fastify';
 
-export async function bootFuzzApp(databaseUrl: string, overrides: Partial<TenancyModuleOptions<PrismaClient>> = {}, platform: FuzzPlatform = 'express'): Promise<FuzzApp> {
+export async function bootFuzzApp(
+  databaseUrl: string,
+  overrides: Partial<TenancyModuleOptions<PrismaClient>> = {},
+  platform: FuzzPlatform = 'express',
+): Promise<FuzzApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       TenancyModule.forRoot({
@@ -93,7 +97,8 @@ export async function bootFuzzApp(databaseUrl: string, overrides: Partial<Tenanc
     ],
     controllers: [FuzzController],
   }).compile();
-  const app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+  const app =
+    platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
   app.useLogger(false);
   await app.init();
   if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
@@ -104,7 +109,11 @@ export async function bootFuzzApp(databaseUrl: string, overrides: Partial<Tenanc
   const prisma = app.get<TenantPrisma<PrismaClient>>(TenantPrisma);
 
   async function post(path: string, tenant: string, body: unknown): Promise<FuzzObs> {
-    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tenant-id': tenant }, body: JSON.stringify(body) });
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
+      body: JSON.stringify(body),
+    });
     const json = (await response.json()) as FuzzObs & { statusCode?: number; message?: string };
     return response.status === 200 ? json : { error: `HTTP ${response.status}: ${json.message}` };
   }
@@ -118,12 +127,20 @@ export async function bootFuzzApp(databaseUrl: string, overrides: Partial<Tenanc
     try {
       if (op.abort === 'signal') {
         const controller = new AbortController();
-        const sent = fetch(`${base}/fuzz/cut`, { method: 'POST', headers, body, signal: controller.signal }).catch(() => undefined);
+        const sent = fetch(`${base}/fuzz/cut`, { method: 'POST', headers, body, signal: controller.signal }).catch(
+          () => undefined,
+        );
         await tracked.started.promise;
         controller.abort();
         await sent;
       } else {
-        const req = httpRequest({ host: '127.0.0.1', port, path: '/fuzz/cut', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } });
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          path: '/fuzz/cut',
+          method: 'POST',
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        });
         req.on('error', () => undefined);
         req.end(body);
         await tracked.started.promise;

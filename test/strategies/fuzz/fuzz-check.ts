@@ -71,7 +71,10 @@ export function plan(step: Step, world: FuzzWorld): PlannedOp {
   const other = tenants[(step.tenant + 1 + (step.d.b % (tenants.length - 1))) % tenants.length];
   if (step.kind === 'aborted') {
     const inner = plan({ ...step, kind: ABORTED_INNER[step.d.n % ABORTED_INNER.length] }, world);
-    return { op: { kind: 'aborted', me, other, inner: inner.op, abort: step.d.flag2 ? 'signal' : 'destroy' }, check: inner.check };
+    return {
+      op: { kind: 'aborted', me, other, inner: inner.op, abort: step.d.flag2 ? 'signal' : 'destroy' },
+      check: inner.check,
+    };
   }
   const op: FuzzOp = { kind: step.kind, me, other };
   const planned = planKind(op, step.d, world);
@@ -111,9 +114,18 @@ function assertOwnRows(obs: FuzzObs, op: FuzzOp, world: FuzzWorld, fresh: Set<st
     world.stats.rowsChecked++;
     const owner = world.owners.get(row.id);
     const known = mine.projects.has(row.id) || mine.findTask(row.id) !== undefined || fresh.has(row.id);
-    if (row.tenantId !== op.me || !label.startsWith(`${op.me}:`) || (!known && owner !== undefined && owner !== op.me)) {
+    if (
+      row.tenantId !== op.me ||
+      !label.startsWith(`${op.me}:`) ||
+      (!known && owner !== undefined && owner !== op.me)
+    ) {
       world.stats.crossed++;
-      throw new FuzzFailure('CROSSED', `tenant ${op.me} saw row ${row.id} (tenant ${row.tenantId}, label '${label}', created by ${owner ?? 'nobody known'})`, op, obs);
+      throw new FuzzFailure(
+        'CROSSED',
+        `tenant ${op.me} saw row ${row.id} (tenant ${row.tenantId}, label '${label}', created by ${owner ?? 'nobody known'})`,
+        op,
+        obs,
+      );
     }
   };
   const walk = (o: FuzzObs) => {
@@ -131,12 +143,18 @@ function assertOwnRows(obs: FuzzObs, op: FuzzOp, world: FuzzWorld, fresh: Set<st
 }
 
 function sortRows<T extends { id: string; tasks?: TaskObs[] }>(rows: T[]): T[] {
-  return [...rows].sort((x, y) => (x.id < y.id ? -1 : 1)).map((r) => (r.tasks ? { ...r, tasks: sortRows(r.tasks) } : r));
+  return [...rows]
+    .sort((x, y) => (x.id < y.id ? -1 : 1))
+    .map((r) => (r.tasks ? { ...r, tasks: sortRows(r.tasks) } : r));
 }
 
 function same(actual: unknown, expected: unknown, what: string, op: FuzzOp, obs: FuzzObs): void {
-  const norm = (x: unknown) => JSON.stringify(Array.isArray(x) && x.every((r) => typeof r === 'object' && r && 'id' in r) ? sortRows(x as ProjectObs[]) : x);
-  if (norm(actual) !== norm(expected)) throw new FuzzFailure('MISMATCH', `${what}: expected ${clip(norm(expected))}, got ${clip(norm(actual))}`, op, obs);
+  const norm = (x: unknown) =>
+    JSON.stringify(
+      Array.isArray(x) && x.every((r) => typeof r === 'object' && r && 'id' in r) ? sortRows(x as ProjectObs[]) : x,
+    );
+  if (norm(actual) !== norm(expected))
+    throw new FuzzFailure('MISMATCH', `${what}: expected ${clip(norm(expected))}, got ${clip(norm(actual))}`, op, obs);
 }
 
 function expectError(obs: FuzzObs, what: string, op: FuzzOp): void {
@@ -157,13 +175,19 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
   const pickTheirs = () => (theirs.length ? theirs[d.b % theirs.length] : them.newId('p'));
   const target = () => (d.flag2 ? pickTheirs() : pickOwn());
   const newProject = (tasks: number): NewProject => {
-    const p = { id: me.newId('p'), name: me.label(`p${d.v}`), budget: (d.v * 37 + d.a) % 1000, tasks: Array.from({ length: tasks }, () => ({ id: me.newId('k'), title: me.label('task') })) };
+    const p = {
+      id: me.newId('p'),
+      name: me.label(`p${d.v}`),
+      budget: (d.v * 37 + d.a) % 1000,
+      tasks: Array.from({ length: tasks }, () => ({ id: me.newId('k'), title: me.label('task') })),
+    };
     world.owners.set(p.id, op.me);
     for (const t of p.tasks) world.owners.set(t.id, op.me);
     return p;
   };
   const check = (fn: (obs: FuzzObs) => void) => fn;
-  const exactAll = (obs: FuzzObs, withTasks: boolean, rows = obs.projects, what = 'rows') => same(rows, me.expected(withTasks), what, op, obs);
+  const exactAll = (obs: FuzzObs, withTasks: boolean, rows = obs.projects, what = 'rows') =>
+    same(rows, me.expected(withTasks), what, op, obs);
   switch (op.kind) {
     case 'findUnique': {
       op.id = target();
@@ -188,7 +212,13 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
         const max = Math.max(...candidates.map((p) => p.budget));
         const got = obs.projects?.[0];
         const row = got && me.projects.get(got.id);
-        same(obs.projects, row && row.budget === max ? [projectObs(op.me, row, true)] : ['a row of budget', max], 'findFirst', op, obs);
+        same(
+          obs.projects,
+          row && row.budget === max ? [projectObs(op.me, row, true)] : ['a row of budget', max],
+          'findFirst',
+          op,
+          obs,
+        );
       });
     case 'findMany':
       return check((obs) => (noError(obs, op), exactAll(obs, true)));
@@ -196,31 +226,61 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       op.ids = [pickOwn(), pickTheirs(), me.newId('p'), ...own.slice(0, d.n)];
       return check((obs) => {
         noError(obs, op);
-        same(obs.projects, me.expected(false).filter((p) => op.ids!.includes(p.id)), 'findMany in', op, obs);
+        same(
+          obs.projects,
+          me.expected(false).filter((p) => op.ids!.includes(p.id)),
+          'findMany in',
+          op,
+          obs,
+        );
       });
     case 'taskFindMany':
       return check((obs) => {
         noError(obs, op);
-        const expected = me.tasks().map((t) => ({ ...taskObs(op.me, t), project: projectObs(op.me, me.projects.get(t.projectId)!, false) }));
+        const expected = me
+          .tasks()
+          .map((t) => ({ ...taskObs(op.me, t), project: projectObs(op.me, me.projects.get(t.projectId)!, false) }));
         same(obs.tasks, expected, 'tasks with project', op, obs);
       });
     case 'count':
       op.v = (d.v * 113) % 1000;
       return check((obs) => {
         noError(obs, op);
-        same(obs.values, [me.projects.size, me.tasks().length, [...me.projects.values()].filter((p) => p.budget >= op.v!).length], 'counts', op, obs);
+        same(
+          obs.values,
+          [me.projects.size, me.tasks().length, [...me.projects.values()].filter((p) => p.budget >= op.v!).length],
+          'counts',
+          op,
+          obs,
+        );
       });
     case 'aggregate':
       return check((obs) => {
         noError(obs, op);
         const budgets = [...me.projects.values()].map((p) => p.budget);
-        same(obs.values, [budgets.length ? budgets.reduce((x, y) => x + y, 0) : null, budgets.length, budgets.length ? Math.max(...budgets) : null], 'aggregate', op, obs);
+        same(
+          obs.values,
+          [
+            budgets.length ? budgets.reduce((x, y) => x + y, 0) : null,
+            budgets.length,
+            budgets.length ? Math.max(...budgets) : null,
+          ],
+          'aggregate',
+          op,
+          obs,
+        );
       });
     case 'groupBy':
       return check((obs) => {
         noError(obs, op);
         const tasks = me.tasks();
-        same(obs.values, [tasks.filter((t) => !t.done).length, tasks.filter((t) => t.done).length], 'groupBy done', op, obs);
+        same(
+          obs.values,
+          [tasks.filter((t) => !t.done).length, tasks.filter((t) => t.done).length],
+          'groupBy done',
+          op,
+          obs,
+        );
       });
     case 'create': {
       op.projects = [newProject(d.n)];
@@ -230,7 +290,8 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       else if (d.flag && ownTasks.length) op.taskId = ownTasks[d.a % ownTasks.length].id;
       return check((obs) => {
         const moving = op.taskId === undefined ? undefined : me.findTask(op.taskId);
-        if (op.taskId !== undefined && !moving) return expectError(obs, 'nested create connecting a task not its own', op);
+        if (op.taskId !== undefined && !moving)
+          return expectError(obs, 'nested create connecting a task not its own', op);
         noError(obs, op);
         me.add(op.projects![0]);
         if (moving) {
@@ -247,7 +308,14 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
         noError(obs, op);
         for (const p of op.projects!) me.add(p);
         if (op.kind === 'createMany') same(obs.values, [op.projects!.length], 'createMany count', op, obs);
-        else same(obs.projects, op.projects!.map((p) => projectObs(op.me, me.projects.get(p.id)!, false)), 'createManyAndReturn', op, obs);
+        else
+          same(
+            obs.projects,
+            op.projects!.map((p) => projectObs(op.me, me.projects.get(p.id)!, false)),
+            'createManyAndReturn',
+            op,
+            obs,
+          );
       });
     case 'update':
       op.id = target();
@@ -268,8 +336,9 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
         noError(obs, op);
         const hit = [...me.projects.values()].filter((p) => op.flag || p.budget >= 500);
         same(obs.values, [hit.length], 'updateMany count', op, obs);
-        for (const p of hit) if (op.flag) p.budget += op.v!;
-        else p.name = op.name!;
+        for (const p of hit)
+          if (op.flag) p.budget += op.v!;
+          else p.name = op.name!;
       });
     case 'upsert': {
       const existing = own.length > 0 && d.flag && !d.flag2;
@@ -320,9 +389,11 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       return check((obs) => {
         const row = me.projects.get(op.id!);
         const moving = op.taskId === undefined ? undefined : me.findTask(op.taskId);
-        if (!row || (op.taskId !== undefined && !moving)) return expectError(obs, 'nested write touching rows not its own', op);
+        if (!row || (op.taskId !== undefined && !moving))
+          return expectError(obs, 'nested write touching rows not its own', op);
         noError(obs, op);
-        for (const t of op.projects![0].tasks) row.tasks.set(t.id, { id: t.id, projectId: row.id, title: t.title, done: false });
+        for (const t of op.projects![0].tasks)
+          row.tasks.set(t.id, { id: t.id, projectId: row.id, title: t.title, done: false });
         if (moving) {
           me.projects.get(moving.projectId)!.tasks.delete(moving.id);
           row.tasks.set(moving.id, { ...moving, projectId: row.id });
@@ -349,7 +420,13 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       return check((obs) => {
         noError(obs, op);
         const row = me.projects.get(op.id!);
-        same(obs.tasks, row ? [...row.tasks.values()].map((t) => taskObs(op.me, t)) : [], 'raw tasks of a project', op, obs);
+        same(
+          obs.tasks,
+          row ? [...row.tasks.values()].map((t) => taskObs(op.me, t)) : [],
+          'raw tasks of a project',
+          op,
+          obs,
+        );
       });
     case 'executeRaw':
       op.v = d.v;
@@ -369,7 +446,13 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       op.v = d.flag ? 0 : (d.v * 113) % 1000;
       return check((obs) => {
         noError(obs, op);
-        same(obs.projects, me.expected(false).filter((p) => p.budget >= op.v!), 'typed SQL', op, obs);
+        same(
+          obs.projects,
+          me.expected(false).filter((p) => p.budget >= op.v!),
+          'typed SQL',
+          op,
+          obs,
+        );
       });
     case 'hostileSession':
       op.variant = d.a;
@@ -397,7 +480,8 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       op.projects = [newProject(d.n % 3)];
       op.flag = d.flag;
       return check((obs) => {
-        if (!obs.error?.includes('fuzz-rollback')) throw new FuzzFailure('MISMATCH', 'expected the transaction to end in its own error', op, obs);
+        if (!obs.error?.includes('fuzz-rollback'))
+          throw new FuzzFailure('MISMATCH', 'expected the transaction to end in its own error', op, obs);
       });
     case 'batchTx':
       op.projects = [newProject(0)];
@@ -431,10 +515,13 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
         const seen = new Map((obs.plans ?? []).map((p) => [p.id, p.name]));
         for (const [id, name] of seen) {
           world.stats.rowsChecked++;
-          if (!world.plans.sent.get(id)?.has(name)) throw new FuzzFailure('MISMATCH', `shared plan ${id} named '${name}': never written`, op, obs);
+          if (!world.plans.sent.get(id)?.has(name))
+            throw new FuzzFailure('MISMATCH', `shared plan ${id} named '${name}': never written`, op, obs);
         }
         // Shared means shared: what any tenant committed before this read started is there for every tenant.
-        for (const id of before.keys()) if (!seen.has(id)) throw new FuzzFailure('MISMATCH', `shared plan ${id} is missing: plans are not one table for all`, op, obs);
+        for (const id of before.keys())
+          if (!seen.has(id))
+            throw new FuzzFailure('MISMATCH', `shared plan ${id} is missing: plans are not one table for all`, op, obs);
       });
     }
     case 'keptClient':
@@ -442,7 +529,8 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       // Refused (a per-tenant client in another tenant's context), or the current tenant's rows only
       // (RLS: one client follows the context; in a mixed app, another strategy's client may see none).
       return check((obs) => {
-        if (obs.error !== undefined && !/TenantMismatchError|TENANT_MISMATCH/.test(obs.error)) throw new FuzzFailure('MISMATCH', 'a kept client failed otherwise than with TenantMismatchError', op, obs);
+        if (obs.error !== undefined && !/TenantMismatchError|TENANT_MISMATCH/.test(obs.error))
+          throw new FuzzFailure('MISMATCH', 'a kept client failed otherwise than with TenantMismatchError', op, obs);
       });
     case 'aborted':
       throw new Error('unreachable');

@@ -7,15 +7,40 @@
 /** Every operation kind the fuzz draws from. */
 export const OP_KINDS = [
   // Reads
-  'findUnique', 'findFirst', 'findMany', 'findManyIn', 'taskFindMany', 'count', 'aggregate', 'groupBy',
+  'findUnique',
+  'findFirst',
+  'findMany',
+  'findManyIn',
+  'taskFindMany',
+  'count',
+  'aggregate',
+  'groupBy',
   // Writes and nested writes
-  'create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'nestedUpdate', 'connectTask',
+  'create',
+  'createMany',
+  'createManyAndReturn',
+  'update',
+  'updateMany',
+  'upsert',
+  'delete',
+  'deleteMany',
+  'nestedUpdate',
+  'connectTask',
   // Raw and typed SQL, and hostile session changes in raw SQL
-  'queryRaw', 'queryRawUnsafe', 'executeRaw', 'executeRawUnsafeMulti', 'queryRawTyped', 'hostileSession',
+  'queryRaw',
+  'queryRawUnsafe',
+  'executeRaw',
+  'executeRawUnsafeMulti',
+  'queryRawTyped',
+  'hostileSession',
   // Transactions
-  'interactiveTx', 'throwingTx', 'batchTx', 'failingBatchTx',
+  'interactiveTx',
+  'throwingTx',
+  'batchTx',
+  'failingBatchTx',
   // Shared model
-  'planUpsert', 'planRead',
+  'planUpsert',
+  'planRead',
   // A client taken in another tenant's context and used in this one's (an object shared between requests)
   'keptClient',
   // A request whose client goes away mid-flight (HTTP only)
@@ -107,7 +132,10 @@ export class TenantOracle {
   readonly projects = new Map<string, ProjectRow>();
   private next = 0;
 
-  constructor(readonly tenant: string, private readonly runTag: string) {}
+  constructor(
+    readonly tenant: string,
+    private readonly runTag: string,
+  ) {}
 
   /** A fresh id, unique across tenants (RLS tables share one primary key space). */
   newId(kind: 'p' | 'k'): string {
@@ -120,7 +148,12 @@ export class TenantOracle {
   }
 
   add(p: NewProject): void {
-    this.projects.set(p.id, { id: p.id, name: p.name, budget: p.budget, tasks: new Map(p.tasks.map((t) => [t.id, { id: t.id, projectId: p.id, title: t.title, done: false }])) });
+    this.projects.set(p.id, {
+      id: p.id,
+      name: p.name,
+      budget: p.budget,
+      tasks: new Map(p.tasks.map((t) => [t.id, { id: t.id, projectId: p.id, title: t.title, done: false }])),
+    });
   }
 
   tasks(): TaskRow[] {
@@ -135,7 +168,8 @@ export class TenantOracle {
   clone(): TenantOracle {
     const copy = new TenantOracle(this.tenant, this.runTag);
     copy.next = this.next;
-    for (const p of this.projects.values()) copy.projects.set(p.id, { ...p, tasks: new Map([...p.tasks].map(([k, t]) => [k, { ...t }])) });
+    for (const p of this.projects.values())
+      copy.projects.set(p.id, { ...p, tasks: new Map([...p.tasks].map(([k, t]) => [k, { ...t }])) });
     return copy;
   }
 

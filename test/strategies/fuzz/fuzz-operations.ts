@@ -32,10 +32,15 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
         const tasks = await db.project.findUnique({ where: { id } }).tasks();
         return { tasks: tasks ? tasks.map((t) => task(t)) : null };
       }
-      if (op.variant === 1) return { projects: rows([await db.project.findUniqueOrThrow({ where: { id }, include: { tasks: true } })]) };
+      if (op.variant === 1)
+        return { projects: rows([await db.project.findUniqueOrThrow({ where: { id }, include: { tasks: true } })]) };
       return { projects: rows([await db.project.findUnique({ where: { id }, include: { tasks: true } })]) };
     case 'findFirst': {
-      const args = { where: { budget: { gte: op.v! } }, orderBy: { budget: 'desc' as const }, include: { tasks: true } };
+      const args = {
+        where: { budget: { gte: op.v! } },
+        orderBy: { budget: 'desc' as const },
+        include: { tasks: true },
+      };
       return { projects: rows([op.flag ? await db.project.findFirstOrThrow(args) : await db.project.findFirst(args)]) };
     }
     case 'findMany':
@@ -45,7 +50,13 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
     case 'taskFindMany':
       return { tasks: (await db.task.findMany({ include: { project: true } })).map((t) => task(t)) };
     case 'count':
-      return { values: [await db.project.count(), await db.task.count(), await db.project.count({ where: { budget: { gte: op.v! } } })] };
+      return {
+        values: [
+          await db.project.count(),
+          await db.task.count(),
+          await db.project.count({ where: { budget: { gte: op.v! } } }),
+        ],
+      };
     case 'aggregate': {
       const a = await db.project.aggregate({ _sum: { budget: true }, _count: { _all: true }, _max: { budget: true } });
       return { values: [a._sum.budget, a._count._all, a._max.budget] };
@@ -63,9 +74,19 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
     case 'createMany':
       return { values: [(await db.project.createMany({ data: op.projects!.map(({ tasks: _, ...p }) => p) })).count] };
     case 'createManyAndReturn':
-      return { projects: rows(await db.project.createManyAndReturn({ data: op.projects!.map(({ tasks: _, ...p }) => p) })) };
+      return {
+        projects: rows(await db.project.createManyAndReturn({ data: op.projects!.map(({ tasks: _, ...p }) => p) })),
+      };
     case 'update':
-      return { projects: rows([await db.project.update({ where: { id }, data: { name: op.name, budget: op.budget }, include: { tasks: true } })]) };
+      return {
+        projects: rows([
+          await db.project.update({
+            where: { id },
+            data: { name: op.name, budget: op.budget },
+            include: { tasks: true },
+          }),
+        ]),
+      };
     case 'updateMany':
       return {
         values: [
@@ -75,21 +96,45 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
         ],
       };
     case 'upsert':
-      return { projects: rows([await db.project.upsert({ where: { id }, create: { id, name: op.name!, budget: op.budget }, update: { name: op.name, budget: op.budget }, include: { tasks: true } })]) };
+      return {
+        projects: rows([
+          await db.project.upsert({
+            where: { id },
+            create: { id, name: op.name!, budget: op.budget },
+            update: { name: op.name, budget: op.budget },
+            include: { tasks: true },
+          }),
+        ]),
+      };
     case 'delete':
       return { projects: rows([await db.project.delete({ where: { id } })]) };
     case 'deleteMany':
       return { values: [(await db.project.deleteMany({ where: { id: { in: op.ids! } } })).count] };
     case 'nestedUpdate': {
       const tasks = { create: op.projects![0].tasks, ...(op.taskId ? { connect: [{ id: op.taskId }] } : {}) };
-      return { projects: rows([await db.project.update({ where: { id }, data: { tasks }, include: { tasks: true } })]) };
+      return {
+        projects: rows([await db.project.update({ where: { id }, data: { tasks }, include: { tasks: true } })]),
+      };
     }
     case 'connectTask':
-      return { tasks: [task(await db.task.create({ data: { id: op.taskId!, title: op.title!, project: { connect: { id } } } }))] };
+      return {
+        tasks: [
+          task(await db.task.create({ data: { id: op.taskId!, title: op.title!, project: { connect: { id } } } })),
+        ],
+      };
     case 'queryRaw':
-      return { projects: rawProjects(await db.$queryRaw<RawProject[]>`SELECT id, tenant_id, name, budget FROM projects`) };
+      return {
+        projects: rawProjects(await db.$queryRaw<RawProject[]>`SELECT id, tenant_id, name, budget FROM projects`),
+      };
     case 'queryRawUnsafe':
-      return { tasks: rawTasks(await db.$queryRawUnsafe<RawTask[]>('SELECT id, tenant_id, project_id, title, done FROM tasks WHERE project_id = $1', id)) };
+      return {
+        tasks: rawTasks(
+          await db.$queryRawUnsafe<RawTask[]>(
+            'SELECT id, tenant_id, project_id, title, done FROM tasks WHERE project_id = $1',
+            id,
+          ),
+        ),
+      };
     case 'executeRaw':
       return { values: [await db.$executeRaw`UPDATE projects SET budget = budget + ${op.v!}`] };
     case 'executeRawUnsafeMulti':
@@ -126,11 +171,19 @@ async function run(db: PrismaClient, op: FuzzOp): Promise<FuzzObs> {
     }
     case 'failingBatchTx': {
       const [first, dup] = op.projects!;
-      await db.$transaction([db.project.create({ data: createData(first) }), db.project.create({ data: createData(dup) }), db.project.create({ data: createData(dup) })]);
+      await db.$transaction([
+        db.project.create({ data: createData(first) }),
+        db.project.create({ data: createData(dup) }),
+        db.project.create({ data: createData(dup) }),
+      ]);
       return {};
     }
     case 'planUpsert':
-      return { plans: [plan(await db.plan.upsert({ where: { id }, create: { id, name: op.name! }, update: { name: op.name } }))] };
+      return {
+        plans: [
+          plan(await db.plan.upsert({ where: { id }, create: { id, name: op.name! }, update: { name: op.name } })),
+        ],
+      };
     case 'planRead':
       return { plans: (await db.plan.findMany()).map(plan) };
     case 'keptClient':
@@ -152,7 +205,10 @@ async function hostile(db: Db, op: FuzzOp): Promise<FuzzObs> {
     () => db.$queryRawUnsafe(`SELECT set_config('app.tenant_id', '${other}', false)`),
     () => db.$executeRawUnsafe(`SET app.tenant_id = '${other}'`),
     () => db.$executeRawUnsafe(`SET search_path TO "${op.otherSchema}", public`),
-    () => db.$executeRawUnsafe(`SELECT set_config('search_path', '"${op.otherSchema}"', false); SELECT set_config('app.tenant_id', '${other}', false)`),
+    () =>
+      db.$executeRawUnsafe(
+        `SELECT set_config('search_path', '"${op.otherSchema}"', false); SELECT set_config('app.tenant_id', '${other}', false)`,
+      ),
     () => db.$executeRawUnsafe('RESET ALL'),
     () => db.$queryRawUnsafe(`SELECT set_config('app.tenant_id', '${other}', true)`),
     // pg_temp is searched first: left on a pooled connection, this copy of my rows would
@@ -190,11 +246,30 @@ function rows(found: (Parameters<typeof project>[0] | null)[]): ProjectObs[] {
   return found.filter((p) => p !== null).map(project);
 }
 
-function project(p: { id: string; tenantId: string; name: string; budget: number; tasks?: Parameters<typeof task>[0][] }): ProjectObs {
-  return { id: p.id, tenantId: p.tenantId, name: p.name, budget: p.budget, ...(p.tasks ? { tasks: p.tasks.map((t) => task(t)) } : {}) };
+function project(p: {
+  id: string;
+  tenantId: string;
+  name: string;
+  budget: number;
+  tasks?: Parameters<typeof task>[0][];
+}): ProjectObs {
+  return {
+    id: p.id,
+    tenantId: p.tenantId,
+    name: p.name,
+    budget: p.budget,
+    ...(p.tasks ? { tasks: p.tasks.map((t) => task(t)) } : {}),
+  };
 }
 
-function task(t: { id: string; tenantId: string; projectId: string; title: string; done: boolean; project?: Parameters<typeof project>[0] | null }): TaskObs {
+function task(t: {
+  id: string;
+  tenantId: string;
+  projectId: string;
+  title: string;
+  done: boolean;
+  project?: Parameters<typeof project>[0] | null;
+}): TaskObs {
   const row: TaskObs = { id: t.id, tenantId: t.tenantId, projectId: t.projectId, title: t.title, done: t.done };
   if (t.project) row.project = project(t.project);
   return row;
@@ -215,5 +290,8 @@ function rawTasks(found: RawTask[]): TaskObs[] {
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: string; errorCode?: string }).errorCode ?? (error as { code?: string }).code;
-  return `${error.constructor.name}${code ? ` ${code}` : ''}: ${error.message.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`.slice(0, 300);
+  return `${error.constructor.name}${code ? ` ${code}` : ''}: ${error.message.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`.slice(
+    0,
+    300,
+  );
 }

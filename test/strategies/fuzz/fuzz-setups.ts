@@ -1,7 +1,14 @@
 import { Pool } from 'pg';
 import type { PrismaClient } from '../../fixtures/generated/client';
 import { readMigrationsFolder, TenantMigrationRunner, type TenancyModuleOptions } from '../../../lib';
-import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, markOwned, serverAdminUrl, type TestDatabase } from '../../support';
+import {
+  createTestDatabase,
+  FIXTURE_MIGRATIONS,
+  FIXTURE_MIGRATIONS_DIR,
+  markOwned,
+  serverAdminUrl,
+  type TestDatabase,
+} from '../../support';
 import { createDatabaseTenants } from '../database/database-app';
 import { createTenantDatabase, dropTenantDatabases, type TenantDatabase } from '../database/tenant-servers';
 import { TEST_TENANTS } from '../rls/rls-app';
@@ -62,7 +69,10 @@ const schema: FuzzSetup = {
   boot: async () => {
     const db = await createSchemaTenantsDatabase(ACTIVE_IDS);
     const app = await bootFuzzApp(db.appUrl, { strategy: 'schema', strategies: ['schema'] }, schema.platform);
-    const places: Place[] = [{ url: db.adminUrl, schema: 'public' }, ...ACTIVE_IDS.map((id) => ({ url: db.adminUrl, schema: `tenant_${id}`, owner: id }))];
+    const places: Place[] = [
+      { url: db.adminUrl, schema: 'public' },
+      ...ACTIVE_IDS.map((id) => ({ url: db.adminUrl, schema: `tenant_${id}`, owner: id })),
+    ];
     return { app, places, drop: () => db.drop() };
   },
 };
@@ -75,7 +85,11 @@ const database: FuzzSetup = {
   boot: async () => {
     const setup = await createDatabaseTenants(ACTIVE_IDS, [serverAdminUrl()]);
     const tenants = [...setup.tenants, ...TEST_TENANTS.filter((x) => x.status !== 'active')];
-    const app = await bootFuzzApp(setup.shared.appUrl, { strategy: 'database', strategies: ['database'], tenants, database: DATABASE_OPTIONS }, database.platform);
+    const app = await bootFuzzApp(
+      setup.shared.appUrl,
+      { strategy: 'database', strategies: ['database'], tenants, database: DATABASE_OPTIONS },
+      database.platform,
+    );
     const places: Place[] = [
       { url: setup.shared.adminUrl, schema: 'public' },
       ...ACTIVE_IDS.map((id) => ({ url: setup.databases.get(id)!.adminUrl, schema: 'public', owner: id })),
@@ -103,7 +117,9 @@ const mixed: FuzzSetup = {
       await db.drop();
     };
     try {
-      const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter((m) => m.name === FIXTURE_MIGRATIONS.init);
+      const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter(
+        (m) => m.name === FIXTURE_MIGRATIONS.init,
+      );
       const pool = new Pool({ connectionString: db.ownerUrl, max: 2 });
       try {
         const runner = new TenantMigrationRunner({ pool, migrations });
@@ -116,9 +132,19 @@ const mixed: FuzzSetup = {
       const tenants = [
         ...MIXED.rls.map((id) => ({ id, status: 'active' as const })),
         ...MIXED.schema.map((id) => ({ id, status: 'active' as const, strategy: 'schema' as const })),
-        ...MIXED.database.map((id) => ({ id, status: 'active' as const, strategy: 'database' as const, databaseUrl: databases.get(id)!.appUrl })),
+        ...MIXED.database.map((id) => ({
+          id,
+          status: 'active' as const,
+          strategy: 'database' as const,
+          databaseUrl: databases.get(id)!.appUrl,
+        })),
       ];
-      const options: Partial<TenancyModuleOptions<PrismaClient>> = { strategy: 'rls', strategies: ['rls', 'schema', 'database'], tenants, database: DATABASE_OPTIONS };
+      const options: Partial<TenancyModuleOptions<PrismaClient>> = {
+        strategy: 'rls',
+        strategies: ['rls', 'schema', 'database'],
+        tenants,
+        database: DATABASE_OPTIONS,
+      };
       const app = await bootFuzzApp(db.appUrl, options, mixed.platform);
       const places: Place[] = [
         { url: db.adminUrl, schema: 'public', rlsTenants: MIXED.rls },
@@ -133,4 +159,10 @@ const mixed: FuzzSetup = {
   },
 };
 
-export const FUZZ_SETUPS: FuzzSetup[] = [rls('transaction', 'express'), rls('session', 'fastify'), schema, database, mixed];
+export const FUZZ_SETUPS: FuzzSetup[] = [
+  rls('transaction', 'express'),
+  rls('session', 'fastify'),
+  schema,
+  database,
+  mixed,
+];

@@ -18,6 +18,10 @@ export interface KnownHole {
 
 export const KNOWN_HOLES: readonly KnownHole[] = [];
 
-export function knownHoleFor(setup: string, op: FuzzOp, holes: readonly KnownHole[] = KNOWN_HOLES): KnownHole | undefined {
+export function knownHoleFor(
+  setup: string,
+  op: FuzzOp,
+  holes: readonly KnownHole[] = KNOWN_HOLES,
+): KnownHole | undefined {
   return holes.find((h) => h.setups.includes(setup) && h.kind === op.kind && (h.covers?.(op) ?? true));
 }

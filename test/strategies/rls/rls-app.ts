@@ -20,7 +20,10 @@ export interface RlsTestApp {
 }
 
 /** Boots the package in a Nest application context on the RLS strategy. */
-export async function bootRlsApp(databaseUrl: string, overrides: Partial<TenancyModuleOptions<PrismaClient>> = {}): Promise<RlsTestApp> {
+export async function bootRlsApp(
+  databaseUrl: string,
+  overrides: Partial<TenancyModuleOptions<PrismaClient>> = {},
+): Promise<RlsTestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       TenancyModule.forRoot({

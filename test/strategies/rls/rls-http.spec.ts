@@ -81,7 +81,10 @@ describe.each(['express', 'fastify'] as const)('RLS over HTTP (%s)', (platform) 
         controllers: [ProjectsController],
         providers: [ProjectRepository],
       }).compile();
-      app = platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+      app =
+        platform === 'fastify'
+          ? moduleRef.createNestApplication(new FastifyAdapter())
+          : moduleRef.createNestApplication();
       await app.listen(0, '127.0.0.1');
     });
     afterAll(async () => {
@@ -125,9 +128,14 @@ describe.each(['express', 'fastify'] as const)('RLS over HTTP (%s)', (platform) 
       const rows = await http().get('/projects').set('x-tenant-id', 't1').expect(200);
       expect(rows.body.every((p: { tenantId: string }) => p.tenantId === 't1')).toBe(true);
       // A statement with no tenant on that same connection sees no setting at all.
-      const strategy = app.get<TenancyStrategyRouter<PrismaClient>>(TENANCY_STRATEGY).get('rls') as RlsTenancyStrategy<PrismaClient>;
-      const pool = (strategy as unknown as { pool: { query(sql: string): Promise<{ rows: { s: string | null }[] }> } }).pool;
-      const bare = await sharedModelScope.run(true, () => pool.query(`SELECT current_setting('app.tenant_id', true) AS s`));
+      const strategy = app
+        .get<TenancyStrategyRouter<PrismaClient>>(TENANCY_STRATEGY)
+        .get('rls') as RlsTenancyStrategy<PrismaClient>;
+      const pool = (strategy as unknown as { pool: { query(sql: string): Promise<{ rows: { s: string | null }[] }> } })
+        .pool;
+      const bare = await sharedModelScope.run(true, () =>
+        pool.query(`SELECT current_setting('app.tenant_id', true) AS s`),
+      );
       expect(bare.rows[0].s ?? '').toBe('');
     });
   });

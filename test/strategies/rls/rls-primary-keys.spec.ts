@@ -23,22 +23,35 @@ describe('RLS: global primary keys and keys per tenant', () => {
     await db?.drop();
   });
 
-  it('a create with another tenant\'s global primary key is a unique violation (P2002, a 409), and reveals nothing else', async () => {
+  it("a create with another tenant's global primary key is a unique violation (P2002, a 409), and reveals nothing else", async () => {
     await t.as('t1', (p) => p.project.create({ data: { id: 'shared-id', name: 'secret of t1' } }));
-    const error = await t.as('t2', (p) => p.project.create({ data: { id: 'shared-id', name: 'mine' } })).catch((e: unknown) => e);
+    const error = await t
+      .as('t2', (p) => p.project.create({ data: { id: 'shared-id', name: 'mine' } }))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'PrismaClientKnownRequestError', code: 'P2002' });
     expect(JSON.stringify((error as { meta?: unknown }).meta)).not.toMatch(/secret|t1/);
     // Still invisible to t2, and t1's row is unchanged.
     expect(await t.as('t2', (p) => p.project.findUnique({ where: { id: 'shared-id' } }))).toBeNull();
-    expect(await t.as('t1', (p) => p.project.findUnique({ where: { id: 'shared-id' } }))).toMatchObject({ name: 'secret of t1', tenantId: 't1' });
+    expect(await t.as('t1', (p) => p.project.findUnique({ where: { id: 'shared-id' } }))).toMatchObject({
+      name: 'secret of t1',
+      tenantId: 't1',
+    });
   });
 
   it('with a composite primary key (tenant_id, id), the same id succeeds for each tenant, and each sees its own row', async () => {
     await t.as('t1', (p) => p.$executeRaw`INSERT INTO notes (id, body) VALUES ('n-1', 'of t1')`);
-    await expect(t.as('t2', (p) => p.$executeRaw`INSERT INTO notes (id, body) VALUES ('n-1', 'of t2')`)).resolves.toBe(1);
-    expect(await t.as('t1', (p) => p.$queryRaw`SELECT tenant_id, body FROM notes WHERE id = 'n-1'`)).toEqual([{ tenant_id: 't1', body: 'of t1' }]);
-    expect(await t.as('t2', (p) => p.$queryRaw`SELECT tenant_id, body FROM notes WHERE id = 'n-1'`)).toEqual([{ tenant_id: 't2', body: 'of t2' }]);
+    await expect(t.as('t2', (p) => p.$executeRaw`INSERT INTO notes (id, body) VALUES ('n-1', 'of t2')`)).resolves.toBe(
+      1,
+    );
+    expect(await t.as('t1', (p) => p.$queryRaw`SELECT tenant_id, body FROM notes WHERE id = 'n-1'`)).toEqual([
+      { tenant_id: 't1', body: 'of t1' },
+    ]);
+    expect(await t.as('t2', (p) => p.$queryRaw`SELECT tenant_id, body FROM notes WHERE id = 'n-1'`)).toEqual([
+      { tenant_id: 't2', body: 'of t2' },
+    ]);
     // And the same id twice within one tenant is still refused.
-    await expect(t.as('t2', (p) => p.$executeRaw`INSERT INTO notes (id, body) VALUES ('n-1', 'again')`)).rejects.toMatchObject({ code: 'P2010' });
+    await expect(
+      t.as('t2', (p) => p.$executeRaw`INSERT INTO notes (id, body) VALUES ('n-1', 'again')`),
+    ).rejects.toMatchObject({ code: 'P2010' });
   });
 });

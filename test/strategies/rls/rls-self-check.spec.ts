@@ -1,6 +1,12 @@
 import { TenancyConfigError, rlsPolicySql } from '../../../lib';
 import { runRlsSelfCheck } from '../../../lib/strategies/rls/rls-self-check';
-import { createTestDatabase, fixtureMigrationNames, TEST_ROLES, withAdminClient, type TestDatabase } from '../../support';
+import {
+  createTestDatabase,
+  fixtureMigrationNames,
+  TEST_ROLES,
+  withAdminClient,
+  type TestDatabase,
+} from '../../support';
 import { bootRlsApp } from './rls-app';
 
 // The app must refuse to start when row-level security would not hold.
@@ -29,7 +35,11 @@ describe('RLS boot self-check', () => {
   it('refuses a BYPASSRLS role', async () => {
     const db = await database();
     // Creating a BYPASSRLS role needs a superuser.
-    await withAdminClient(db.adminUrl, (c) => c.query(`DO $$ BEGIN CREATE ROLE tenancy_bypass LOGIN PASSWORD 'bypass' BYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END $$; GRANT CONNECT ON DATABASE "${db.name}" TO tenancy_bypass`));
+    await withAdminClient(db.adminUrl, (c) =>
+      c.query(
+        `DO $$ BEGIN CREATE ROLE tenancy_bypass LOGIN PASSWORD 'bypass' BYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END $$; GRANT CONNECT ON DATABASE "${db.name}" TO tenancy_bypass`,
+      ),
+    );
     const url = new URL(db.appUrl);
     url.username = 'tenancy_bypass';
     url.password = 'bypass';
@@ -51,7 +61,9 @@ describe('RLS boot self-check', () => {
     url.username = login;
     url.password = 'sc';
     try {
-      await expect(bootRlsApp(url.toString())).rejects.toThrow(new RegExp(`a member of "${bypass}" \\(BYPASSRLS\\): any raw SQL can SET ROLE`));
+      await expect(bootRlsApp(url.toString())).rejects.toThrow(
+        new RegExp(`a member of "${bypass}" \\(BYPASSRLS\\): any raw SQL can SET ROLE`),
+      );
       // Why: raw SQL run as any tenant then reads every tenant's rows.
       await withAdminClient(url.toString(), async (c) => {
         await c.query("SELECT set_config('app.tenant_id', 't1', false)");
@@ -60,7 +72,9 @@ describe('RLS boot self-check', () => {
         expect((await c.query('SELECT count(*)::int AS n FROM projects')).rows).toEqual([{ n: 1 }]);
       });
     } finally {
-      await withAdminClient(db.adminUrl, (c) => c.query(`DROP OWNED BY "${login}", "${bypass}"; DROP ROLE "${login}"; DROP ROLE "${bypass}"`));
+      await withAdminClient(db.adminUrl, (c) =>
+        c.query(`DROP OWNED BY "${login}", "${bypass}"; DROP ROLE "${login}"; DROP ROLE "${bypass}"`),
+      );
     }
   });
 
@@ -98,7 +112,8 @@ describe('RLS boot self-check: every schema the app role can reach', () => {
     return db;
   }
   const check = (db: TestDatabase) => runRlsSelfCheck(db.appUrl, 'tenant_id');
-  const INVOICES = 'CREATE SCHEMA billing; CREATE TABLE billing.invoices (id text PRIMARY KEY, tenant_id text NOT NULL, total int);';
+  const INVOICES =
+    'CREATE SCHEMA billing; CREATE TABLE billing.invoices (id text PRIMARY KEY, tenant_id text NOT NULL, total int);';
 
   it('refuses a tenant table without RLS in a schema off the search path', async () => {
     const db = await database(INVOICES);
@@ -113,13 +128,19 @@ describe('RLS boot self-check: every schema the app role can reach', () => {
     const error = await check(db).catch((e: Error) => e);
     expect(error).toBeInstanceOf(TenancyConfigError);
     const message = (error as Error).message;
-    for (const name of ['"Audit"."Log" (RLS disabled)', 'billing.invoices (RLS disabled)', 'public.tasks (RLS not forced)']) expect(message).toContain(name);
+    for (const name of [
+      '"Audit"."Log" (RLS disabled)',
+      'billing.invoices (RLS disabled)',
+      'public.tasks (RLS not forced)',
+    ])
+      expect(message).toContain(name);
     expect(message).toMatch(/rlsPolicySql\(\)/);
     expect(message).toMatch(/REVOKE/);
   });
 
   it('refuses a table the role reaches through PUBLIC', async () => {
-    const db = await database(`${INVOICES} REVOKE ALL ON SCHEMA billing FROM ${app}; REVOKE ALL ON billing.invoices FROM ${app};
+    const db =
+      await database(`${INVOICES} REVOKE ALL ON SCHEMA billing FROM ${app}; REVOKE ALL ON billing.invoices FROM ${app};
       GRANT USAGE ON SCHEMA billing TO PUBLIC; GRANT SELECT ON billing.invoices TO PUBLIC;`);
     await expect(check(db)).rejects.toThrow(/billing\.invoices \(RLS disabled\)/);
   });
@@ -140,7 +161,9 @@ describe('RLS boot self-check: every schema the app role can reach', () => {
   });
 
   it('refuses a table the role may read only some columns of', async () => {
-    const db = await database(`${INVOICES} REVOKE ALL ON billing.invoices FROM ${app}; GRANT SELECT (total) ON billing.invoices TO ${app};`);
+    const db = await database(
+      `${INVOICES} REVOKE ALL ON billing.invoices FROM ${app}; GRANT SELECT (total) ON billing.invoices TO ${app};`,
+    );
     await expect(check(db)).rejects.toThrow(/billing\.invoices \(RLS disabled\)/);
   });
 
@@ -151,8 +174,9 @@ describe('RLS boot self-check: every schema the app role can reach', () => {
     expect(result.tables).toEqual(['public.projects', 'public.tasks']);
   });
 
-  it('refuses a partition without RLS the role can read directly (the parent\'s policies bind only queries through the parent)', async () => {
-    const db = await database(`CREATE SCHEMA billing; CREATE TABLE billing.events (tenant_id text NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+  it("refuses a partition without RLS the role can read directly (the parent's policies bind only queries through the parent)", async () => {
+    const db =
+      await database(`CREATE SCHEMA billing; CREATE TABLE billing.events (tenant_id text NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
       CREATE TABLE billing.events_2026 PARTITION OF billing.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
       ${rlsPolicySql({ table: 'events', schema: 'billing' })}`);
     await expect(check(db)).rejects.toThrow(/billing\.events_2026 \(RLS disabled\)/);
@@ -165,12 +189,19 @@ describe('RLS boot self-check: every schema the app role can reach', () => {
   });
 
   it('refuses a view run with the rights of an owner who bypasses RLS', async () => {
-    const db = await database('', `CREATE VIEW public.all_tasks AS SELECT id, title FROM tasks; GRANT SELECT ON public.all_tasks TO ${app};`);
-    await expect(check(db)).rejects.toThrow(/public\.all_tasks \(view run as "postgres|public\.all_tasks \(view run as/);
+    const db = await database(
+      '',
+      `CREATE VIEW public.all_tasks AS SELECT id, title FROM tasks; GRANT SELECT ON public.all_tasks TO ${app};`,
+    );
+    await expect(check(db)).rejects.toThrow(
+      /public\.all_tasks \(view run as "postgres|public\.all_tasks \(view run as/,
+    );
   });
 
   it('refuses a view over a tenant table without RLS, even one the role cannot read itself', async () => {
-    const db = await database(`${INVOICES} REVOKE ALL ON billing.invoices FROM ${app}; CREATE VIEW public.totals AS SELECT total FROM billing.invoices;`);
+    const db = await database(
+      `${INVOICES} REVOKE ALL ON billing.invoices FROM ${app}; CREATE VIEW public.totals AS SELECT total FROM billing.invoices;`,
+    );
     await expect(check(db)).rejects.toThrow(/public\.totals \(view over billing\.invoices/);
     await expect(check(db)).rejects.not.toThrow(/billing\.invoices \(RLS disabled\)/);
   });
@@ -192,7 +223,9 @@ describe('RLS boot self-check: every schema the app role can reach', () => {
   });
 
   it('refuses a security_invoker view over a tenant table without RLS the role can read', async () => {
-    const db = await database(`${INVOICES} CREATE VIEW public.inv WITH (security_invoker = on) AS SELECT * FROM billing.invoices;`);
+    const db = await database(
+      `${INVOICES} CREATE VIEW public.inv WITH (security_invoker = on) AS SELECT * FROM billing.invoices;`,
+    );
     await expect(check(db)).rejects.toThrow(/billing\.invoices \(RLS disabled\)/);
   });
 });
@@ -210,8 +243,10 @@ describe('RLS boot self-check in an app that also runs the schema strategy', () 
   });
   afterAll(() => db?.drop());
 
-  it('passes over a schema marked as a tenant\'s, and checks an unmarked one', async () => {
-    await expect(runRlsSelfCheck(db.appUrl, 'tenant_id', { schemaTenants: true })).rejects.toThrow(/tenant_loose\.projects \(RLS disabled\)/);
+  it("passes over a schema marked as a tenant's, and checks an unmarked one", async () => {
+    await expect(runRlsSelfCheck(db.appUrl, 'tenant_id', { schemaTenants: true })).rejects.toThrow(
+      /tenant_loose\.projects \(RLS disabled\)/,
+    );
     await expect(runRlsSelfCheck(db.appUrl, 'tenant_id', { schemaTenants: true })).rejects.not.toThrow(/tenant_big/);
     await withAdminClient(db.adminUrl, (c) => c.query('DROP SCHEMA tenant_loose CASCADE'));
     const result = await runRlsSelfCheck(db.appUrl, 'tenant_id', { schemaTenants: true });
@@ -219,10 +254,14 @@ describe('RLS boot self-check in an app that also runs the schema strategy', () 
     expect(result.tables).toEqual(['public.projects', 'public.tasks']);
   });
 
-  it('still refuses a view elsewhere that reads a schema tenant\'s table with its owner\'s rights', async () => {
-    await withAdminClient(db.ownerUrl, (c) => c.query('CREATE VIEW public.big_projects AS SELECT id FROM tenant_big.projects'));
+  it("still refuses a view elsewhere that reads a schema tenant's table with its owner's rights", async () => {
+    await withAdminClient(db.ownerUrl, (c) =>
+      c.query('CREATE VIEW public.big_projects AS SELECT id FROM tenant_big.projects'),
+    );
     try {
-      await expect(runRlsSelfCheck(db.appUrl, 'tenant_id', { schemaTenants: true })).rejects.toThrow(/public\.big_projects \(view over tenant_big\.projects/);
+      await expect(runRlsSelfCheck(db.appUrl, 'tenant_id', { schemaTenants: true })).rejects.toThrow(
+        /public\.big_projects \(view over tenant_big\.projects/,
+      );
     } finally {
       await withAdminClient(db.ownerUrl, (c) => c.query('DROP VIEW public.big_projects'));
     }
@@ -241,10 +280,12 @@ describe('RLS boot self-check: privileges row-level security does not limit', ()
   });
   const app = TEST_ROLES.app.name;
 
-  it('TRUNCATE: one tenant\'s raw SQL empties every tenant\'s rows, so the check refuses the grant', async () => {
+  it("TRUNCATE: one tenant's raw SQL empties every tenant's rows, so the check refuses the grant", async () => {
     const db = await createTestDatabase({ sql: `GRANT TRUNCATE ON tasks TO ${app};` });
     dbs.push(db);
-    await expect(runRlsSelfCheck(db.appUrl, 'tenant_id')).rejects.toThrow(/public\.tasks \(TRUNCATE granted, which row-level security does not limit\)/);
+    await expect(runRlsSelfCheck(db.appUrl, 'tenant_id')).rejects.toThrow(
+      /public\.tasks \(TRUNCATE granted, which row-level security does not limit\)/,
+    );
     // Why: with the check off, t1 wipes t2's tasks.
     const t = await bootRlsApp(db.appUrl, { rls: { selfCheck: false } });
     try {
@@ -257,7 +298,9 @@ describe('RLS boot self-check: privileges row-level security does not limit', ()
   });
 
   it('TRIGGER, on a table, partition or not, through PUBLIC too', async () => {
-    const db = await createTestDatabase({ sql: `GRANT TRIGGER ON projects TO PUBLIC; GRANT TRUNCATE, TRIGGER ON tasks TO ${app};` });
+    const db = await createTestDatabase({
+      sql: `GRANT TRIGGER ON projects TO PUBLIC; GRANT TRUNCATE, TRIGGER ON tasks TO ${app};`,
+    });
     dbs.push(db);
     const error = await runRlsSelfCheck(db.appUrl, 'tenant_id').catch((e: Error) => e);
     expect((error as Error).message).toContain('public.projects (TRIGGER granted');

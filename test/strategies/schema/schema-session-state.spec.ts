@@ -27,15 +27,17 @@ describe('schema strategy: session state left by raw SQL never reaches another t
   });
   const s2Raw = () => t.as('s2', (p) => p.$queryRaw<{ name: string }[]>`SELECT name FROM projects ORDER BY name`);
 
-  it('a temporary table made by s1\'s raw SQL does not shadow s2\'s table', async () => {
+  it("a temporary table made by s1's raw SQL does not shadow s2's table", async () => {
     await t.as('s1', (p) => p.$executeRawUnsafe('CREATE TEMP TABLE projects AS SELECT * FROM projects'));
     expect(await s2Raw()).toEqual([{ name: 'of s2' }]);
   });
 
-  it('nor one made inside s1\'s interactive transaction, kept past commit', async () => {
-    await t.as('s1', (p) => p.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe('CREATE TEMP TABLE projects ON COMMIT PRESERVE ROWS AS SELECT * FROM projects');
-    }));
+  it("nor one made inside s1's interactive transaction, kept past commit", async () => {
+    await t.as('s1', (p) =>
+      p.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('CREATE TEMP TABLE projects ON COMMIT PRESERVE ROWS AS SELECT * FROM projects');
+      }),
+    );
     expect(await s2Raw()).toEqual([{ name: 'of s2' }]);
     // A write of s2 between (no reset needed) changes nothing.
     await t.as('s2', (p) => p.project.update({ where: { id: 'p-s2' }, data: { budget: 2 } }));

@@ -1,6 +1,22 @@
 import { Pool } from 'pg';
-import { MissingTenantError, readMigrationsFolder, TenantMisconfiguredError, TenantMismatchError, TenantPoolService, TenantMigrationRunner, type Tenant, type TenantPoolEventPayload } from '../../../lib';
-import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, markOwned, withClient, type TestDatabase } from '../../support';
+import {
+  MissingTenantError,
+  readMigrationsFolder,
+  TenantMisconfiguredError,
+  TenantMismatchError,
+  TenantPoolService,
+  TenantMigrationRunner,
+  type Tenant,
+  type TenantPoolEventPayload,
+} from '../../../lib';
+import {
+  createTestDatabase,
+  FIXTURE_MIGRATIONS,
+  FIXTURE_MIGRATIONS_DIR,
+  markOwned,
+  withClient,
+  type TestDatabase,
+} from '../../support';
 import { bootRlsApp as bootTenancyApp, type RlsTestApp } from '../rls/rls-app';
 import { createSchemaTenantsDatabase } from './schema-tenants';
 
@@ -21,7 +37,13 @@ describe('schema strategy', () => {
 
   beforeAll(async () => {
     db = await createSchemaTenantsDatabase(IDS);
-    t = await bootTenancyApp(db.appUrl, { strategy: 'schema', strategies: ['schema'], tenants: TENANTS, pool: { max: 3 }, clientPool: { max: 5, idleTtlMs: 0 } });
+    t = await bootTenancyApp(db.appUrl, {
+      strategy: 'schema',
+      strategies: ['schema'],
+      tenants: TENANTS,
+      pool: { max: 3 },
+      clientPool: { max: 5, idleTtlMs: 0 },
+    });
     pools = t.app.get(TenantPoolService);
   });
   afterAll(async () => {
@@ -37,7 +59,9 @@ describe('schema strategy', () => {
     const after = pools.stats().schema!;
     expect(after.size).toBe(before.size);
     await withClient(db.adminUrl, async (c) => {
-      const { rows } = await c.query(`SELECT nspname FROM pg_namespace WHERE nspname ILIKE 'tenant_x%' OR nspname = 'Tenant_Upper'`);
+      const { rows } = await c.query(
+        `SELECT nspname FROM pg_namespace WHERE nspname ILIKE 'tenant_x%' OR nspname = 'Tenant_Upper'`,
+      );
       expect(rows).toEqual([]);
     });
   });
@@ -46,12 +70,17 @@ describe('schema strategy', () => {
     let peak = 0;
     const sampler = setInterval(() => {
       void withClient(db.adminUrl, async (c) => {
-        const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND usename = 'tenancy_app'`, [db.name]);
+        const { rows } = await c.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND usename = 'tenancy_app'`,
+          [db.name],
+        );
         peak = Math.max(peak, rows[0].n);
       }).catch(() => undefined);
     }, 5);
     await Promise.all(
-      IDS.slice(0, 28).flatMap((id) => [0, 1, 2].map(() => t.as(id, (p) => p.$queryRaw`SELECT pg_sleep(0.02)::text, current_schema() AS s`))),
+      IDS.slice(0, 28).flatMap((id) =>
+        [0, 1, 2].map(() => t.as(id, (p) => p.$queryRaw`SELECT pg_sleep(0.02)::text, current_schema() AS s`)),
+      ),
     );
     clearInterval(sampler);
     expect(peak).toBeGreaterThan(0);
@@ -104,7 +133,9 @@ describe('schema strategy', () => {
     await expect(t.as('s2', () => first.project.count())).rejects.toBeInstanceOf(TenantMismatchError);
     await expect(t.as('s2', () => first.project.findMany())).rejects.toBeInstanceOf(TenantMismatchError);
     await expect(t.as('s2', () => first.$queryRaw`SELECT 1 AS one`)).rejects.toBeInstanceOf(TenantMismatchError);
-    await expect(t.as('s2', () => first.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(TenantMismatchError);
+    await expect(t.as('s2', () => first.$transaction(async (tx) => tx.project.count()))).rejects.toBeInstanceOf(
+      TenantMismatchError,
+    );
     // ... and outside any tenant, reads, writes and transactions fail closed (400).
     await expect(first.project.findFirst()).rejects.toBeInstanceOf(MissingTenantError);
     await expect(first.project.create({ data: { name: 'x' } })).rejects.toBeInstanceOf(MissingTenantError);
@@ -118,7 +149,9 @@ describe('per-tenant strategy: RLS for most tenants, a schema for a large one', 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter((m) => m.name === FIXTURE_MIGRATIONS.init);
+    const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter(
+      (m) => m.name === FIXTURE_MIGRATIONS.init,
+    );
     const pool = new Pool({ connectionString: db.ownerUrl, max: 1 });
     await new TenantMigrationRunner({ pool, migrations }).migrate({ schema: 'tenant_big', tenantId: 'big' });
     await markOwned(db.ownerUrl, 'schema', 'tenant_big', 'big');
@@ -144,7 +177,9 @@ describe('per-tenant strategy: RLS for most tenants, a schema for a large one', 
     expect((await t.as('big', (p) => p.project.findMany())).map((r) => r.name)).toEqual(['big-1']);
     await withClient(db.adminUrl, async (c) => {
       expect((await c.query(`SELECT name FROM public.projects`)).rows).toEqual([{ name: 'small-1' }]);
-      expect((await c.query(`SELECT name, tenant_id FROM tenant_big.projects`)).rows).toEqual([{ name: 'big-1', tenant_id: 'big' }]);
+      expect((await c.query(`SELECT name, tenant_id FROM tenant_big.projects`)).rows).toEqual([
+        { name: 'big-1', tenant_id: 'big' },
+      ]);
       expect((await c.query(`SELECT tenant_id FROM tenant_big.tasks`)).rows).toEqual([{ tenant_id: 'big' }]);
     });
   });

@@ -1,6 +1,12 @@
 import { Pool } from 'pg';
 import { readMigrationsFolder, TenantMigrationRunner } from '../../../lib';
-import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, markOwned, type TestDatabase } from '../../support';
+import {
+  createTestDatabase,
+  FIXTURE_MIGRATIONS,
+  FIXTURE_MIGRATIONS_DIR,
+  markOwned,
+  type TestDatabase,
+} from '../../support';
 
 /**
  * A database for the schema strategy: shared tables in `public`, and one
@@ -10,7 +16,9 @@ import { createTestDatabase, FIXTURE_MIGRATIONS, FIXTURE_MIGRATIONS_DIR, markOwn
  */
 export async function createSchemaTenantsDatabase(tenantIds: readonly string[]): Promise<TestDatabase> {
   const db = await createTestDatabase({ migrations: [FIXTURE_MIGRATIONS.init] });
-  const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter((m) => m.name === FIXTURE_MIGRATIONS.init);
+  const migrations = (await readMigrationsFolder(FIXTURE_MIGRATIONS_DIR)).filter(
+    (m) => m.name === FIXTURE_MIGRATIONS.init,
+  );
   const pool = new Pool({ connectionString: db.ownerUrl, max: 4 });
   try {
     const runner = new TenantMigrationRunner({ pool, migrations });
@@ -18,7 +26,10 @@ export async function createSchemaTenantsDatabase(tenantIds: readonly string[]):
       tenantIds.map((id) => ({ schema: `tenant_${id}`, tenantId: id })),
       { concurrency: 4 },
     );
-    if (report.totals.failed > 0) throw new Error(`tenant schema migration failed: ${JSON.stringify(report.targets.filter((t) => t.status === 'failed'))}`);
+    if (report.totals.failed > 0)
+      throw new Error(
+        `tenant schema migration failed: ${JSON.stringify(report.targets.filter((t) => t.status === 'failed'))}`,
+      );
     for (const id of tenantIds) await markOwned(db.ownerUrl, 'schema', `tenant_${id}`, id);
   } finally {
     await pool.end();

@@ -14,7 +14,12 @@ describe('tenantBoundExtension: unknown operations take the scoped path', () => 
   });
   const hook = extension.query.$allOperations;
   const run = (model: string | undefined, operation: string) =>
-    hook({ model, operation, args: {}, query: async (args) => ({ scoped: settingsScope.getStore() !== undefined, kind: settingsScope.getStore(), args }) }) as Promise<{
+    hook({
+      model,
+      operation,
+      args: {},
+      query: async (args) => ({ scoped: settingsScope.getStore() !== undefined, kind: settingsScope.getStore(), args }),
+    }) as Promise<{
       scoped: boolean;
       kind?: string;
       args: Record<string, unknown>;
@@ -41,7 +46,9 @@ describe('tenantBoundExtension: unknown operations take the scoped path', () => 
   });
 
   it('shared models go to the shared client, whatever the operation', async () => {
-    expect(await hook({ model: 'Plan', operation: 'someFutureOperation', args: {}, query: async () => 'tenant' })).toBe('shared');
+    expect(await hook({ model: 'Plan', operation: 'someFutureOperation', args: {}, query: async () => 'tenant' })).toBe(
+      'shared',
+    );
   });
 
   it('refuses every operation in another tenant context', () => {
@@ -53,7 +60,14 @@ describe('tenantBoundExtension: unknown operations take the scoped path', () => 
       shared: async () => undefined,
     }).query.$allOperations;
     for (const operation of ['$queryRawTyped', 'someFutureOperation', 'findMany']) {
-      expect(() => foreign({ model: operation.startsWith('$') ? undefined : 'Project', operation, args: {}, query: async () => undefined })).toThrow(/another tenant/);
+      expect(() =>
+        foreign({
+          model: operation.startsWith('$') ? undefined : 'Project',
+          operation,
+          args: {},
+          query: async () => undefined,
+        }),
+      ).toThrow(/another tenant/);
     }
   });
 });
