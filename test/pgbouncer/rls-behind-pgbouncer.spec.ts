@@ -237,6 +237,50 @@ describeWithPgBouncer(
         expect(await bareSetting(t)).toBe('');
         expect(await plainSettings(appUrl, 2 * SERVER_POOL_SIZE)).toEqual(Array(2 * SERVER_POOL_SIZE).fill(''));
       });
+
+      // PgBouncer gives a server connection to another client as soon as a
+      // transaction ends, so the package's reset before a connection's next
+      // use comes too late there: session state raw SQL leaves (a temporary
+      // table shadowing a tenant table, a search_path, a session-level tenant
+      // setting, a role) is undone inside the transaction, before COMMIT.
+      it.each([
+        ['a single raw statement', false],
+        ['an interactive transaction', true],
+      ])('session state left by %s never reaches another client of PgBouncer', async (_name, inTx) => {
+        const leave = [
+          'CREATE TEMP TABLE projects AS SELECT * FROM projects',
+          'SET search_path TO pg_catalog, public',
+          "SELECT set_config('app.tenant_id', 't1', false)",
+          'SET ROLE tenancy_app',
+        ];
+        await t.as('t1', (p) =>
+          p.project.upsert({
+            where: { id: 'pgb-temp-t1' },
+            create: { id: 'pgb-temp-t1', name: 'secret of t1' },
+            update: {},
+          }),
+        );
+        await t.as('t1', async (p) => {
+          if (inTx)
+            await p.$transaction(async (tx) => {
+              for (const sql of leave) await tx.$executeRawUnsafe(sql);
+            });
+          else for (const sql of leave) await p.$executeRawUnsafe(sql);
+        });
+        // Every server connection, seen by a client that is not the library.
+        for (let i = 0; i < 2 * SERVER_POOL_SIZE; i += 1) {
+          const state = await withClient(appUrl, async (c) => {
+            const { rows } = await c.query(
+              `SELECT current_setting('search_path') AS path, coalesce(current_setting('app.tenant_id', true), '') AS s,
+                      current_user::text AS role,
+                      (SELECT count(*)::int FROM pg_class WHERE relnamespace = pg_my_temp_schema()) AS temp_tables,
+                      (SELECT count(*)::int FROM projects) AS visible`,
+            );
+            return rows[0];
+          });
+          expect(state).toEqual({ path: '"$user", public', s: '', role: 'tenancy_app', temp_tables: 0, visible: 0 });
+        }
+      });
     });
 
     // The negative control: the same harness catches a leak when there is one.

@@ -98,7 +98,9 @@ export class RlsTenantPool extends Pool {
       return (await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]))[1];
     }
     if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
-    return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values);
+    // Raw SQL also gets the session cleaned before COMMIT (PgBouncer-safe).
+    const raw = rawStatementScope.getStore() === true;
+    return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values, raw);
   }
 
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {
@@ -108,16 +110,17 @@ export class RlsTenantPool extends Pool {
       // fail, the connection stays marked and is reset again before any reuse.
       void this.resetIfDirty(client);
       // What a transaction runs is not seen here statement by statement (batch
-      // transactions run outside the extension's scope), so every lent
-      // connection is reset before its next use: pipelined, no round trip.
-      markForReset(client);
+      // transactions run outside the extension's scope). In transaction mode
+      // the wrapper cleans the session before COMMIT; a connection lent bare
+      // (session mode, or a shared-model transaction) is reset before reuse.
+      const wrapped = this.rls.mode === 'transaction' && scope.tenantId !== null;
+      if (!wrapped) markForReset(client);
       if (this.rls.mode === 'session') await this.carry(client, scope.tenantId ?? '');
+      return wrapped ? withSettingsAfterBegin(client, this.setSql(scope.tenantId!, true)) : client;
     } catch (error) {
       client.release(error as Error);
       throw error;
     }
-    if (this.rls.mode === 'session') return client;
-    return scope.tenantId === null ? client : withSettingsAfterBegin(client, this.setSql(scope.tenantId, true));
   }
 
   /** Resets a marked connection (see session-reset.ts); session mode then sets the tenant again. */

@@ -24,8 +24,20 @@ export async function settle<T extends readonly unknown[]>(
 }
 
 /**
+ * Undoes, inside the transaction and before its COMMIT, what SQL the package
+ * did not write may leave on the session for later: session-level settings
+ * (`SET`, `set_config(..., false)`, `SET ROLE`, which RESET ALL skips), cursors
+ * held past commit, temporary tables (PostgreSQL searches `pg_temp` first, so
+ * one named like a tenant table shadows it in unqualified SQL). Done before
+ * COMMIT because behind PgBouncer's transaction pooling the server connection
+ * may serve another client right after it. Pipelined: no round trip.
+ */
+const SESSION_CLEANUP = ['RESET ALL', 'RESET ROLE', 'CLOSE ALL', 'DISCARD TEMP'];
+
+/**
  * Runs one statement in its own transaction with settings that live and die
  * with it. On a pipeline-mode client the four messages share one round trip.
+ * With `cleanup` (raw SQL), the session is cleaned before COMMIT.
  * Returns the error to release the connection with, when it may be broken.
  */
 export async function queryWithLocalSettings(
@@ -33,11 +45,13 @@ export async function queryWithLocalSettings(
   setSql: string,
   config: QueryArg,
   values?: unknown[],
+  cleanup = false,
 ): Promise<any> {
   const sent = [
     client.query('BEGIN'),
     client.query(setSql),
     client.query(config as QueryConfig, values),
+    ...(cleanup ? SESSION_CLEANUP.map((sql) => client.query(sql)) : []),
     client.query('COMMIT'),
   ];
   try {
@@ -54,7 +68,9 @@ export async function queryWithLocalSettings(
 /**
  * Wraps a connection lent for a Prisma transaction so that `setSql` runs
  * transaction-locally right after `BEGIN` (and after `SET TRANSACTION ...`,
- * which must come first), pipelined with the transaction's first statement.
+ * which must come first), pipelined with the transaction's first statement,
+ * and the session is cleaned (see SESSION_CLEANUP) right before `COMMIT`:
+ * what runs in a transaction is not seen statement by statement here.
  * `onRelease` runs once when the connection goes back.
  */
 export function withSettingsAfterBegin(client: PoolClient, setSql: string, onRelease?: () => void): PoolClient {
@@ -70,6 +86,10 @@ export function withSettingsAfterBegin(client: PoolClient, setSql: string, onRel
     if (pending && !/^\s*SET\s+TRANSACTION\b/i.test(text)) {
       pending = false;
       return (await settle([client.query(setSql), client.query(config as QueryConfig, values)]))[1];
+    }
+    if (/^\s*COMMIT\b/i.test(text)) {
+      const sent = [...SESSION_CLEANUP.map((sql) => client.query(sql)), client.query(config as QueryConfig, values)];
+      return (await settle(sent))[SESSION_CLEANUP.length];
     }
     return client.query(config as QueryConfig, values);
   };

@@ -97,9 +97,9 @@ export class TenantViewPool extends Pool {
     const source = this.verified ? this.source.connect() : this.checked().then(() => this.source.connect());
     return source.then(
       (client) => {
-        // Ahead of BEGIN, pipelined; a failed reset leaves the mark for next time.
+        // Ahead of BEGIN, pipelined; a failed reset leaves the mark for next
+        // time. The wrapper cleans the session before COMMIT.
         void resetIfMarked(client);
-        markForReset(client);
         return withSettingsAfterBegin(client, this.setSql, () => this.done());
       },
       (error: unknown) => {
@@ -163,10 +163,12 @@ export class TenantViewPool extends Pool {
       // raw SQL ran on is reset first. Known writes leave nothing behind.
       const reset = resetIfMarked(client);
       if (kind !== 'write') markForReset(client);
-      const result = await queryWithLocalSettings(client, this.setSql, config, values).catch(async (error: unknown) => {
-        broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
-        throw error;
-      });
+      const result = await queryWithLocalSettings(client, this.setSql, config, values, kind !== 'write').catch(
+        async (error: unknown) => {
+          broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
+          throw error;
+        },
+      );
       broken ??= await reset;
       if (broken) throw broken;
       return result;
