@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import fc from 'fast-check';
 
 import { escapeTerminal } from '../../lib/cli/cli-escape';
 import { withClient } from '../support';
-import { createCliHarness, writeMigrationsTo, type CliHarness } from './cli-fixtures';
-
-const ROOT = join(__dirname, '..', '..');
+import { createCliHarness, spawnCli, writeMigrationsTo, type CliHarness } from './cli-fixtures';
 
 // Hole 11: control sequences stored in a tenant's name, id or last error (or
 // in a database error message) reached the operator's terminal raw.
@@ -15,24 +11,6 @@ const ROOT = join(__dirname, '..', '..');
 const HOSTILE = 'Evil\x1b[2J\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07\r\bok\x9b31m\u202egnp.exe\u2066x\u2069';
 // What must never reach a terminal from the data: C0 but tab and line feed, DEL, C1, bidi controls.
 const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
-function spawnCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'lib/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('escapeTerminal', () => {
   it('leaves no character a terminal acts on, keeps tab and line feed', () => {

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,43 @@ export async function runCaptured(
     stderr: { write: (chunk: string) => (stderr += chunk) },
   });
   return { code, stdout, stderr };
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+/** How `spawnCli` runs the process. */
+export interface SpawnCliOptions {
+  /** Called with each stdout chunk and the child, e.g. to send it a signal. */
+  onStdout?: (chunk: string, child: ChildProcessWithoutNullStreams) => void;
+  /** Close the reading end of the child's stdout / stderr at once, as `| head -1` does once it has its line. */
+  closeStdout?: boolean;
+  closeStderr?: boolean;
+}
+
+/** Runs `lib/cli/main.ts` as the bin would run, in a process of its own, with only `PATH` and `env`. */
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: SpawnCliOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // PATH only from the parent: no TENANCY_* setting leaks into the child.
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'lib/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    if (options.closeStdout) child.stdout.destroy();
+    if (options.closeStderr) child.stderr.destroy();
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      options.onStdout?.(String(chunk), child);
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** A fresh empty database, a temp folder holding the migrations, and the env the CLI needs for them. */

@@ -1,34 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-
-import { createCliHarness, writeMigrationsTo, type CliHarness } from './cli-fixtures';
-
-const ROOT = join(__dirname, '..', '..');
-
-/** Runs `lib/cli/main.ts` as the bin would run, in a process of its own. */
-function spawnCli(
-  args: string[],
-  env: Record<string, string> = {},
-  /** Called with each stdout chunk and the child, e.g. to send it a signal. */
-  onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // PATH only from the parent: no TENANCY_* setting leaks into the child.
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'lib/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      onStdout?.(String(chunk), child);
-    });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { createCliHarness, spawnCli, writeMigrationsTo, type CliHarness } from './cli-fixtures';
 
 describe('CLI as a process (the bin entry)', () => {
   let h: CliHarness;
@@ -63,11 +33,13 @@ describe('CLI as a process (the bin entry)', () => {
     // Slow enough that the second tenant is still under way when the signal lands.
     writeMigrationsTo(h.migrationsDir, { '20250107000000_slow': 'SELECT pg_sleep(0.5);\n' });
     let sent = false;
-    const run = await spawnCli(['migrate', '--all', '--concurrency', '1'], h.env, (chunk, child) => {
-      if (!sent && /^ok /m.test(chunk)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
+    const run = await spawnCli(['migrate', '--all', '--concurrency', '1'], h.env, {
+      onStdout: (chunk, child) => {
+        if (!sent && /^ok /m.test(chunk)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
     });
     expect(run.code).toBe(130);
     expect(run.stderr).toContain('interrupted: finishing the tenants under way');
