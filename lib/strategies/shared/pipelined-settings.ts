@@ -11,6 +11,25 @@ export function setConfigSql(settings: Record<string, string>, local: boolean): 
 }
 
 /**
+ * Sends what `send` queues on a pipeline-mode client in one socket write.
+ * pg writes each query as soon as it is queued (a simple query, or a corked
+ * Parse/Bind/Describe/Execute/Sync group), so BEGIN, set_config, the statement
+ * and COMMIT would cost four writes and as many wake-ups of the server;
+ * corking the socket around them makes it one.
+ */
+export function corked<T>(client: PoolClient, send: () => T): T {
+  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection
+    ?.stream;
+  if (!stream?.cork || !stream.uncork) return send();
+  stream.cork();
+  try {
+    return send();
+  } finally {
+    stream.uncork();
+  }
+}
+
+/**
  * Awaits every promise (so none is left rejected and unhandled) and returns
  * their values, or throws the first rejection in order.
  */
@@ -47,13 +66,13 @@ export async function queryWithLocalSettings(
   values?: unknown[],
   cleanup = false,
 ): Promise<any> {
-  const sent = [
+  const sent = corked(client, () => [
     client.query('BEGIN'),
     client.query(setSql),
     client.query(config as QueryConfig, values),
     ...(cleanup ? SESSION_CLEANUP.map((sql) => client.query(sql)) : []),
     client.query('COMMIT'),
-  ];
+  ]);
   try {
     return (await settle(sent))[2];
   } catch (error) {
@@ -85,10 +104,15 @@ export function withSettingsAfterBegin(client: PoolClient, setSql: string, onRel
     }
     if (pending && !/^\s*SET\s+TRANSACTION\b/i.test(text)) {
       pending = false;
-      return (await settle([client.query(setSql), client.query(config as QueryConfig, values)]))[1];
+      return (
+        await settle(corked(client, () => [client.query(setSql), client.query(config as QueryConfig, values)]))
+      )[1];
     }
     if (/^\s*COMMIT\b/i.test(text)) {
-      const sent = [...SESSION_CLEANUP.map((sql) => client.query(sql)), client.query(config as QueryConfig, values)];
+      const sent = corked(client, () => [
+        ...SESSION_CLEANUP.map((sql) => client.query(sql)),
+        client.query(config as QueryConfig, values),
+      ]);
       return (await settle(sent))[SESSION_CLEANUP.length];
     }
     return client.query(config as QueryConfig, values);
