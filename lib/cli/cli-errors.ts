@@ -1,3 +1,4 @@
+import { DatabaseError } from 'pg';
 import { TenantSecretConfigError } from '../crypto/tenant-secret-config.error';
 import { InvalidTenantIdError } from '../errors/invalid-tenant-id.error';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
@@ -8,6 +9,7 @@ import type { CliOutput } from './cli-output';
 import { howToSet, settingSpec } from './cli-settings.definition';
 import { CliSettingsError } from './cli-settings.error';
 import { CliUsageError } from './cli-usage.error';
+import { failedMigrationNames } from './cli-json';
 
 // Option paths of library errors, as the CLI setting that feeds them, so the
 // message can say which environment variable to fix.
@@ -29,44 +31,84 @@ const SETTING_OF_FIELD: Record<string, keyof CliSettings> = {
   setting: 'rlsSetting',
 };
 
+/** Why a command stopped, as printed: a message, then hints; `code` names it for `--json`. */
+interface CliFailure {
+  exitCode: number;
+  code: string;
+  message: string;
+  hints: string[];
+  /** PostgreSQL's SQLSTATE, when the database refused. */
+  sqlState?: string;
+  /** Migrations recorded as failed, which block the tenant until resolved. */
+  failedMigrations?: string[];
+}
+
 /**
  * Prints why the command stopped and returns its exit code: 2 when the
  * arguments or settings are at fault (nothing, or nothing harmful, was done),
- * 1 for everything else.
+ * 1 for everything else. Under `--json` it is the run's JSON document,
+ * `{ "error": { "code", "message", "hint"?, "sqlState"?, "failedMigrations"? } }`, unless the
+ * command printed its document already.
  */
 export function reportError(error: unknown, output: CliOutput, usage: (command?: string) => string): number {
+  const failure = describeFailure(error, usage);
+  if (output.jsonMode && !output.hasDocument) {
+    const { code, message, hints, sqlState, failedMigrations } = failure;
+    output.document({
+      error: {
+        code,
+        message,
+        ...(hints.length && { hint: hints.join('\n') }),
+        ...(sqlState && { sqlState }),
+        ...(failedMigrations?.length && { failedMigrations }),
+      },
+    });
+  } else {
+    output.err(`error: ${failure.message}`);
+    for (const hint of failure.hints) output.err(hint);
+  }
+  return failure.exitCode;
+}
+
+function describeFailure(error: unknown, usage: (command?: string) => string): CliFailure {
   if (error instanceof CliUsageError) {
-    output.err(`error: ${error.message}`);
-    if (!(error instanceof CliSettingsError)) output.err(usage(error.command));
-    return EXIT_USAGE;
+    const settings = error instanceof CliSettingsError;
+    return {
+      exitCode: EXIT_USAGE,
+      code: settings ? 'INVALID_SETTINGS' : 'USAGE',
+      message: error.message,
+      hints: settings ? [] : [usage(error.command)],
+    };
   }
   // Before its base class, TenancyConfigError: its field (`keys[1]`) maps to no setting by name.
   if (error instanceof TenantSecretConfigError) {
-    output.err(`error: ${settingSpec('encryptionKeys')!.env}: ${error.message}`);
-    return EXIT_USAGE;
+    const message = `${settingSpec('encryptionKeys')!.env}: ${error.message}`;
+    return { exitCode: EXIT_USAGE, code: 'INVALID_SETTINGS', message, hints: [] };
   }
   if (error instanceof TenancyConfigError) {
     const key = SETTING_OF_FIELD[error.field];
-    output.err(`error: ${error.message}`);
-    if (key) output.err(`  set ${howToSet(settingSpec(key)!)}`);
-    return EXIT_USAGE;
+    const hints = key ? [`  set ${howToSet(settingSpec(key)!)}`] : [];
+    return { exitCode: EXIT_USAGE, code: 'INVALID_SETTINGS', message: error.message, hints };
   }
   if (error instanceof InvalidTenantIdError || error instanceof DeprovisionNotConfirmedError) {
     const rule =
       error instanceof InvalidTenantIdError
         ? ' (by default letters, digits, - and _, starting with a letter or digit, at most 63; see TENANCY_TENANT_ID_PATTERN)'
         : '';
-    output.err(`error: ${error.message}${rule}`);
-    return EXIT_USAGE;
+    return { exitCode: EXIT_USAGE, code: error.errorCode, message: `${error.message}${rule}`, hints: [] };
   }
-  const code = (error as { code?: unknown })?.code;
+  const own = (error as { errorCode?: unknown })?.errorCode;
+  const raw = (error as { code?: unknown })?.code;
+  // pg's errors carry the SQLSTATE as `code`; Node's system errors a name such as ECONNREFUSED.
+  const sqlState = error instanceof DatabaseError ? error.code : undefined;
+  const code = typeof own === 'string' ? own : sqlState ? 'DATABASE_ERROR' : typeof raw === 'string' ? raw : 'ERROR';
   const text = messageOf(error);
-  if (code === '42P01' && text.includes('tenancy_tenants')) {
-    output.err(`error: ${text}: the registry table does not exist yet; run \`init\` or provision a tenant`);
-  } else {
-    output.err(`error: ${text}`);
+  if (sqlState === '42P01' && text.includes('tenancy_tenants')) {
+    const hint = 'the registry table does not exist yet; run `init` or provision a tenant';
+    return { exitCode: EXIT_FAILED, code, message: `${text}: ${hint}`, hints: [], sqlState };
   }
-  return EXIT_FAILED;
+  const failedMigrations = error instanceof Error ? failedMigrationNames(error) : [];
+  return { exitCode: EXIT_FAILED, code, message: text, hints: [], sqlState, failedMigrations };
 }
 
 // A refused connection to `localhost` is an AggregateError with an empty message (one error per address).

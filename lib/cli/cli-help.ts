@@ -9,6 +9,10 @@ export const GLOBAL_OPTIONS: Record<string, CliOptionSpec & { short?: string }> 
     valueName: 'PATH',
     description: `JSON settings file. Default: ./${DEFAULT_CONFIG_FILE} when present`,
   },
+  json: {
+    type: 'boolean',
+    description: 'Print one JSON document on stdout: the report, or { "error": { "code", "message" } }',
+  },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
   version: { type: 'boolean', short: 'v', description: 'Show the package version' },
 };
@@ -52,7 +56,14 @@ export function commandHelp(command: CliCommand): string {
     wrap(command.description),
     '',
     'Options:',
-    ...columns(optionRows({ ...command.options, config: GLOBAL_OPTIONS.config, help: GLOBAL_OPTIONS.help })),
+    ...columns(
+      optionRows({
+        ...command.options,
+        json: GLOBAL_OPTIONS.json,
+        config: GLOBAL_OPTIONS.config,
+        help: GLOBAL_OPTIONS.help,
+      }),
+    ),
     '',
     'Settings it reads:',
     ...columns(settings),

@@ -55,13 +55,21 @@ function plain(text: CliText): string {
  */
 export class CliOutput {
   private readonly secrets = new Set<string>();
+  private documented = false;
 
   constructor(
     private readonly stdout: CliWritable,
     private readonly stderr: CliWritable,
     /** Whether to use ANSI colours (a TTY, and no `NO_COLOR`). */
     readonly color: boolean,
+    /** `--json`: commands report with `document()`, and stdout carries nothing else. Default: `false`. */
+    readonly jsonMode = false,
   ) {}
+
+  /** Whether `document()` was called: a run prints one JSON document at most. */
+  get hasDocument(): boolean {
+    return this.documented;
+  }
 
   /** Values never to print; URLs contribute their password. */
   addSecrets(values: readonly (string | undefined)[], urls: readonly (string | undefined)[] = []): void {
@@ -87,6 +95,18 @@ export class CliOutput {
     this.stderr.write(`${this.render(text)}\n`);
   }
 
+  /**
+   * The run's one JSON document, on stdout: strings redacted before
+   * `JSON.stringify` (so a secret is found whatever JSON would escape in it),
+   * then what JSON leaves raw and a terminal acts on (DEL, C1, bidi controls)
+   * written as `\uXXXX`, which parses back to the same string.
+   */
+  document(value: unknown): void {
+    if (this.documented) throw new Error('internal: a second JSON document in one run');
+    this.documented = true;
+    this.stdout.write(`${escapeTerminal(JSON.stringify(this.redactDeep(value), null, 2))}\n`);
+  }
+
   /** Replaces the current stderr line with `text` (no line feed): the progress bar. */
   redraw(text: CliText): void {
     this.stderr.write(`${CLEAR_LINE}${this.render(text)}`);
@@ -106,6 +126,15 @@ export class CliOutput {
     let safe = maskUrl(text);
     for (const secret of this.secrets) if (secret.length >= MIN_SECRET_LENGTH) safe = safe.replaceAll(secret, '***');
     return safe;
+  }
+
+  private redactDeep(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.redactDeep(item));
+    if (value && typeof value === 'object' && !(value instanceof Date)) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.redactDeep(item)]));
+    }
+    return value;
   }
 
   // Redacted, then escaped; colours added around the escaped text.

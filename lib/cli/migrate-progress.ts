@@ -18,7 +18,8 @@ export function formatTenantLine(line: TargetMigrationReport): string {
 /**
  * `migrate --all`'s `onProgress`: on a TTY a bar on stderr (done/total,
  * failures, ETA) with failures printed above it as they happen; otherwise one
- * plain line per tenant on stdout, for CI logs and `grep`.
+ * plain line per tenant on stdout, for CI logs and `grep` (on stderr under
+ * `--json`, whose stdout is the report alone).
  */
 export class MigrateProgress {
   private readonly started = performance.now();
@@ -29,10 +30,15 @@ export class MigrateProgress {
   constructor(
     private readonly output: CliOutput,
     private readonly tty: boolean,
+    /** Where the plain lines go when not on a TTY. Default: `stdout`. */
+    private readonly lines: 'stdout' | 'stderr' = 'stdout',
   ) {}
 
   readonly onProgress = (line: TargetMigrationReport, progress: { done: number; total: number }): void => {
-    if (!this.tty) return this.output.out(formatTenantLine(line));
+    if (!this.tty) {
+      const text = formatTenantLine(line);
+      return this.lines === 'stdout' ? this.output.out(text) : this.output.err(text);
+    }
     if (line.status === 'failed') {
       this.failed++;
       this.clear();

@@ -7,12 +7,14 @@ import { CliContext } from './cli-context';
 import { reportError } from './cli-errors';
 import { commandHelp, programHelp, usageLine } from './cli-help';
 import { CliOutput } from './cli-output';
+import { CliUsageError } from './cli-usage.error';
 import { loadCliSettings } from './cli-settings';
 import { CLI_COMMANDS } from './commands';
 
 /**
  * Runs one CLI invocation and resolves to its exit code (0 ok, 1 failed, 2
- * usage or settings error); never throws and never calls `process.exit`, so
+ * usage or settings error, 130 interrupted); with `--json`, stdout gets one
+ * JSON document, the report or `{ "error": ... }`. Never throws and never calls `process.exit`, so
  * tests run it in-process. Every pool it opened is closed before it resolves.
  *
  * ```ts
@@ -25,20 +27,24 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     io.stdout ?? process.stdout,
     io.stderr ?? process.stderr,
     Boolean(io.isTTY) && !env.NO_COLOR,
+    wantsJson(argv),
   );
   const usage = (name?: string) => usageLine(CLI_COMMANDS.find((command) => command.name === name));
   let context: CliContext | undefined;
   try {
     const { command, positionals, values } = parseCommandLine(argv, CLI_COMMANDS);
     if (values.version) {
-      output.out(packageVersion());
+      if (output.jsonMode) output.document({ version: packageVersion() });
+      else output.out(packageVersion());
       return EXIT_OK;
     }
+    // Help is text, asked for by a person, with --json or without.
     if (values.help) {
       output.out(command ? commandHelp(command) : programHelp(CLI_COMMANDS));
       return EXIT_OK;
     }
     if (!command) {
+      if (output.jsonMode) throw new CliUsageError('no command given');
       output.err(programHelp(CLI_COMMANDS));
       return EXIT_USAGE;
     }
@@ -61,6 +67,15 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   } finally {
     await context?.close();
   }
+}
+
+/**
+ * `--json` before any `--`, read from the raw arguments: a command line that
+ * does not parse must still get its error as JSON.
+ */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /** The installed package's version: `package.json` is two levels up from both `lib/cli` and `dist/cli`. */

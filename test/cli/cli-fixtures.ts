@@ -37,6 +37,8 @@ const ROOT = join(__dirname, '..', '..');
 export interface SpawnCliOptions {
   /** Called with each stdout chunk and the child, e.g. to send it a signal. */
   onStdout?: (chunk: string, child: ChildProcessWithoutNullStreams) => void;
+  /** The same for stderr (where `--json` runs print their progress). */
+  onStderr?: (chunk: string, child: ChildProcessWithoutNullStreams) => void;
   /** Close the reading end of the child's stdout / stderr at once, as `| head -1` does once it has its line. */
   closeStdout?: boolean;
   closeStderr?: boolean;
@@ -62,7 +64,10 @@ export function spawnCli(
       stdout += chunk;
       options.onStdout?.(String(chunk), child);
     });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      options.onStderr?.(String(chunk), child);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });

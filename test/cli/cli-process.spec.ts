@@ -59,4 +59,28 @@ describe('CLI as a process (the bin entry)', () => {
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain(`${targets} targets: ${targets} ok, 0 failed; ${skipped} migrations applied`);
   }, 60_000);
+
+  it('Ctrl+C during migrate --all --json: the report says interrupted, exit 130, progress on stderr only', async () => {
+    writeMigrationsTo(h.migrationsDir, { '20250107000001_slow_again': 'SELECT pg_sleep(0.5);\n' });
+    let sent = false;
+    const run = await spawnCli(['migrate', '--all', '--concurrency', '1', '--json'], h.env, {
+      onStderr: (chunk, child) => {
+        if (!sent && /^ok /m.test(chunk)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code).toBe(130);
+    const report = JSON.parse(run.stdout) as {
+      targets: { status: string }[];
+      totals: { targets: number; ok: number; skipped: number };
+      interrupted: boolean;
+    };
+    expect(report.interrupted).toBe(true);
+    expect(report.totals.skipped).toBeGreaterThan(0);
+    expect(report.totals.ok + report.totals.skipped).toBe(report.totals.targets);
+    expect(report.targets.filter((line) => line.status === 'skipped')).toHaveLength(report.totals.skipped);
+    expect(run.stderr).toMatch(/interrupted: \d tenant\(s\) not migrated/);
+  }, 60_000);
 });

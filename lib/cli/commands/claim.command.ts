@@ -17,6 +17,10 @@ export const claimCommand: CliCommand = {
   async run(context, { positionals: [id] }) {
     const provisioner = await context.tenants();
     const marked = await provisioner.claim(id);
+    if (context.output.jsonMode) {
+      context.output.document({ tenantId: id, marked });
+      return EXIT_OK;
+    }
     context.output.out(
       marked.length ? `claimed ${id}: marked ${marked.join(', ')}` : `${id} already owns its objects: nothing to mark`,
     );

@@ -1,5 +1,6 @@
 import { EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
+import { tenantJson } from '../cli-json';
 import { CliUsageError } from '../cli-usage.error';
 
 /** `deprovision <id> --confirm <id>`: drops a tenant's schema or database, only when the id is typed twice. */
@@ -48,7 +49,11 @@ export const deprovisionCommand: CliCommand = {
     const provisioner = await context.tenants();
     let dropped: string[] = [];
     provisioner.once('deleted', (event) => void (dropped = event.dropped));
-    await provisioner.deprovision(id, { confirm: id, deleteRows: values['delete-rows'] === true });
+    const tenant = await provisioner.deprovision(id, { confirm: id, deleteRows: values['delete-rows'] === true });
+    if (context.output.jsonMode) {
+      context.output.document({ tenant: tenantJson(tenant), dropped });
+      return EXIT_OK;
+    }
     const what = dropped.length
       ? `dropped ${dropped.join(', ')}`
       : 'nothing to drop (its rows in shared tables are left to the app; --delete-rows deletes them)';

@@ -16,6 +16,10 @@ export const initCommand: CliCommand = {
     const store = context.registry();
     const { applied, warnings } = await store.migrate();
     for (const warning of warnings) context.output.err(`warning: ${warning}`);
+    if (context.output.jsonMode) {
+      context.output.document({ schema: store.schema, applied, warnings });
+      return EXIT_OK;
+    }
     context.output.out(
       applied.length
         ? `registry in schema "${store.schema}": applied ${applied.join(', ')}`

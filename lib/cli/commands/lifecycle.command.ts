@@ -2,6 +2,7 @@ import type { TenantProvisioner } from '../../provisioning/tenant-provisioner.se
 import type { RegistryTenant } from '../../registry/registry-tenant.interface';
 import { EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
+import { tenantJson } from '../cli-json';
 
 /** `suspend <id>` and `activate <id>`: the same shape, a status flip reported as `from → to`. */
 function statusCommand(
@@ -22,6 +23,10 @@ function statusCommand(
       const provisioner = await context.tenants();
       const before = (await context.registry().findById(id))?.status;
       const tenant = await act(provisioner, id);
+      if (context.output.jsonMode) {
+        context.output.document({ tenant: tenantJson(tenant), previousStatus: before ?? null });
+        return EXIT_OK;
+      }
       context.output.out(
         before === tenant.status ? `${id} is already ${tenant.status}` : `${id}: ${before} → ${tenant.status}`,
       );

@@ -16,8 +16,13 @@ export const migrateSharedCommand: CliCommand = {
   settings: ['registryUrl', 'ownerUrl', 'migrationsDir', 'rlsTables', 'rlsSchema', 'rlsTenantColumn', 'rlsSetting'],
   async run(context) {
     const result = await (await context.tenants()).migrateShared();
-    context.output.out(formatTenantLine({ ...result, status: 'ok' }));
     const { rlsTables } = context.settings;
+    if (context.output.jsonMode) {
+      const { applied, warnings, durationMs } = result;
+      context.output.document({ applied, warnings, durationMs: Math.round(durationMs), policyTables: rlsTables });
+      return EXIT_OK;
+    }
+    context.output.out(formatTenantLine({ ...result, status: 'ok' }));
     if (rlsTables.length) context.output.out(`tenant policies (re)created on ${rlsTables.join(', ')}`);
     return EXIT_OK;
   },

@@ -1,11 +1,10 @@
-import { FailedMigrationFoundError } from '../../migrations/errors/failed-migration-found.error';
-import { MigrationFailedError } from '../../migrations/errors/migration-failed.error';
 import { TenantMigrationError } from '../../migrations/errors/tenant-migration.error';
 import { formatMigrationReport } from '../../migrations/migration-report';
 import type { TargetMigrationReport } from '../../migrations/tenant-migration.interface';
 import { CLI_NAME, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
 import type { CliContext } from '../cli-context';
+import { failedMigrationNames, migrationReportJson, singleReport } from '../cli-json';
 import { CliUsageError } from '../cli-usage.error';
 import { formatTenantLine, MigrateProgress } from '../migrate-progress';
 
@@ -51,33 +50,28 @@ export const migrateCommand: CliCommand = {
 
 async function migrateOne(context: CliContext, id: string): Promise<number> {
   const provisioner = await context.tenants();
+  let line: TargetMigrationReport;
   try {
     const result = await provisioner.migrate(id);
     // The library's advice names its method; here the command is what to run.
     const warnings = result.warnings.map((warning) =>
       warning.replace('migrateShared()', `\`${CLI_NAME} migrate-shared\``),
     );
-    context.output.out(formatTenantLine({ ...result, warnings, status: 'ok' }));
-    return EXIT_OK;
+    line = { ...result, warnings, status: 'ok' };
   } catch (error) {
     if (!(error instanceof TenantMigrationError)) throw error;
-    const line: TargetMigrationReport = {
-      target: error.target,
-      applied: [],
-      warnings: [],
-      durationMs: 0,
-      status: 'failed',
-      error,
-    };
-    context.output.out(formatTenantLine(line));
-    printHints(context, [line]);
-    return EXIT_FAILED;
+    line = { target: error.target, applied: [], warnings: [], durationMs: 0, status: 'failed', error };
   }
+  if (context.output.jsonMode) context.output.document(migrationReportJson(singleReport(line)));
+  else context.output.out(formatTenantLine(line));
+  if (line.status !== 'failed') return EXIT_OK;
+  printHints(context, [line]);
+  return EXIT_FAILED;
 }
 
 async function migrateAll(context: CliContext, includeSuspended: boolean): Promise<number> {
   const provisioner = await context.tenants();
-  const progress = new MigrateProgress(context.output, context.isTTY);
+  const progress = new MigrateProgress(context.output, context.isTTY, context.output.jsonMode ? 'stderr' : 'stdout');
   const report = await provisioner
     .migrateAll({
       concurrency: context.settings.concurrency,
@@ -86,15 +80,19 @@ async function migrateAll(context: CliContext, includeSuspended: boolean): Promi
       signal: context.signal,
     })
     .finally(() => progress.finish());
-  if (!report.targets.length) {
+  const interrupted = report.totals.skipped > 0 && Boolean(context.signal?.aborted);
+  if (context.output.jsonMode) {
+    context.output.document(migrationReportJson(report, interrupted));
+  } else if (!report.targets.length) {
     context.output.out('No tenants to migrate.');
     return EXIT_OK;
+  } else {
+    if (!context.isTTY) context.output.out();
+    context.output.out(formatMigrationReport(report));
   }
-  if (!context.isTTY) context.output.out();
-  context.output.out(formatMigrationReport(report));
   const failed = report.targets.filter((line) => line.status === 'failed');
   printHints(context, failed);
-  if (report.totals.skipped && context.signal?.aborted) {
+  if (interrupted) {
     context.output.err(
       `interrupted: ${report.totals.skipped} tenant(s) not migrated; run \`${CLI_NAME} migrate --all\` again to finish`,
     );
@@ -105,15 +103,9 @@ async function migrateAll(context: CliContext, includeSuspended: boolean): Promi
 
 /** What to run once the cause is fixed: a failed migration blocks its tenant until marked rolled back. */
 function printHints(context: CliContext, failed: readonly TargetMigrationReport[]): void {
-  const commands = failed.flatMap(({ target, error }) => {
-    const names =
-      error instanceof MigrationFailedError
-        ? [error.migrationName]
-        : error instanceof FailedMigrationFoundError
-          ? error.migrationNames
-          : [];
-    return names.map((name) => `  ${CLI_NAME} resolve ${target.tenantId} --rolled-back ${name}`);
-  });
+  const commands = failed.flatMap(({ target, error }) =>
+    failedMigrationNames(error).map((name) => `  ${CLI_NAME} resolve ${target.tenantId} --rolled-back ${name}`),
+  );
   if (!commands.length) return;
   context.output.err(
     `\nA failed migration blocks its tenant until resolved. Fix the cause, then:\n${commands.join('\n')}`,

@@ -4,6 +4,7 @@ import { DEFAULT_TENANT_ID_PATTERN } from '../../options/tenancy-options.validat
 import type { TenancyStrategyName } from '../../store/tenant.interface';
 import { CLI_NAME, EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
+import { tenantJson } from '../cli-json';
 import { CliUsageError } from '../cli-usage.error';
 
 const STRATEGIES: TenancyStrategyName[] = ['rls', 'schema', 'database'];
@@ -59,8 +60,8 @@ export const provisionCommand: CliCommand = {
     if (!(context.settings.tenantIdPattern ?? DEFAULT_TENANT_ID_PATTERN).test(id)) throw new InvalidTenantIdError();
     // Built first: its option checks (app role, database settings) fail before anything is created.
     const provisioner = await context.tenants();
-    if (await context.ensureRegistry())
-      context.output.err(`created the registry table in schema "${context.registry().schema}"`);
+    const registryCreated = await context.ensureRegistry();
+    if (registryCreated) context.output.err(`created the registry table in schema "${context.registry().schema}"`);
     let applied: string[] | undefined;
     provisioner.once('provisioned', (event) => void (applied = event.applied));
     const started = performance.now();
@@ -78,6 +79,17 @@ export const provisionCommand: CliCommand = {
         context.output.err(`hint: fix the cause, then run \`${CLI_NAME} provision ${id}\` again to finish it`);
       throw error;
     }
+    const durationMs = Math.round(performance.now() - started);
+    if (context.output.jsonMode) {
+      context.output.document({
+        tenant: tenantJson(tenant),
+        provisioned: applied !== undefined,
+        applied: applied ?? [],
+        durationMs,
+        registryCreated,
+      });
+      return EXIT_OK;
+    }
     const where =
       tenant.strategy === 'schema'
         ? `schema ${tenant.schemaName}`
@@ -87,8 +99,9 @@ export const provisionCommand: CliCommand = {
     if (applied === undefined) {
       context.output.out(`${tenant.id} is already active (${where})`);
     } else {
-      const ms = Math.round(performance.now() - started);
-      context.output.out(`provisioned ${tenant.id} (${where}): ${applied.length} migration(s) applied in ${ms}ms`);
+      context.output.out(
+        `provisioned ${tenant.id} (${where}): ${applied.length} migration(s) applied in ${durationMs}ms`,
+      );
     }
     return EXIT_OK;
   },

@@ -26,8 +26,14 @@ export const resolveCommand: CliCommand = {
       throw new CliUsageError('resolve needs --rolled-back <migration>', 'resolve');
     const marked = await (await context.tenants()).markRolledBack(id, migration);
     if (!marked) {
-      context.output.err(`${id} has no failed record of ${migration}: nothing marked`);
+      const message = `${id} has no failed record of ${migration}: nothing marked`;
+      if (context.output.jsonMode) context.output.document({ error: { code: 'NO_FAILED_MIGRATION', message } });
+      else context.output.err(message);
       return EXIT_FAILED;
+    }
+    if (context.output.jsonMode) {
+      context.output.document({ tenantId: id, migration, markedRolledBack: marked });
+      return EXIT_OK;
     }
     context.output.out(`marked ${migration} rolled back for ${id}; run migrate to apply it again`);
     return EXIT_OK;

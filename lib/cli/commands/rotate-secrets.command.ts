@@ -24,7 +24,6 @@ export const rotateSecretsCommand: CliCommand = {
       valueName: 'IDS',
       description: 'Comma-separated tenant ids whose plaintext URLs to encrypt first (URLs you know to be yours)',
     },
-    json: { type: 'boolean', description: 'Print the report as JSON' },
   },
   settings: ['registryUrl', 'registrySchema', 'encryptionKeys'],
   async run(context, { values }) {
@@ -38,8 +37,8 @@ export const rotateSecretsCommand: CliCommand = {
     const encrypted = ids ? await store.encryptPlaintextUrls(ids) : undefined;
     const report = await store.rotateSecrets();
     const skipped = report.plaintext.length + report.undecryptable.length + report.changedMeanwhile.length;
-    if (values.json)
-      context.output.out(JSON.stringify({ ...report, ...(encrypted && { encryptPlaintext: encrypted }) }, null, 2));
+    if (context.output.jsonMode)
+      context.output.document({ ...report, ...(encrypted && { encryptPlaintext: encrypted }) });
     else printReport(context, report, encrypted);
     return skipped ? EXIT_FAILED : EXIT_OK;
   },

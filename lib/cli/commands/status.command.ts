@@ -1,6 +1,6 @@
-import type { RegistryTenant } from '../../registry/registry-tenant.interface';
 import { EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
+import { tenantJson } from '../cli-json';
 import { renderTable, shortError } from '../cli-output';
 
 const HEADERS = ['id', 'name', 'strategy', 'status', 'schema version', 'migrated at', 'last error'];
@@ -14,17 +14,13 @@ export const statusCommand: CliCommand = {
     'Lists every tenant of the registry, oldest first, deleted ones included. Database URLs are never shown. ' +
     'Needs only the registry URL.',
   positionals: { min: 0, max: 0 },
-  options: {
-    json: {
-      type: 'boolean',
-      description: 'Print a JSON array instead of a table (schema names and timestamps included)',
-    },
-  },
+  // --json (a global flag): a JSON array instead of the table, schema names and timestamps included.
+  options: {},
   settings: ['registryUrl', 'registrySchema'],
-  async run(context, { values }) {
+  async run(context) {
     const tenants = await context.registry().list();
-    if (values.json) {
-      context.output.out(JSON.stringify(tenants.map(toJson), null, 2));
+    if (context.output.jsonMode) {
+      context.output.document(tenants.map(tenantJson));
       return EXIT_OK;
     }
     if (!tenants.length) {
@@ -47,12 +43,6 @@ export const statusCommand: CliCommand = {
     return EXIT_OK;
   },
 };
-
-// The database URL stays out, encrypted or not: status output ends up in tickets and CI logs.
-function toJson(tenant: RegistryTenant): Record<string, unknown> {
-  const { databaseUrl, ...rest } = tenant;
-  return { ...rest, hasDatabaseUrl: databaseUrl !== undefined };
-}
 
 /** `2026-01-31 14:05:09Z`: sortable, unambiguous, no milliseconds. */
 function formatDate(date: Date): string {
