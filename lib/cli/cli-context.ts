@@ -9,11 +9,13 @@ import type { CliOutput } from './cli-output';
 import { howToSet, settingSpec } from './cli-settings.definition';
 import type { CliSettings } from './cli-settings.interface';
 import { CliSettingsError } from './cli-settings.error';
+import { DEFAULT_CONFIG_FILE } from './cli.constants';
+import type { TenancyStrategyName } from '../store/tenant.interface';
 
 /**
  * What a command works with: the settings, the output, and the registry store
- * and provisioner, built on first use (so `status` never needs an owner URL
- * or the migrations) and all closed by `close()`, so the process can exit.
+ * and provisioner, built on first use (so `status` never needs an owner URL,
+ * the strategy or the migrations) and all closed by `close()`, so the process can exit.
  */
 export class CliContext {
   private store?: PrismaTenantStore;
@@ -35,6 +37,20 @@ export class CliContext {
     if (value === undefined || value === null)
       throw new CliSettingsError(`missing setting "${key}": set ${howToSet(settingSpec(key)!)}`);
     return value as NonNullable<CliSettings[K]>;
+  }
+
+  /**
+   * The app's strategy: no default, so a CLI left unset cannot provision or
+   * migrate tenants with another strategy than the app serves them with.
+   */
+  strategy(): TenancyStrategyName {
+    const strategy = this.settings.defaultStrategy;
+    if (strategy) return strategy;
+    throw new CliSettingsError(
+      'missing setting "defaultStrategy": the CLI needs the app\'s strategy (TenancyModule\'s `strategy`: rls, ' +
+        'schema or database), for tenants provisioned without --strategy and records naming none. Set it once: ' +
+        `"defaultStrategy" in ${DEFAULT_CONFIG_FILE}, or ${settingSpec('defaultStrategy')!.env}, or --${settingSpec('defaultStrategy')!.flag}`,
+    );
   }
 
   /** The registry store. It never decrypts URLs on read: the CLI shows none, and `status` needs no keys. */
@@ -63,6 +79,7 @@ export class CliContext {
   /** The provisioner over the registry, with an owner pool big enough for `migrate --all`'s concurrency. */
   async tenants(): Promise<TenantProvisioner> {
     if (!this.provisioner) {
+      this.strategy(); // before the migrations are read: the setting is what to fix first
       const options = this.provisionerOptions(this.registry(), await this.migrations());
       this.provisioner = new TenantProvisioner(options);
     }
@@ -93,7 +110,7 @@ export class CliContext {
       migrations,
       ownerUrl: s.ownerUrl ?? this.require('registryUrl'),
       appRole: s.appRole,
-      defaultStrategy: s.defaultStrategy,
+      defaultStrategy: this.strategy(),
       tenantIdPattern: s.tenantIdPattern,
       schema: { naming },
       database: s.adminUrl

@@ -51,7 +51,8 @@ export const CLI_SETTINGS: readonly CliSettingSpec[] = [
     flag: 'default-strategy',
     kind: 'strategy',
     valueName: 'S',
-    description: 'Strategy of tenants provisioned without --strategy: rls, schema or database. Default: schema.',
+    description:
+      "The app's strategy (the module's `strategy`): rls, schema or database, for tenants provisioned without --strategy and records naming none. Required to provision or migrate.",
   },
   {
     key: 'encryptionKeys',

@@ -12,8 +12,13 @@ export interface CliSettings {
   appRole?: string;
   /** Prisma migrations folder, absolute. Default: `./prisma/migrations`. */
   migrationsDir: string;
-  /** Strategy of tenants provisioned without `--strategy`. Default: `schema`. */
-  defaultStrategy: TenancyStrategyName;
+  /**
+   * The app's strategy (`TenancyModule`'s `strategy`): of tenants provisioned
+   * without `--strategy`, and of records that name none. No default: required
+   * by every command that provisions or migrates, so the CLI cannot quietly
+   * disagree with the app.
+   */
+  defaultStrategy?: TenancyStrategyName;
   /** Keys encrypting tenant database URLs, newest first. Default: none. */
   encryptionKeys: string[];
   /** Schema (and database) name prefix, before the lower-cased id. Default: `tenant_`. */

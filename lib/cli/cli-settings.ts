@@ -41,7 +41,6 @@ export function loadCliSettings(sources: CliSettingsSources): CliSettings {
   return {
     registrySchema: 'tenancy',
     migrationsDir: resolve(sources.cwd, 'prisma/migrations'),
-    defaultStrategy: 'schema',
     encryptionKeys: [],
     schemaPrefix: 'tenant_',
     concurrency: 4,

@@ -96,6 +96,7 @@ export async function createCliHarness(): Promise<CliHarness> {
     TENANCY_REGISTRY_URL: db.ownerUrl,
     TENANCY_APP_ROLE: TEST_ROLES.app.name,
     TENANCY_MIGRATIONS_DIR: migrationsDir,
+    TENANCY_STRATEGY: 'schema',
   };
   let output = '';
   return {

@@ -21,7 +21,6 @@ describe('CLI settings: tenancy.config.json < environment < flags', () => {
     expect(loadCliSettings({ env: {}, cwd, flags: {} })).toEqual({
       registrySchema: 'tenancy',
       migrationsDir: join(cwd, 'prisma/migrations'),
-      defaultStrategy: 'schema',
       encryptionKeys: [],
       schemaPrefix: 'tenant_',
       concurrency: 4,

@@ -71,7 +71,9 @@ describe('CLI usage and settings errors', () => {
 
   it('a missing registry URL exits 2 naming TENANCY_REGISTRY_URL', async () => {
     for (const command of [['status'], ['migrate', '--all'], ['provision', 'acme']]) {
-      const { code, stderr } = await runCaptured(command, { env: { TENANCY_APP_ROLE: 'app' } });
+      const { code, stderr } = await runCaptured(command, {
+        env: { TENANCY_APP_ROLE: 'app', TENANCY_STRATEGY: 'schema' },
+      });
       expect(code).toBe(2);
       expect(stderr).toContain('TENANCY_REGISTRY_URL');
       expect(stderr).toContain('"registryUrl"');
@@ -79,7 +81,9 @@ describe('CLI usage and settings errors', () => {
   });
 
   it('a schema tenant without an app role exits 2 naming TENANCY_APP_ROLE, before touching the database', async () => {
-    const { code, stderr } = await runCaptured(['provision', 'acme'], { env: { TENANCY_REGISTRY_URL: UNREACHABLE } });
+    const { code, stderr } = await runCaptured(['provision', 'acme'], {
+      env: { TENANCY_REGISTRY_URL: UNREACHABLE, TENANCY_STRATEGY: 'schema' },
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/invalid option "appRole"[\s\S]*set TENANCY_APP_ROLE/);
   });
@@ -113,7 +117,7 @@ describe('CLI usage and settings errors', () => {
   });
 
   it('TENANCY_TENANT_ID_PATTERN: anchored and valid, or exit 2; provision refuses an id outside it before touching the database', async () => {
-    const env = { TENANCY_REGISTRY_URL: UNREACHABLE, TENANCY_APP_ROLE: 'app' };
+    const env = { TENANCY_REGISTRY_URL: UNREACHABLE, TENANCY_APP_ROLE: 'app', TENANCY_STRATEGY: 'schema' };
     const unanchored = await runCaptured(['status'], { env: { ...env, TENANCY_TENANT_ID_PATTERN: '[a-z]+' } });
     expect(unanchored).toMatchObject({
       code: 2,

@@ -13,7 +13,16 @@ export const claimCommand: CliCommand = {
     "only for objects you know hold this tenant's data, once per tenant provisioned before the upgrade.",
   positionals: { min: 1, max: 1 },
   options: {},
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'schemaPrefix', 'encryptionKeys', 'adminUrl', 'appUrl'],
+  settings: [
+    'registryUrl',
+    'defaultStrategy',
+    'ownerUrl',
+    'appRole',
+    'schemaPrefix',
+    'encryptionKeys',
+    'adminUrl',
+    'appUrl',
+  ],
   async run(context, { positionals: [id] }) {
     const provisioner = await context.tenants();
     const marked = await provisioner.claim(id);

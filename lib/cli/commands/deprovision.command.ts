@@ -27,6 +27,7 @@ export const deprovisionCommand: CliCommand = {
   },
   settings: [
     'registryUrl',
+    'defaultStrategy',
     'ownerUrl',
     'appRole',
     'adminUrl',

@@ -18,7 +18,7 @@ function statusCommand(
     description,
     positionals: { min: 1, max: 1 },
     options: {},
-    settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir'],
+    settings: ['registryUrl', 'defaultStrategy', 'ownerUrl', 'appRole', 'migrationsDir'],
     async run(context, { positionals: [id] }) {
       const provisioner = await context.tenants();
       const before = (await context.registry().findById(id))?.status;

@@ -13,7 +13,16 @@ export const migrateSharedCommand: CliCommand = {
     'migrations carry their own policies.',
   positionals: { min: 0, max: 0 },
   options: {},
-  settings: ['registryUrl', 'ownerUrl', 'migrationsDir', 'rlsTables', 'rlsSchema', 'rlsTenantColumn', 'rlsSetting'],
+  settings: [
+    'registryUrl',
+    'defaultStrategy',
+    'ownerUrl',
+    'migrationsDir',
+    'rlsTables',
+    'rlsSchema',
+    'rlsTenantColumn',
+    'rlsSetting',
+  ],
   async run(context) {
     const result = await (await context.tenants()).migrateShared();
     const { rlsTables } = context.settings;

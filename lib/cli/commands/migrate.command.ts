@@ -29,6 +29,7 @@ export const migrateCommand: CliCommand = {
   },
   settings: [
     'registryUrl',
+    'defaultStrategy',
     'ownerUrl',
     'appRole',
     'migrationsDir',

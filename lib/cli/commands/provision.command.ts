@@ -24,7 +24,7 @@ export const provisionCommand: CliCommand = {
     strategy: {
       type: 'string',
       valueName: 'S',
-      description: 'rls, schema or database. Default: the defaultStrategy setting',
+      description: 'rls, schema or database. Default: the defaultStrategy setting (TENANCY_STRATEGY)',
     },
     schema: { type: 'string', valueName: 'S', description: 'Schema strategy: schema name. Default: schemaPrefix + id' },
     'database-url': {
@@ -53,7 +53,7 @@ export const provisionCommand: CliCommand = {
       throw new CliUsageError(`--strategy must be rls, schema or database, got "${strategy}"`, 'provision');
     }
     // Otherwise the tenant would be registered first and only then fail, left behind as `failed`.
-    if ((strategy ?? context.settings.defaultStrategy) === 'database') context.require('adminUrl');
+    if ((strategy ?? context.strategy()) === 'database') context.require('adminUrl');
     const databaseUrl = values['database-url'] as string | undefined;
     context.output.addSecrets([], [databaseUrl]);
     // Before the registry is touched: a malformed id is a usage error, with nothing created.

@@ -19,7 +19,7 @@ export const resolveCommand: CliCommand = {
       description: 'Folder name of the failed migration, e.g. 20250104000000_labels',
     },
   },
-  settings: ['registryUrl', 'ownerUrl', 'appRole', 'migrationsDir'],
+  settings: ['registryUrl', 'defaultStrategy', 'ownerUrl', 'appRole', 'migrationsDir'],
   async run(context, { positionals: [id], values }) {
     const migration = values['rolled-back'];
     if (typeof migration !== 'string' || !migration)

@@ -30,7 +30,7 @@ export const statusCommand: CliCommand = {
     const rows = tenants.map((tenant) => [
       tenant.id,
       tenant.name ?? '',
-      tenant.strategy ?? `(${context.settings.defaultStrategy})`,
+      tenant.strategy ?? `(${context.settings.defaultStrategy ?? 'default'})`,
       tenant.status,
       tenant.schemaVersion ?? '-',
       tenant.migratedAt ? formatDate(tenant.migratedAt) : '-',
