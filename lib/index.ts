@@ -8,6 +8,7 @@ export type {
   ClientPoolOptions,
   SchemaStrategyOptions,
   DatabaseStrategyOptions,
+  TenancyMigrationsOptions,
   TenantResolverOption,
   HeaderResolverOptions,
   SubdomainResolverOptions,

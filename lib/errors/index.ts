@@ -7,4 +7,5 @@ export { TenancyConfigError } from './tenancy-config.error';
 export { TenantMismatchError } from './tenant-mismatch.error';
 export { TenantMisconfiguredError } from './tenant-misconfigured.error';
 export { TenantUnavailableError } from './tenant-unavailable.error';
+export { TenantMigrationFailedError } from './tenant-migration-failed.error';
 export { TenantRelationNotFoundError } from './tenant-relation-not-found.error';

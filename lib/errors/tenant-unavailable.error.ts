@@ -7,16 +7,14 @@ import { TenancyError } from './tenancy.error';
  * tenants are not affected.
  */
 export class TenantUnavailableError extends TenancyError {
-  override readonly errorCode = 'TENANT_UNAVAILABLE';
+  override readonly errorCode: string = 'TENANT_UNAVAILABLE';
 
   constructor(
     readonly tenantId: string,
     reason: string,
+    /** The body's `error`, for subclasses with a code of their own. Default: `TENANT_UNAVAILABLE`. */
+    code = 'TENANT_UNAVAILABLE',
   ) {
-    super(
-      `Tenant "${tenantId}" is temporarily unavailable: ${reason}`,
-      HttpStatus.SERVICE_UNAVAILABLE,
-      'TENANT_UNAVAILABLE',
-    );
+    super(`Tenant "${tenantId}" is temporarily unavailable: ${reason}`, HttpStatus.SERVICE_UNAVAILABLE, code);
   }
 }

@@ -14,6 +14,7 @@ export interface ResolvedTenancyOptions<TClient = unknown> extends Required<
   resolvers: TenantResolverOption[];
   sharedModels: ReadonlySet<string>;
   cache: { ttlMs: number; max: number };
+  migrations: { onFailed: 'serve' | 'refuse' };
   pool: NonNullable<TenancyModuleOptions['pool']>;
   /** Undefined fields are off; both undefined leaves the shared pools as pg makes them. */
   sharedPool: { tenantMax?: number; waitMs?: number };

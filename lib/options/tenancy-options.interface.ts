@@ -162,6 +162,21 @@ export interface DatabaseStrategyOptions {
   allowPlaintextUrls?: boolean;
 }
 
+/** How requests treat a tenant whose last migration failed. */
+export interface TenancyMigrationsOptions {
+  /**
+   * An `active` tenant whose last migration run failed (its record's
+   * `lastError` is set; see `Tenant.lastError`) is still on its previous
+   * schema version. `serve`: serve it as it is (a failed migration is rolled
+   * back whole, so its schema is consistent, one release behind; right when
+   * migrations are backward compatible). `refuse`: answer its requests with
+   * 503 `TENANT_MIGRATION_FAILED` (`TenantMigrationFailedError`) until a
+   * migration run succeeds. Read from the cached tenant: no query per
+   * request. Default: `'serve'`.
+   */
+  onFailed?: 'serve' | 'refuse';
+}
+
 /** Options of `TenancyModule.forRoot()` / `forRootAsync()`. */
 export interface TenancyModuleOptions<TClient = unknown> {
   /** Isolation strategy: `rls`, `schema` or `database`. */
@@ -194,6 +209,8 @@ export interface TenancyModuleOptions<TClient = unknown> {
     /** Most tenants kept; misses are kept apart, at most as many again, so they never evict a tenant. Default: `10000`. */
     max?: number;
   };
+  /** What happens to tenants whose last migration failed. Default: served (`onFailed: 'serve'`). */
+  migrations?: TenancyMigrationsOptions;
   /** Register `TenantGuard` as a global guard. Default: `true`. */
   globalGuard?: boolean;
   /** Prisma field holding the tenant id in tenant-scoped models. Default: `tenantId`. */

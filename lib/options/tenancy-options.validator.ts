@@ -119,6 +119,9 @@ export function resolveTenancyOptions<TClient>(
   const cache = { ttlMs: options.cache?.ttlMs ?? 30_000, max: options.cache?.max ?? 10_000 };
   if (!(Number.isInteger(cache.ttlMs) && cache.ttlMs >= 0)) fail('cache.ttlMs', 'expected an integer >= 0');
   if (!(Number.isInteger(cache.max) && cache.max > 0)) fail('cache.max', 'expected an integer > 0');
+  const migrations = { onFailed: options.migrations?.onFailed ?? 'serve' };
+  if (migrations.onFailed !== 'serve' && migrations.onFailed !== 'refuse')
+    fail('migrations.onFailed', "expected 'serve' or 'refuse'");
 
   const tenantField = options.tenantField ?? 'tenantId';
   if (!IDENTIFIER_PATTERN.test(tenantField)) fail('tenantField', 'expected a Prisma field name');
@@ -175,6 +178,7 @@ export function resolveTenancyOptions<TClient>(
     resolvers,
     tenantIdPattern,
     cache,
+    migrations,
     globalGuard: options.globalGuard ?? true,
     tenantField,
     sharedModels: new Set(sharedModels),

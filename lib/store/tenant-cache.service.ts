@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { InvalidTenantIdError } from '../errors/invalid-tenant-id.error';
 import { TenantInactiveError } from '../errors/tenant-inactive.error';
+import { TenantMigrationFailedError } from '../errors/tenant-migration-failed.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { ResolvedTenancyOptions } from '../options/resolved-options.interface';
 import { TENANCY_RESOLVED_OPTIONS } from '../tenancy.internal-constants';
@@ -46,14 +47,17 @@ export class TenantCache {
 
   /**
    * The tenant with this id, validated, found and active; otherwise the fitting
-   * error (`InvalidTenantIdError`, `TenantNotFoundError`, `TenantInactiveError`).
-   * The tenant is frozen (see `find`).
+   * error (`InvalidTenantIdError`, `TenantNotFoundError`, `TenantInactiveError`,
+   * and with `migrations.onFailed: 'refuse'` `TenantMigrationFailedError` for
+   * a tenant whose last migration failed). The tenant is frozen (see `find`).
    */
   async getActive(id: unknown): Promise<Readonly<Tenant>> {
     this.assertValidId(id);
     const tenant = await this.find(id);
     if (!tenant) throw new TenantNotFoundError(id);
     if (tenant.status !== 'active') throw new TenantInactiveError(id, tenant.status);
+    // Read from the cached record: the migration state costs no query per request.
+    if (tenant.lastError && this.options.migrations.onFailed === 'refuse') throw new TenantMigrationFailedError(id);
     return tenant;
   }
 

@@ -24,4 +24,12 @@ export interface Tenant {
   schemaName?: string;
   /** Database strategy: the tenant's connection string. */
   databaseUrl?: string;
+  /**
+   * Why the tenant's last lifecycle operation failed; `null` or absent when it
+   * did not. On an `active` tenant, its last migration run failed (or could
+   * not run): `PrismaTenantStore` records it, and clears it when a run
+   * succeeds. With `migrations.onFailed: 'refuse'`, such a tenant gets
+   * `TenantMigrationFailedError` (503).
+   */
+  lastError?: string | null;
 }
