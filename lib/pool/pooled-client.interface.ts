@@ -32,11 +32,20 @@ export interface TenantPoolStats {
   size: number;
   /** Most clients kept. */
   max: number;
+  /** `get` calls answered by a live client. */
   hits: number;
+  /** `get` calls that had to build a client. */
   misses: number;
+  /** Clients built (a miss whose build threw builds none). */
+  created: number;
+  /** Clients that left the pool (LRU, idle, invalidated, shutdown). */
   evictions: number;
+  /** Evicted clients closed once their work was done. */
+  disposed: number;
   /** Clients evicted but still finishing in-flight work. */
   disposing: number;
+  /** Statements and transactions running now, across live and disposing clients. */
+  inFlight: number;
   /** Connections open across live and disposing clients. */
   openConnections: number;
 }

@@ -34,7 +34,7 @@ export class TenantClientPool<TClient> extends EventEmitter {
   private readonly sweep?: NodeJS.Timeout;
   // Set before a delete so the dispose hook knows why the client left.
   private pendingReason?: EvictionReason;
-  private counters = { hits: 0, misses: 0, evictions: 0 };
+  private counters = { hits: 0, misses: 0, created: 0, evictions: 0, disposed: 0 };
 
   constructor(private readonly options: TenantClientPoolOptions<TClient>) {
     super();
@@ -64,6 +64,7 @@ export class TenantClientPool<TClient> extends EventEmitter {
     }
     this.counters.misses++;
     const created = this.options.create(tenant);
+    this.counters.created++;
     this.cache.set(tenant.id, created);
     this.logger.debug(`created client for tenant "${tenant.id}"`);
     this.emitEvent({ event: 'created', tenantId: tenant.id });
@@ -81,13 +82,21 @@ export class TenantClientPool<TClient> extends EventEmitter {
   /** Counters and sizes since boot. */
   stats(): TenantPoolStats {
     let openConnections = this.options.sharedConnections?.() ?? 0;
-    for (const entry of this.cache.values()) openConnections += entry.connections();
-    for (const entry of this.disposing) openConnections += entry.connections();
+    let inFlight = 0;
+    for (const entry of this.cache.values()) {
+      openConnections += entry.connections();
+      inFlight += entry.activity();
+    }
+    for (const entry of this.disposing) {
+      openConnections += entry.connections();
+      inFlight += entry.activity();
+    }
     return {
       size: this.cache.size,
       max: this.options.max,
       ...this.counters,
       disposing: this.disposing.size,
+      inFlight,
       openConnections,
     };
   }
@@ -131,6 +140,7 @@ export class TenantClientPool<TClient> extends EventEmitter {
       .catch((error: Error) => this.logger.warn(`disposing client for tenant "${tenantId}" failed: ${error.message}`))
       .finally(() => {
         this.disposing.delete(entry);
+        this.counters.disposed++;
         this.emitEvent({ event: 'disposed', tenantId });
       });
     this.finishing.set(entry, done);

@@ -7,6 +7,7 @@ import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { ResolvedTenancyOptions } from '../options/resolved-options.interface';
 import { TENANCY_RESOLVED_OPTIONS } from '../tenancy.internal-constants';
 import type { Tenant } from './tenant.interface';
+import type { TenantCacheStats } from './tenant-cache.stats';
 import { snapshotTenant } from './tenant-snapshot';
 
 /**
@@ -27,6 +28,8 @@ export class TenantCache {
   // Lookups under way, one per id. Bounded by the requests in flight, and kept
   // out of the LRUs so that pending unknown ids cannot evict anything either.
   private readonly loading = new Map<string, Promise<Readonly<Tenant> | undefined>>();
+  // Plain increments on the lookup path, read by `stats()` (metrics).
+  private readonly counters = { hits: 0, misses: 0, loads: 0 };
 
   constructor(@Inject(TENANCY_RESOLVED_OPTIONS) private readonly options: ResolvedTenancyOptions) {
     // ttlMs 0 means "do not cache": concurrent lookups are still merged.
@@ -69,9 +72,31 @@ export class TenantCache {
   async find(id: string): Promise<Readonly<Tenant> | undefined> {
     this.assertValidId(id);
     const hit = this.hits?.get(id);
-    if (hit) return hit;
-    if (this.misses?.get(id)) return undefined;
+    if (hit) {
+      this.counters.hits++;
+      return hit;
+    }
+    if (this.misses?.get(id)) {
+      this.counters.hits++;
+      return undefined;
+    }
+    this.counters.misses++;
     return this.loading.get(id) ?? this.load(id);
+  }
+
+  /**
+   * Counters since boot, for metrics: `hits` (lookups answered from the cache,
+   * a remembered unknown id included), `misses` (lookups that waited for the
+   * store, alone or sharing a lookup under way), `loads` (store lookups
+   * started), and the entries held now (`size` tenants, `unknownSize` unknown ids).
+   */
+  stats(): TenantCacheStats {
+    return {
+      size: this.hits?.size ?? 0,
+      unknownSize: this.misses?.size ?? 0,
+      max: this.options.cache.max,
+      ...this.counters,
+    };
   }
 
   /** Forgets one tenant, so the next lookup reads the store again. */
@@ -91,6 +116,7 @@ export class TenantCache {
   }
 
   private load(id: string): Promise<Readonly<Tenant> | undefined> {
+    this.counters.loads++;
     const pending = Promise.resolve(this.options.store.findById(id)).then((found) =>
       found ? snapshotTenant(found) : undefined,
     );

@@ -5,6 +5,7 @@ import type { TenantContext } from '../../context/tenant-context.service';
 import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
+import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
 import type { Tenant } from '../../store/tenant.interface';
 import { sharedOnlyExtension } from '../shared/shared-only.extension';
 import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
@@ -78,6 +79,11 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
   /** The per-tenant client pool, for stats, events and invalidation. */
   clientPool(): TenantClientPool<TClient> {
     return this.ready().clients;
+  }
+
+  /** The shared (`databaseUrl`) pool's counters, for metrics (undefined before init and after dispose). */
+  sharedPoolStats(): SharedPoolStats | undefined {
+    return this.sharedPool && sharedPoolStats(this.sharedPool);
   }
 
   /** The global connection budget, for metrics and tests. */

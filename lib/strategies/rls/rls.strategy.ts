@@ -9,6 +9,7 @@ import { confineQueryBatching } from './prisma-batching';
 import { type RlsScope, sharedModelScope } from './rls-scope';
 import { runRlsSelfCheck } from './rls-self-check';
 import { RlsTenantPool } from './rls-tenant.pool';
+import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
 import { rlsExtension } from './rls.extension';
 
 type ExtendableClient = { $extends(extension: unknown): unknown; $disconnect(): Promise<void> };
@@ -77,6 +78,11 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
   sharedClient(): TClient {
     if (!this.client) throw new Error('nestjs-prisma-tenancy: the RLS strategy is not initialised yet');
     return this.client;
+  }
+
+  /** The pool's counters, for metrics (undefined before init and after dispose). */
+  sharedPoolStats(): SharedPoolStats | undefined {
+    return this.pool && sharedPoolStats(this.pool);
   }
 
   async dispose(): Promise<void> {

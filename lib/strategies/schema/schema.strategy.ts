@@ -6,6 +6,7 @@ import type { ResolvedTenancyOptions } from '../../options/resolved-options.inte
 import { fairSharePoolOf } from '../../pool/fair-share.pool';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
+import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
 import type { Tenant } from '../../store/tenant.interface';
 import { sharedOnlyExtension } from '../shared/shared-only.extension';
 import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
@@ -60,6 +61,11 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
   /** The per-tenant client pool, for stats, events and invalidation. */
   clientPool(): TenantClientPool<TClient> {
     return this.ready().clients;
+  }
+
+  /** The shared pool's counters, for metrics (undefined before init and after dispose). */
+  sharedPoolStats(): SharedPoolStats | undefined {
+    return this.pool && sharedPoolStats(this.pool);
   }
 
   async dispose(): Promise<void> {
