@@ -19,10 +19,23 @@ export type {
 export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from './options/tenancy-options.validator';
 
 export { TenantContext } from './context/tenant-context.service';
-export { TenantPrisma } from './prisma/tenant-prisma.service';
+export {
+  TenantPrisma,
+  type PrismaModelKey,
+  type SharedModelKey,
+  type SharedPrismaClient,
+} from './prisma/tenant-prisma.service';
 export { TenantRepository } from './repository/tenant.repository';
 export { TenantPoolService } from './pool/tenant-pool.service';
 export type { TenantPoolEvent, TenantPoolEventPayload, TenantPoolStats } from './pool/pooled-client.interface';
+export { TenancyMetrics } from './metrics/tenancy-metrics.service';
+export type {
+  TenancyMetricsSnapshot,
+  StrategyMetrics,
+  SharedPoolStats,
+  ConnectionBudgetStats,
+  TenantCacheStats,
+} from './metrics/tenancy-metrics.interface';
 
 export { TenantStore } from './store/tenant-store.interface';
 export { InMemoryTenantStore } from './store/in-memory-tenant.store';
