@@ -1,3 +1,4 @@
+import type { OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { TenantSecretCipher } from '../crypto/tenant-secret.cipher';
 import { looksSealed } from '../crypto/tenant-secret.format';
@@ -24,6 +25,7 @@ import type {
   RegistryTenantPatch,
 } from './registry-tenant.interface';
 import { databaseKey } from './database-key';
+import { assertRegistryReadable } from './registry-access';
 import {
   requestedIds,
   rotationVerdict,
@@ -45,8 +47,11 @@ const UNDEFINED_COLUMN = '42703';
  * the module can drop it from `TenantCache`) and, unless `notifyChannel` is
  * `false`, sends a NOTIFY that `RegistryInvalidationListener`s in other
  * processes turn into the same call.
+ *
+ * Given to `TenancyModule` as `store`, it checks at boot that its role can
+ * read the registry (see `assertReadable()`).
  */
-export class PrismaTenantStore implements TenantStore<RegistryTenant> {
+export class PrismaTenantStore implements TenantStore<RegistryTenant>, OnModuleInit {
   /** The pool the store queries through (its own when given a URL). */
   readonly pool: Pool;
   /** Schema of the registry table. */
@@ -58,6 +63,7 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
   private readonly cipher: TenantSecretCipher | undefined;
   private readonly channel: string | null;
   private readonly hooks = new Set<(tenantId: string) => void>();
+  private readable?: Promise<void>;
 
   constructor(connection: RegistryConnection, options: PrismaTenantStoreOptions = {}) {
     this.schema = options.schema ?? DEFAULT_REGISTRY_SCHEMA;
@@ -74,6 +80,26 @@ export class PrismaTenantStore implements TenantStore<RegistryTenant> {
     this.table = `${quoteIdent(this.schema)}.${REGISTRY_TABLE}`;
     this.cipher = options.cipher;
     this.decryptOnRead = options.decryptOnRead ?? true;
+  }
+
+  /**
+   * Checks that the store's role can read the registry: the table exists and
+   * is current, and the role has USAGE on its schema and SELECT on it (what
+   * an app role needs; writes are the owner's). Passes once per store.
+   * @throws TenancyConfigError (field `store`) naming the missing privilege
+   * and the GRANT to run, or the migration to apply.
+   */
+  assertReadable(): Promise<void> {
+    this.readable ??= assertRegistryReadable(this.pool, this.schema).catch((error: unknown) => {
+      this.readable = undefined;
+      throw error;
+    });
+    return this.readable;
+  }
+
+  /** Nest calls it at boot when the store is the module's `store`: a role that cannot read the registry stops the app. */
+  onModuleInit(): Promise<void> {
+    return this.assertReadable();
   }
 
   /** Whether `database_url` values are encrypted at rest (a cipher was given). */
