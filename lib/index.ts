@@ -28,6 +28,14 @@ export {
 export { TenantRepository } from './repository/tenant.repository';
 export { TenantPoolService } from './pool/tenant-pool.service';
 export type { TenantPoolEvent, TenantPoolEventPayload, TenantPoolStats } from './pool/pooled-client.interface';
+export { TenancyMetrics } from './metrics/tenancy-metrics.service';
+export type {
+  TenancyMetricsSnapshot,
+  StrategyMetrics,
+  SharedPoolStats,
+  ConnectionBudgetStats,
+  TenantCacheStats,
+} from './metrics/tenancy-metrics.interface';
 
 export { TenantStore } from './store/tenant-store.interface';
 export { InMemoryTenantStore } from './store/in-memory-tenant.store';

@@ -8,6 +8,7 @@ import { TenantGuard } from './guards/tenant.guard';
 import { resolveTenancyOptions } from './options/tenancy-options.validator';
 import { TenantPrisma } from './prisma/tenant-prisma.service';
 import { TenantPoolService } from './pool/tenant-pool.service';
+import { TenancyMetrics } from './metrics/tenancy-metrics.service';
 import { TenantResolution } from './resolvers/tenant-resolution.service';
 import { TenantCache } from './store/tenant-cache.service';
 import { TenantStore } from './store/tenant-store.interface';
@@ -50,11 +51,24 @@ import { registryListenerProvider } from './registry/registry-listener.provider'
     TenantGuard,
     TenantPrisma,
     TenantPoolService,
+    TenancyMetrics,
     { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
     { provide: APP_GUARD, useClass: TenantGlobalGuard },
     registryListenerProvider,
   ],
-  exports: [TenantStore, TenantCache, TenantContext, TenantResolution, TenantGuard, TenantPrisma, TenantPoolService],
+  exports: [
+    TenantStore,
+    TenantCache,
+    TenantContext,
+    TenantResolution,
+    TenantGuard,
+    TenantPrisma,
+    TenantPoolService,
+    TenancyMetrics,
+    // Internal tokens, for the optional subpaths' providers (the health indicator); never in index.ts.
+    TENANCY_RESOLVED_OPTIONS,
+    TENANCY_REGISTRY_LISTENER,
+  ],
 })
 export class TenancyModule extends ConfigurableTenancyModule implements NestModule, OnApplicationShutdown {
   constructor(

@@ -4,7 +4,7 @@ import { TenancyModule } from '../../lib';
 import { DailyDigestService } from './digest/daily-digest.service';
 import { DigestController } from './digest/digest.controller';
 import { PrismaClient } from './generated/client';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { PlansController } from './plans/plans.controller';
 import { ProjectsModule } from './projects/projects.module';
 import { EXAMPLE_TENANTS } from './tenants';
@@ -29,8 +29,9 @@ export class AppModule {
           resolvers: [{ type: 'header' }, { type: 'subdomain', baseDomain: 'localhost' }],
         }),
         ProjectsModule,
+        HealthModule,
       ],
-      controllers: [HealthController, PlansController, DigestController],
+      controllers: [PlansController, DigestController],
       providers: [DailyDigestService],
     };
   }

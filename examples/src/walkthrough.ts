@@ -17,7 +17,23 @@ const NEW_PROJECT = 'Anvil delivery';
  */
 export function walkthrough(acmeProjectId: string): WalkthroughStep[] {
   return [
-    { label: 'health check, no tenant needed (@SkipTenant)', request: { method: 'GET', path: '/health' }, status: 200 },
+    {
+      label: 'health check, no tenant needed (@SkipTenant, TenancyHealthIndicator)',
+      request: { method: 'GET', path: '/health' },
+      status: 200,
+      check: (body) =>
+        body?.status === 'ok' &&
+        body.info?.tenancy_database?.status === 'up' &&
+        body.info?.tenancy_pool?.status === 'up'
+          ? undefined
+          : 'expected terminus to report the shared database and the pool up',
+    },
+    {
+      label: "one tenant's health: SELECT 1 as acme",
+      request: { method: 'GET', path: '/health/tenants/acme' },
+      status: 200,
+      check: (body) => (body?.info?.tenancy_tenant_acme?.status === 'up' ? undefined : 'expected acme up'),
+    },
     {
       label: 'shared plans, no tenant needed (TenantPrisma.shared)',
       request: { method: 'GET', path: '/plans' },
