@@ -19,6 +19,9 @@ export type {
 export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from './options/tenancy-options.validator';
 
 export { TenantContext } from './context/tenant-context.service';
+export { currentTenantId } from './context/current-tenant-id';
+export { TenantAwareLogger } from './logging/tenant-aware.logger';
+export { TENANT_SPAN_ATTRIBUTE } from './tracing/tenant-span';
 export {
   TenantPrisma,
   type PrismaModelKey,

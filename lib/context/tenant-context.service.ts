@@ -5,6 +5,7 @@ import { TenantCache } from '../store/tenant-cache.service';
 import type { Tenant } from '../store/tenant.interface';
 import { snapshotTenant } from '../store/tenant-snapshot';
 import { CLS_TENANT } from '../tenancy.internal-constants';
+import { setTenantOnActiveSpan } from '../tracing/tenant-span';
 
 /**
  * The current tenant, kept in CLS (nestjs-cls) so it follows a request or a
@@ -66,5 +67,7 @@ export class TenantContext {
    */
   enter(tenant: Tenant): void {
     this.cls.set(CLS_TENANT, snapshotTenant(tenant));
+    // The request's span (OpenTelemetry, when installed) gets `tenant.id`.
+    setTenantOnActiveSpan(tenant.id);
   }
 }
