@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+
+import { repoPath } from './markdown';
+import { collectSnippets, compileSnippets, type SnippetCompilation, type Snippet } from './snippet-compiler';
+
+// Docs are code: every ```ts block of README.md and docs/*.md is compiled
+// against the package (its name and subpaths mapped to lib/) and the test
+// fixture's generated Prisma client (`./generated/client`), as a module of
+// its own, in one program. A block that is deliberately partial carries
+// `<!-- snippet: skip (why) -->` on the line before its fence.
+// Type-level tests of the public API ride along in the same program.
+const TYPE_TESTS = [join(__dirname, 'types', 'shared-client.types.ts')];
+
+const { snippets } = collectSnippets();
+let compiled: SnippetCompilation;
+
+beforeAll(() => {
+  compiled = compileSnippets(snippets, TYPE_TESTS);
+}, 120_000);
+
+describe('TypeScript snippets of README.md and docs/*.md', () => {
+  it('finds the snippets', () => {
+    expect(snippets.length).toBeGreaterThan(30);
+    expect(snippets.map((s) => s.doc)).toContain('README.md');
+  });
+
+  it.each(snippets.map((snippet): [string, Snippet] => [snippet.id, snippet]))('%s compiles', (id) => {
+    expect(compiled.errors.get(id) ?? []).toEqual([]);
+  });
+});
+
+describe('type-level tests', () => {
+  it.each(TYPE_TESTS.map((file) => [repoPath(file)]))(
+    '%s compiles (every @ts-expect-error meets its error)',
+    (file) => {
+      expect(compiled.extraErrors.get(file) ?? []).toEqual([]);
+    },
+  );
+});
+
+describe('the snippet compiler', () => {
+  it("reports a type error on the page's own line and column, and skips marked blocks", () => {
+    const page = [
+      '# Page',
+      '',
+      '```ts',
+      "import { TenantContext } from 'nestjs-prisma-tenancy';",
+      'export const id: number = (null as unknown as TenantContext).tenantId;',
+      '```',
+      '',
+      '<!-- snippet: skip (a fragment) -->',
+      '```typescript',
+      'not typescript at all',
+      '```',
+      '',
+      '- in a list:',
+      '  ```ts',
+      "  import { PrismaClient } from './generated/client';",
+      '  export const n: string = new PrismaClient({} as never).task.count();',
+      '  ```',
+    ].join('\n');
+    const file = join(__dirname, 'fixture-page.md');
+    const { snippets: found, skipped } = collectSnippets([file], () => page);
+    expect(skipped).toEqual(['test/docs/fixture-page.md:10']);
+    const { errors } = compileSnippets(found);
+    expect([...errors.keys()]).toEqual(['test/docs/fixture-page.md:4', 'test/docs/fixture-page.md:15']);
+    expect(errors.get('test/docs/fixture-page.md:4')).toEqual([
+      expect.stringMatching(
+        /^test\/docs\/fixture-page\.md:5:14 TS2322: Type 'string' is not assignable to type 'number'/,
+      ),
+    ]);
+    expect(errors.get('test/docs/fixture-page.md:15')).toEqual([
+      expect.stringMatching(/^test\/docs\/fixture-page\.md:16:16 TS2322: Type 'PrismaPromise<number>'/),
+    ]);
+  }, 120_000);
+});
