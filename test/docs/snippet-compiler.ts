@@ -27,11 +27,14 @@ const TS_LANGS = new Set(['ts', 'typescript']);
 export const SKIP_MARKER = /^<!--\s*snippet:\s*skip\b.*-->$/;
 
 /**
- * The folder that stands for the user's `src/`: the generated Prisma client
- * at `./generated/client` and the app's own files the snippets import
- * (`./app.module`, ...). Merged with the snippets' folder by `rootDirs`.
+ * The folder that stands for the rest of the user's `src/`: the app's own
+ * files the snippets import (`./tenant-directory`, ...). Merged with the
+ * snippets' folder by `rootDirs`.
  */
 export const APP_DIR = join(__dirname, 'app');
+
+/** The Prisma client the snippets import as `./generated/client`: the test fixture's (models Plan, Project, Task). */
+export const GENERATED_CLIENT = join(ROOT, 'test', 'fixtures', 'generated', 'client');
 
 /** Every ```ts / ```typescript block of README.md and docs/*.md not marked `snippet: skip`. */
 export function collectSnippets(
@@ -95,7 +98,9 @@ export function compileSnippets(snippets: Snippet[], extraFiles: string[] = []):
   const dir = mkdtempSync(join(cache, 'doc-snippets-'));
   try {
     const src = join(dir, 'src');
-    mkdirSync(src);
+    mkdirSync(join(src, 'generated'), { recursive: true });
+    // Where the README's generator puts the client (`output = "../src/generated"`).
+    writeFileSync(join(src, 'generated', 'client.ts'), `export * from ${JSON.stringify(GENERATED_CLIENT)};\n`);
     const byFile = new Map<string, Snippet>();
     for (const snippet of snippets) {
       const fileName = join(src, snippet.fileName);
