@@ -23,7 +23,7 @@ export class TenantAwareLogger extends ConsoleLogger {
   protected override getJsonLogObject(
     message: unknown,
     options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown },
-  ): ReturnType<ConsoleLogger['getJsonLogObject']> {
+  ): ReturnType<ConsoleLogger['getJsonLogObject']> & { tenantId?: string } {
     const object = super.getJsonLogObject(message, options);
     const tenantId = currentTenantId();
     return tenantId === undefined ? object : { ...object, tenantId };
