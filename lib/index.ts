@@ -15,6 +15,7 @@ export type {
   PathResolverOptions,
   ClaimResolverOptions,
   CustomResolverOptions,
+  SharedPoolOptions,
 } from './options/tenancy-options.interface';
 export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from './options/tenancy-options.validator';
 
