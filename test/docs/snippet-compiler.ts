@@ -33,8 +33,14 @@ export const SKIP_MARKER = /^<!--\s*snippet:\s*skip\b.*-->$/;
  */
 export const APP_DIR = join(__dirname, 'app');
 
-/** The Prisma client the snippets import as `./generated/client`: the test fixture's (models Plan, Project, Task). */
-export const GENERATED_CLIENT = join(ROOT, 'test', 'fixtures', 'generated', 'client');
+/**
+ * The Prisma client the snippets import as `./generated/client`: the example
+ * app's, generated from examples/prisma/schema.prisma, the schema the
+ * README's quick start shows (test/docs/snippets.spec.ts holds them equal).
+ */
+export const GENERATED_CLIENT = join(ROOT, 'examples', 'src', 'generated', 'client');
+/** The schema `GENERATED_CLIENT` is generated from. */
+export const GENERATED_SCHEMA = join(ROOT, 'examples', 'prisma', 'schema.prisma');
 
 /** Every ```ts / ```typescript block of README.md and docs/*.md not marked `snippet: skip`. */
 export function collectSnippets(

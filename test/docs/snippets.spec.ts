@@ -1,11 +1,17 @@
 import { join } from 'node:path';
 
-import { repoPath } from './markdown';
-import { collectSnippets, compileSnippets, type SnippetCompilation, type Snippet } from './snippet-compiler';
+import { docFiles, parseMarkdown, read, repoPath } from './markdown';
+import {
+  collectSnippets,
+  compileSnippets,
+  GENERATED_SCHEMA,
+  type SnippetCompilation,
+  type Snippet,
+} from './snippet-compiler';
 
 // Docs are code: every ```ts block of README.md and docs/*.md is compiled
-// against the package (its name and subpaths mapped to lib/) and the test
-// fixture's generated Prisma client (`./generated/client`), as a module of
+// against the package (its name and subpaths mapped to lib/) and the example
+// app's generated Prisma client (`./generated/client`), as a module of
 // its own, in one program. A block that is deliberately partial carries
 // `<!-- snippet: skip (why) -->` on the line before its fence.
 // Type-level tests of the public API ride along in the same program.
@@ -28,6 +34,49 @@ describe('TypeScript snippets of README.md and docs/*.md', () => {
     expect(compiled.errors.get(id) ?? []).toEqual([]);
   });
 });
+
+// The snippets compile against the example app's client; the Prisma schemas the docs show must not
+// promise another (README step 7 once counted tasks by a `done` field step 1's schema did not have).
+// The README's is the example's, field for field; other pages may show a part of it.
+describe('Prisma schemas in the docs', () => {
+  const compiled = modelsOf(read(GENERATED_SCHEMA));
+  const blocks = docFiles().flatMap((file) =>
+    parseMarkdown(read(file))
+      .blocks.filter((block) => block.lang === 'prisma')
+      .map((block): [string, string] => [`${repoPath(file)}:${block.line}`, block.code]),
+  );
+
+  it('finds the README schema', () => {
+    expect(blocks.map(([id]) => id)).toContainEqual(expect.stringMatching(/^README\.md:/));
+  });
+
+  it.each(blocks)('%s: its models and fields are those the snippets compile against', (id, code) => {
+    const shown = modelsOf(code);
+    const missing = [...shown].flatMap(([model, fields]) =>
+      [...fields].filter((field) => !compiled.get(model)?.has(field)).map((field) => `${model}.${field}`),
+    );
+    expect(missing).toEqual([]);
+    if (id.startsWith('README.md:')) {
+      const unshown = [...compiled].flatMap(([model, fields]) =>
+        [...fields].filter((field) => !shown.get(model)?.has(field)).map((field) => `${model}.${field}`),
+      );
+      expect(unshown).toEqual([]);
+    }
+  });
+});
+
+/** Model name → field names of a Prisma schema (or a part of one). */
+function modelsOf(schema: string): Map<string, Set<string>> {
+  const models = new Map<string, Set<string>>();
+  for (const [, name, body] of schema.matchAll(/^model\s+(\w+)\s*\{([^}]*)\}/gm)) {
+    const fields = body
+      .split('\n')
+      .map((line) => /^\s*([a-zA-Z]\w*)\s+\w/.exec(line)?.[1])
+      .filter((field): field is string => field !== undefined);
+    models.set(name, new Set(fields));
+  }
+  return models;
+}
 
 describe('type-level tests', () => {
   it.each(TYPE_TESTS.map((file) => [repoPath(file)]))(
