@@ -115,8 +115,8 @@ export function compileSnippets(snippets: Snippet[], extraFiles: string[] = []):
     }
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
-      // ES2022 for top-level await: a snippet may be the body of an async function (a script, a job).
-      module: ts.ModuleKind.ES2022,
+      // CommonJS, as the README's generator (`moduleFormat = "cjs"`) and Nest apps compile: no top-level await.
+      module: ts.ModuleKind.CommonJS,
       moduleResolution: ts.ModuleResolutionKind.Node10,
       // Every snippet is a module, even one without import or export: no clashes between snippets.
       moduleDetection: ts.ModuleDetectionKind.Force,
