@@ -20,6 +20,7 @@ export type {
 export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from './options/tenancy-options.validator';
 
 export { TenantContext } from './context/tenant-context.service';
+export * from './jobs';
 export { currentTenantId } from './context/current-tenant-id';
 export { TenantAwareLogger } from './logging/tenant-aware.logger';
 export { TENANT_SPAN_ATTRIBUTE } from './tracing/tenant-span';
@@ -41,7 +42,7 @@ export type {
   TenantCacheStats,
 } from './metrics/tenancy-metrics.interface';
 
-export { TenantStore } from './store/tenant-store.interface';
+export { TenantStore, type TenantListOptions } from './store/tenant-store.interface';
 export { InMemoryTenantStore } from './store/in-memory-tenant.store';
 export { TenantCache } from './store/tenant-cache.service';
 export type { Tenant, TenantStatus, TenancyStrategyName } from './store/tenant.interface';

@@ -9,6 +9,7 @@ import { resolveTenancyOptions } from './options/tenancy-options.validator';
 import { TenantPrisma } from './prisma/tenant-prisma.service';
 import { TenantPoolService } from './pool/tenant-pool.service';
 import { TenancyMetrics } from './metrics/tenancy-metrics.service';
+import { TenantRunner } from './jobs/tenant-runner.service';
 import { TenantResolution } from './resolvers/tenant-resolution.service';
 import { TenantCache } from './store/tenant-cache.service';
 import { TenantStore } from './store/tenant-store.interface';
@@ -52,6 +53,7 @@ import { registryListenerProvider } from './registry/registry-listener.provider'
     TenantPrisma,
     TenantPoolService,
     TenancyMetrics,
+    TenantRunner,
     { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
     { provide: APP_GUARD, useClass: TenantGlobalGuard },
     registryListenerProvider,
@@ -65,6 +67,7 @@ import { registryListenerProvider } from './registry/registry-listener.provider'
     TenantPrisma,
     TenantPoolService,
     TenancyMetrics,
+    TenantRunner,
     // Internal tokens, for the optional subpaths' providers (the health indicator); never in index.ts.
     TENANCY_RESOLVED_OPTIONS,
     TENANCY_REGISTRY_LISTENER,

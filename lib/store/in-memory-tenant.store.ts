@@ -1,5 +1,5 @@
 import type { Tenant } from './tenant.interface';
-import type { TenantStore } from './tenant-store.interface';
+import type { TenantListOptions, TenantStore } from './tenant-store.interface';
 import { snapshotTenant } from './tenant-snapshot';
 
 /**
@@ -35,5 +35,12 @@ export class InMemoryTenantStore<T extends Tenant = Tenant> implements TenantSto
   /** Every tenant, in insertion order. */
   all(): Readonly<T>[] {
     return [...this.tenants.values()];
+  }
+
+  /** The tenants (of the given statuses), in insertion order. */
+  async list(options: TenantListOptions = {}): Promise<Readonly<T>[]> {
+    if (options.status === undefined) return this.all();
+    const statuses: readonly string[] = typeof options.status === 'string' ? [options.status] : options.status;
+    return this.all().filter((tenant) => statuses.includes(tenant.status));
   }
 }
