@@ -1,4 +1,5 @@
-// The public API. Anything not exported here is internal and may change.
+// The public API of the root entry point, what an app runs. Anything not exported
+// here or from a subpath index (lib/<subpath>/index.ts) is internal and may change.
 
 export { TenancyModule } from './tenancy.module';
 export type {
@@ -63,7 +64,6 @@ export { rlsPolicySql, type RlsPolicySqlOptions } from './strategies/rls/rls-pol
 
 export * from './errors';
 
-export * from './migrations';
-export * from './crypto';
-export * from './registry';
-export * from './provisioning';
+// Operations tooling has subpaths of its own (package.json's "exports"), so this
+// surface stays what an app runs: nestjs-prisma-tenancy/provisioning, /migrations,
+// /crypto, /registry; /testing, /health and /transactional need optional peers.

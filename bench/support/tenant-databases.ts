@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, escapeIdentifier, escapeLiteral, Pool } from 'pg';
-import { readMigrationsFolder, TenantMigrationRunner } from '../../lib';
+import { readMigrationsFolder, TenantMigrationRunner } from '../../lib/migrations';
 import { markSql } from '../../lib/strategies/shared/ownership-marker';
 import type { BenchDatabase } from './bench-database';
 import { appRoleOf, databaseOf } from './tenant-schemas';

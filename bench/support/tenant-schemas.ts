@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { escapeIdentifier, escapeLiteral, Pool } from 'pg';
-import { readMigrationsFolder, TenantMigrationRunner } from '../../lib';
+import { readMigrationsFolder, TenantMigrationRunner } from '../../lib/migrations';
 import { markSql } from '../../lib/strategies/shared/ownership-marker';
 import type { BenchDatabase } from './bench-database';
 

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import {
   InMemoryTenantStore,
-  PrismaTenantStore,
   TenancyConfigError,
   TenantCache,
   TenantNotFoundError,
@@ -10,6 +9,7 @@ import {
   type Tenant,
   type TenantRunResult,
 } from '../../lib';
+import { PrismaTenantStore } from '../../lib/registry';
 import { createTestDatabase, type TestDatabase } from '../support';
 import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
 

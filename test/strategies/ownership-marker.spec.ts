@@ -1,12 +1,6 @@
 import { Pool } from 'pg';
-import {
-  readMigrationsFolder,
-  TenantMigrationRunner,
-  TenantMisconfiguredError,
-  TenantPoolService,
-  TenantUnavailableError,
-  type Tenant,
-} from '../../lib';
+import { TenantMisconfiguredError, TenantPoolService, TenantUnavailableError, type Tenant } from '../../lib';
+import { readMigrationsFolder, TenantMigrationRunner } from '../../lib/migrations';
 import {
   createTestDatabase,
   FIXTURE_MIGRATIONS,

@@ -6,13 +6,8 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { PrismaClient } from '../../examples/src/generated/client';
 import { Pool } from 'pg';
-import {
-  readMigrationsFolder,
-  TenancyModule,
-  TenantMigrationRunner,
-  TenantPrisma,
-  type TenancyStrategyName,
-} from '../../lib';
+import { TenancyModule, TenantPrisma, type TenancyStrategyName } from '../../lib';
+import { readMigrationsFolder, TenantMigrationRunner } from '../../lib/migrations';
 import { createTestDatabase, markOwned, type TestDatabase } from '../support';
 import { expectTenancyError } from '../support/http-app';
 

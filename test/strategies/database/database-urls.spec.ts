@@ -3,10 +3,10 @@ import {
   InMemoryTenantStore,
   TenantCache,
   TenantMisconfiguredError,
-  TenantSecretCipher,
   type Tenant,
   type TenantPoolEventPayload,
 } from '../../../lib';
+import { TenantSecretCipher } from '../../../lib/crypto';
 import { markOwned, rewriteUrl, serverAdminUrl } from '../../support';
 import { bootDatabaseApp, createDatabaseTenants, type DatabaseTenants, type DatabaseTestApp } from './database-app';
 

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import type { PrismaClient } from '../../fixtures/generated/client';
-import { readMigrationsFolder, TenantMigrationRunner, type TenancyModuleOptions } from '../../../lib';
+import { type TenancyModuleOptions } from '../../../lib';
+import { readMigrationsFolder, TenantMigrationRunner } from '../../../lib/migrations';
 import {
   createTestDatabase,
   FIXTURE_MIGRATIONS,

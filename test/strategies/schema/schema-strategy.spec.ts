@@ -1,14 +1,13 @@
 import { Pool } from 'pg';
 import {
   MissingTenantError,
-  readMigrationsFolder,
   TenantMisconfiguredError,
   TenantMismatchError,
   TenantPoolService,
-  TenantMigrationRunner,
   type Tenant,
   type TenantPoolEventPayload,
 } from '../../../lib';
+import { readMigrationsFolder, TenantMigrationRunner } from '../../../lib/migrations';
 import {
   createTestDatabase,
   FIXTURE_MIGRATIONS,

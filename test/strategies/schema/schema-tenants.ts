@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { readMigrationsFolder, TenantMigrationRunner } from '../../../lib';
+import { readMigrationsFolder, TenantMigrationRunner } from '../../../lib/migrations';
 import {
   createTestDatabase,
   FIXTURE_MIGRATIONS,
