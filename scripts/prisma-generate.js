@@ -14,6 +14,7 @@ const root = path.resolve(__dirname, '..');
 const schemas = [
   { schema: 'test/fixtures/prisma/schema.prisma', required: true },
   { schema: 'examples/prisma/schema.prisma', required: false },
+  { schema: 'test/testing/prisma/schema.prisma', required: true },
 ];
 
 // `prisma generate` never runs the schema engine, but the CLI insists on

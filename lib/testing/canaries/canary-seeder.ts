@@ -99,6 +99,8 @@ async function rowData(
     if (search !== undefined) canaries.push({ value: search, model: model.name, field });
   };
   for (const { key, parent, required } of p.parents) {
+    // An optional key to its own model stays empty: the row would point at itself or at an unrelated row.
+    if (!required && parent?.name === model.name) continue;
     const parentRow = parent && (written.get(parent.name) ?? (await existingRow(client, parent)));
     if (!parent || !parentRow) {
       if (!required) continue;
@@ -114,6 +116,8 @@ async function rowData(
       if (field && refField && field.name !== tenantField) row[field.name] = parentRow[refField.name];
     });
   }
+  // Key columns hold the parent's values or nothing: a made-up value would break the foreign key.
+  const keyColumns = new Set(p.parents.flatMap((x) => x.key.columns));
   for (const column of table.columns) {
     const field = fieldOf(model, column.column);
     if (!field) {
@@ -126,7 +130,7 @@ async function rowData(
       keep(field.name, given, typeof given === 'string' && given.length >= 8 ? given : undefined);
       continue;
     }
-    if (column.hasDefault || !wanted(column, field.type)) continue;
+    if (column.hasDefault || keyColumns.has(column.column) || !wanted(column, field.type)) continue;
     const value = values.forColumn(field, column, enums.get(field.type));
     if (value) keep(field.name, value.value, value.search);
     else if (column.notNull) {

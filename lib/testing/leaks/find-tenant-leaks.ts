@@ -3,11 +3,11 @@ import type { INestApplication } from '@nestjs/common';
 import { TenantContext } from '../../context/tenant-context.service';
 import { TenancyConfigError } from '../../errors/tenancy-config.error';
 import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
-import { TenantPrisma } from '../../prisma/tenant-prisma.service';
 import { TENANCY_RESOLVED_OPTIONS } from '../../tenancy.internal-constants';
 import type { CanarySet } from '../canaries/canary.interface';
 import { CanaryIndex } from '../canaries/canary-index';
-import { seedCanaries, type CanaryTarget } from '../canaries/canary-seeder';
+import { seedCanaries } from '../canaries/canary-seeder';
+import { canaryTarget } from '../canaries/canary-target';
 import { diffSnapshots, removeCanaries, snapshotCanaries } from '../canaries/canary-watch';
 import { listeningAddress, sendHttp, type HttpAnswer } from '../http/tenant-http.client';
 import { tenantRequestNaming } from '../http/tenant-request';
@@ -35,17 +35,10 @@ export async function findTenantLeaks(
 ): Promise<TenantLeakReport> {
   const [owner, observer] = validTenants(options);
   const resolved = app.get<symbol, ResolvedTenancyOptions>(TENANCY_RESOLVED_OPTIONS, { strict: false });
-  const context = app.get(TenantContext, { strict: false });
-  const prisma = options.prisma ?? app.get<TenantPrisma<unknown>>(TenantPrisma, { strict: false });
   const naming = tenantRequestNaming(resolved, options.request);
   // Both must be enterable: an unknown or inactive tenant fails here, before anything is written.
-  await context.run(observer, () => undefined);
-  const target: CanaryTarget = {
-    tenantId: owner,
-    run: (fn) => context.run(owner, () => fn(prisma.client)),
-    tenantField: resolved.tenantField,
-    sharedModels: resolved.sharedModels,
-  };
+  await app.get(TenantContext, { strict: false }).run(observer, () => undefined);
+  const target = canaryTarget(app, owner, options.prisma);
   const address = await listeningAddress(app);
   const discovered = discoverRoutes(app);
   const set = await seedCanaries(target, options);
