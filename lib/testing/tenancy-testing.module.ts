@@ -36,7 +36,7 @@ export interface TenancyTestingAppOptions extends TenancyTestingOptions {
   /** More overrides on the testing module builder (`overrideProvider(...)`). Default: none. */
   overrides?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
   /** Runs before `init()`: global prefix, pipes, versioning, as in your `main.ts`. Default: none. */
-  setup?: (app: INestApplication) => void | Promise<void>;
+  setup?: (app: INestApplication) => unknown;
   /** Listen on an ephemeral port of 127.0.0.1. Default: `true`. */
   listen?: boolean;
   /** Nest's logger. Default: `['error', 'warn']`. */
