@@ -4,7 +4,12 @@ import type { TenantResolver, TenancyRequest } from '../resolvers/tenant-resolve
 import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
 import type { TenantStore } from '../store/tenant-store.interface';
 import type { RegistryInvalidationListenerOptions } from '../registry/registry-invalidation.listener';
-import type { TenantSecretKey } from '../crypto/tenant-secret-cipher.interface';
+import type { DatabaseStrategyOptions } from '../strategies/database/database.options';
+import type { RlsStrategyOptions } from '../strategies/rls/rls.options';
+import type { SchemaStrategyOptions } from '../strategies/schema/schema.options';
+
+// Each strategy's options live in its folder; re-exported here, where the public API has always found them.
+export type { DatabaseStrategyOptions, RlsStrategyOptions, SchemaStrategyOptions };
 
 /** Read the tenant id from a request header. */
 export interface HeaderResolverOptions {
@@ -55,32 +60,6 @@ export type TenantResolverOption =
   | CustomResolverOptions
   | TenantResolver;
 
-/** RLS strategy settings. */
-export interface RlsStrategyOptions {
-  /**
-   * The PostgreSQL setting (GUC) that carries the tenant id, read by the
-   * policies with `current_setting('<setting>', true)`. Must contain a dot.
-   * Default: `app.tenant_id`.
-   */
-  setting?: string;
-  /**
-   * `transaction` (default): the setting is transaction-local, set for every
-   * statement; correct behind PgBouncer in transaction pooling.
-   * `session`: the setting stays on the connection and is re-set only when the
-   * tenant changes; faster, but only for direct connections (or PgBouncer in
-   * session pooling). See docs/rls.md.
-   */
-  mode?: 'transaction' | 'session';
-  /** Database column holding the tenant id in tenant-scoped tables. Default: `tenant_id`. */
-  tenantColumn?: string;
-  /**
-   * Check at boot that the database role is neither superuser nor BYPASSRLS,
-   * and that every table with the tenant column has RLS enabled and forced.
-   * Default: `true`.
-   */
-  selfCheck?: boolean;
-}
-
 /** Pool of per-tenant Prisma clients (schema and database strategies). */
 export interface ClientPoolOptions {
   /** Most live per-tenant clients; the least recently used is evicted past it. Default: `100`. */
@@ -111,55 +90,6 @@ export interface SharedPoolOptions {
    * strategy's choice. Default: none (waits as long as pg does).
    */
   waitMs?: number;
-}
-
-/** Schema strategy settings. */
-export interface SchemaStrategyOptions {
-  /**
-   * Schema of a tenant whose record has no `schemaName`. Must give a safe
-   * identifier (lower-case letters, digits, `_`; at most 63 characters).
-   * Default: `tenant_<id>`, with `-` turned into `_` and lower-cased.
-   */
-  naming?: (tenant: Tenant) => string;
-}
-
-/** Database strategy settings (one database per tenant, from `tenant.databaseUrl`). */
-export interface DatabaseStrategyOptions {
-  /** Most connections of one tenant's pg pool. Default: `5`. */
-  poolSize?: number;
-  /**
-   * Most connections open at once across all tenants' pools (the shared
-   * `databaseUrl` pool is not counted). Never exceeded: when it is full the
-   * least recently used idle tenant is disposed to make room. Default: `100`.
-   */
-  connectionBudget?: number;
-  /**
-   * How long a request waits (ms) for a connection when the budget is full
-   * and no idle tenant can be disposed, before it fails with
-   * `TenantUnavailableError` (503). Default: `1500`: under Prisma's default
-   * interactive-transaction `maxWait` (2 s), so a transaction gets this 503
-   * rather than Prisma's P2028 (a 500). Raise both together.
-   */
-  budgetWaitMs?: number;
-  /**
-   * Opening a connection to a tenant's database gives up after this many ms
-   * with `TenantUnavailableError` (503), so a down server fails its tenant's
-   * requests fast. Default: `3000`.
-   */
-  connectTimeoutMs?: number;
-  /**
-   * Keys of `TenantSecretCipher`, NEWEST FIRST, to decrypt `tenant.databaseUrl`
-   * values encrypted with `cipher.encrypt(url, { aad: tenant.id })`. Default:
-   * none (URLs are read as plaintext).
-   */
-  encryptionKeys?: readonly TenantSecretKey[];
-  /**
-   * Accept `tenant.databaseUrl` values in plaintext. Default: `true` without
-   * `encryptionKeys`, `false` with them, so that once encryption is on a
-   * plaintext URL (which nothing authenticates) is refused with
-   * `TenantMisconfiguredError`. Set `true` while migrating stored URLs.
-   */
-  allowPlaintextUrls?: boolean;
 }
 
 /** How requests treat a tenant whose last migration failed. */
@@ -248,3 +178,7 @@ export interface TenancyModuleExtras {
   /** Make the module's providers available everywhere. Default: `true`. */
   isGlobal?: boolean;
 }
+
+// Compile-time: every registered strategy has its options slice, under its name.
+type AssertNone<T extends never> = T;
+type _StrategyWithoutOptions = AssertNone<Exclude<TenancyStrategyName, keyof TenancyModuleOptions>>;

@@ -1,9 +1,13 @@
-import { TenantSecretCipher } from '../crypto/tenant-secret.cipher';
-import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { InMemoryTenantStore } from '../store/in-memory-tenant.store';
-import { TENANT_STATUSES, type Tenant } from '../store/tenant.interface';
+import { TENANT_STATUSES } from '../store/tenant.interface';
+import { failOption as fail, isObject } from '../strategies/shared/option-checks';
+import { isTenancyStrategyName, TENANCY_STRATEGIES, TENANCY_STRATEGY_NAMES } from '../strategies/strategy.registry';
+import type { ResolvedStrategyOptions } from '../strategies/strategy.registry';
 import type { ResolvedTenancyOptions } from './resolved-options.interface';
-import type { DatabaseStrategyOptions, TenancyModuleOptions } from './tenancy-options.interface';
+import type { TenancyModuleOptions } from './tenancy-options.interface';
+
+// The naming rule is the schema and database strategies'; exported from here, as it always was.
+export { DEFAULT_TENANT_NAME_PREFIX, defaultSchemaName, prefixedTenantName } from '../strategies/shared/tenant-naming';
 
 /**
  * Default tenant id pattern: 1-56 lower-case letters, digits or `-`, not
@@ -14,55 +18,27 @@ import type { DatabaseStrategyOptions, TenancyModuleOptions } from './tenancy-op
  */
 export const DEFAULT_TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,55}$/;
 
-/** Prefix of the default schema, database and role names. */
-export const DEFAULT_TENANT_NAME_PREFIX = 'tenant_';
-
-const STRATEGIES = ['rls', 'schema', 'database'] as const;
-// Strategies this version implements; the others fail at boot with a clear message.
-const IMPLEMENTED: string[] = ['rls', 'schema', 'database'];
-
-/**
- * The naming rule of the module, the provisioner and the CLI: `prefix` + the
- * id lower-cased, `-` turned into `_`. Injective over the ids of
- * `DEFAULT_TENANT_ID_PATTERN`; a custom pattern allowing upper case or `_`
- * makes it meet (`a-b`, `a_b`), which the registry's unique names and the
- * ownership markers then refuse.
- */
-export function prefixedTenantName(prefix: string): (tenant: Tenant) => string {
-  return (tenant) => `${prefix}${tenant.id.toLowerCase().replace(/-/g, '_')}`;
-}
-
-/** Default schema (and database) of a tenant: `tenant_<id>`, lower-cased, `-` turned into `_`. */
-export const defaultSchemaName: (tenant: Tenant) => string = prefixedTenantName(DEFAULT_TENANT_NAME_PREFIX);
 const RESOLVER_TYPES = ['header', 'subdomain', 'path', 'claim', 'custom'];
 // A GUC name is `prefix.name`; both parts plain identifiers so it can be quoted as a literal safely.
 const SETTING_PATTERN = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/i;
 const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]*$/i;
 
-function fail(field: string, message: string): never {
-  throw new TenancyConfigError(field, message);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
+// Quoted for messages: 'rls', 'schema', 'database'.
+const QUOTED_NAMES = TENANCY_STRATEGY_NAMES.map((s) => `'${s}'`).join(', ');
 
 /**
- * Validates the user's options once, at boot, and merges the defaults. Every
- * error names the field and what was expected, so a misconfigured app stops
- * with a message that says how to fix it.
+ * Validates the user's options once, at boot, and merges the defaults: the
+ * common ones here, each strategy's slice by its definition in the strategy
+ * registry. Every error names the field and what was expected, so a
+ * misconfigured app stops with a message that says how to fix it.
  */
 export function resolveTenancyOptions<TClient>(
   options: TenancyModuleOptions<TClient>,
 ): ResolvedTenancyOptions<TClient> {
   if (!isObject(options)) fail('(root)', 'expected an options object');
 
-  if (!STRATEGIES.includes(options.strategy as never)) {
-    fail(
-      'strategy',
-      `expected one of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(options.strategy)}`,
-    );
-  }
+  if (!isTenancyStrategyName(options.strategy))
+    fail('strategy', `expected one of ${QUOTED_NAMES}, got ${JSON.stringify(options.strategy)}`);
   if (typeof options.databaseUrl !== 'string' || !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     fail('databaseUrl', 'expected a postgresql:// connection string');
   }
@@ -129,103 +105,54 @@ export function resolveTenancyOptions<TClient>(
   if (!Array.isArray(sharedModels) || sharedModels.some((m) => typeof m !== 'string'))
     fail('sharedModels', 'expected an array of model names');
 
-  const rls = {
-    setting: options.rls?.setting ?? 'app.tenant_id',
-    mode: options.rls?.mode ?? 'transaction',
-    tenantColumn: options.rls?.tenantColumn ?? 'tenant_id',
-    selfCheck: options.rls?.selfCheck ?? true,
-  };
-  if (!SETTING_PATTERN.test(rls.setting))
+  // Under `rls` for history, but every strategy sets it: the tenant setting is common.
+  const tenantSetting = options.rls?.setting ?? 'app.tenant_id';
+  if (!SETTING_PATTERN.test(tenantSetting))
     fail('rls.setting', 'expected a setting name of the form prefix.name, for example app.tenant_id');
-  if (rls.mode !== 'transaction' && rls.mode !== 'session') fail('rls.mode', "expected 'transaction' or 'session'");
-  if (!IDENTIFIER_PATTERN.test(rls.tenantColumn)) fail('rls.tenantColumn', 'expected a column name');
-  if (typeof rls.selfCheck !== 'boolean') fail('rls.selfCheck', 'expected a boolean');
 
   const strategies = options.strategies ?? [options.strategy];
-  if (!Array.isArray(strategies) || strategies.some((s) => !STRATEGIES.includes(s as never))) {
-    fail('strategies', `expected an array of ${STRATEGIES.map((s) => `'${s}'`).join(', ')}`);
-  }
+  if (!Array.isArray(strategies) || !strategies.every(isTenancyStrategyName))
+    fail('strategies', `expected an array of ${QUOTED_NAMES}`);
   if (!strategies.includes(options.strategy))
     fail('strategies', `must include the default strategy '${options.strategy}'`);
-  for (const name of strategies) {
-    if (!IMPLEMENTED.includes(name))
-      fail('strategy', `'${name}' is not yet supported in this version; use one of ${IMPLEMENTED.join(', ')}`);
-  }
 
   const clientPool = { max: options.clientPool?.max ?? 100, idleTtlMs: options.clientPool?.idleTtlMs ?? 600_000 };
   if (!(Number.isInteger(clientPool.max) && clientPool.max > 0)) fail('clientPool.max', 'expected an integer > 0');
   if (!(Number.isInteger(clientPool.idleTtlMs) && clientPool.idleTtlMs >= 0))
     fail('clientPool.idleTtlMs', 'expected an integer >= 0');
-  const naming = options.schema?.naming ?? defaultSchemaName;
-  if (typeof naming !== 'function') fail('schema.naming', 'expected a function (tenant) => schema name');
 
-  const database = resolveDatabaseOptions(options.database);
-  if (
-    (options.store as { decryptOnRead?: unknown } | undefined)?.decryptOnRead === true &&
-    options.database?.encryptionKeys?.length
-  ) {
-    fail(
-      'store',
-      'a PrismaTenantStore that decrypts on read hands out plaintext URLs, which database.encryptionKeys makes the strategy refuse: build the store with { decryptOnRead: false }',
-    );
-  }
-
+  const store = options.store ?? new InMemoryTenantStore(options.tenants);
   return {
     strategy: options.strategy,
     databaseUrl: options.databaseUrl,
     createClient: options.createClient,
-    store: options.store ?? new InMemoryTenantStore(options.tenants),
+    store,
     resolvers,
     tenantIdPattern,
     cache,
     migrations,
     globalGuard: options.globalGuard ?? true,
     tenantField,
+    tenantSetting,
     sharedModels: new Set(sharedModels),
     pool: options.pool ?? {},
     sharedPool: resolveSharedPoolOptions(options.sharedPool, options.pool?.max),
-    rls,
     strategies: new Set(strategies),
     clientPool,
-    schema: { naming },
     registryListener: resolveRegistryListener(options.registryListener),
-    database,
+    // Every registered strategy's slice, enabled or not, as each definition validates it.
+    ...resolveStrategyOptions(options, store),
   };
 }
 
-function resolveDatabaseOptions(given: TenancyModuleOptions['database']): ResolvedTenancyOptions['database'] {
-  if (given !== undefined && !isObject(given)) fail('database', 'expected an object');
-  const options = given as DatabaseStrategyOptions | undefined;
-  const sizes = {
-    poolSize: options?.poolSize ?? 5,
-    connectionBudget: options?.connectionBudget ?? 100,
-    // Under Prisma's default interactive-transaction maxWait (2 s): see the option's doc.
-    budgetWaitMs: options?.budgetWaitMs ?? 1_500,
-    connectTimeoutMs: options?.connectTimeoutMs ?? 3_000,
-  };
-  for (const [name, value] of Object.entries(sizes)) {
-    // A wait of 0 fails at once when the budget is full; a connect timeout of 0 would mean none in pg.
-    const min = name === 'budgetWaitMs' ? 0 : 1;
-    if (!(Number.isInteger(value) && value >= min)) fail(`database.${name}`, `expected an integer >= ${min}`);
-  }
-  if (sizes.poolSize > sizes.connectionBudget)
-    fail('database.poolSize', `must not exceed database.connectionBudget (${sizes.connectionBudget})`);
-  let cipher: TenantSecretCipher | undefined;
-  if (options?.encryptionKeys !== undefined) {
-    try {
-      cipher = new TenantSecretCipher({ keys: options.encryptionKeys });
-    } catch (error) {
-      if (!(error instanceof TenancyConfigError)) throw error;
-      // Re-anchor `keys[1]` to the option path; the cipher's messages never hold key material.
-      const detail = error.message.replace(/^nestjs-prisma-tenancy: invalid option "[^"]*": /, '');
-      fail(`database.encryptionKeys${error.field.replace(/^keys/, '')}`, detail);
-    }
-  }
-  const allowPlaintextUrls = options?.allowPlaintextUrls ?? cipher === undefined;
-  if (typeof allowPlaintextUrls !== 'boolean') fail('database.allowPlaintextUrls', 'expected a boolean');
-  if (!allowPlaintextUrls && !cipher)
-    fail('database.allowPlaintextUrls', 'false needs database.encryptionKeys, or no tenant URL could be read');
-  return { ...sizes, cipher, allowPlaintextUrls };
+function resolveStrategyOptions(
+  options: TenancyModuleOptions<unknown>,
+  store: ResolvedTenancyOptions['store'],
+): ResolvedStrategyOptions {
+  const slices: Record<string, unknown> = {};
+  for (const definition of TENANCY_STRATEGIES)
+    slices[definition.name] = definition.resolveOptions(options[definition.name], { store });
+  return slices as ResolvedStrategyOptions;
 }
 
 function resolveSharedPoolOptions(

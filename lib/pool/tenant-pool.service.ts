@@ -1,22 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TENANCY_STRATEGY_NAMES } from '../strategies/strategy.registry';
 import type { TenancyStrategyRouter } from '../strategies/tenancy-strategy.router';
 import type { TenancyStrategyName } from '../store/tenant.interface';
 import { TENANCY_STRATEGY } from '../tenancy.internal-constants';
 import type { TenantPoolEvent, TenantPoolEventPayload, TenantPoolStats } from './pooled-client.interface';
 import type { TenantClientPool } from './tenant-client.pool';
 
-/** A strategy that keeps per-tenant clients in a pool. */
-interface PooledStrategy {
-  clientPool(): TenantClientPool<unknown>;
-}
-
-function isPooled(strategy: unknown): strategy is PooledStrategy {
-  return typeof (strategy as PooledStrategy | undefined)?.clientPool === 'function';
-}
-
 /**
- * Observes and steers the per-tenant client pools (schema and database
- * strategies; the RLS strategy has one client for all tenants and no pool).
+ * Observes and steers the per-tenant client pools of the enabled strategies
+ * that have one (`TenancyStrategy.clientPool`: schema and database; the RLS
+ * strategy has one client for all tenants and no pool).
  */
 @Injectable()
 export class TenantPoolService {
@@ -53,9 +46,9 @@ export class TenantPoolService {
   }
 
   private *pools(): Iterable<[TenancyStrategyName, TenantClientPool<unknown>]> {
-    for (const name of ['schema', 'database'] as const) {
+    for (const name of TENANCY_STRATEGY_NAMES) {
       const strategy = this.router.get(name);
-      if (isPooled(strategy)) yield [name, strategy.clientPool()];
+      if (strategy?.clientPool) yield [name, strategy.clientPool()];
     }
   }
 }

@@ -4,6 +4,7 @@ export type {
   TenantProvisionerOptions,
   DatabaseProvisioningOptions,
   RlsProvisioningOptions,
+  SchemaProvisioningOptions,
   ProvisionTenantInput,
   DeprovisionOptions,
   MigrateTenantsOptions,

@@ -1,5 +1,11 @@
-import type { MigrationClient, MigrationTarget } from '../migrations/tenant-migration.interface';
+import type {
+  MigrationClient,
+  MigrationTarget,
+  TenantMigration,
+  TenantMigrationResult,
+} from '../migrations/tenant-migration.interface';
 import type { RegistryTenant, RegistryTenantPatch } from '../registry/registry-tenant.interface';
+import type { TenantResource } from '../registry/tenant-resource-taken.error';
 
 /**
  * What provisioning does for one isolation strategy. Every step is
@@ -45,4 +51,19 @@ export interface StrategyProvisioner {
    * Default: not supported (RLS tenants own no objects).
    */
   claim?(tenant: RegistryTenant): Promise<string[]>;
+  /**
+   * The schema or database the record names, for `TenantResourceTakenError`
+   * when another record names it too. Default: none (RLS tenants name neither).
+   */
+  resource?(tenant: RegistryTenant): { kind: TenantResource; name: string };
+  /**
+   * Migrates the shared database this strategy's tenants live in
+   * (`TenantProvisioner.migrateShared()`). Default: none (its tenants are
+   * migrated one by one). One registered strategy provides it: RLS.
+   */
+  migrateShared?(runnerOptions: {
+    migrations: readonly TenantMigration[];
+    lockTimeoutMs: number;
+    checksumMismatch?: 'error' | 'warn';
+  }): Promise<TenantMigrationResult>;
 }

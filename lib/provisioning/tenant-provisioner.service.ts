@@ -8,7 +8,7 @@ import type {
   TargetMigrationReport,
   TenantMigrationResult,
 } from '../migrations/tenant-migration.interface';
-import { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName } from '../options/tenancy-options.validator';
+import { DEFAULT_TENANT_ID_PATTERN } from '../options/tenancy-options.validator';
 import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
 import type { RegistryTenant } from '../registry/registry-tenant.interface';
 import type { RegistryTenantPatch } from '../registry/registry-tenant.interface';
@@ -17,11 +17,9 @@ import { TenantResourceTakenError } from '../registry/tenant-resource-taken.erro
 import { databaseKey } from '../registry/database-key';
 import { TenantLifecycleError } from './tenant-lifecycle.error';
 import type { TenancyStrategyName } from '../store/tenant.interface';
-import { DatabaseStrategyProvisioner } from './database-strategy.provisioner';
+import { TENANCY_STRATEGIES } from '../strategies/strategy.registry';
 import { DeprovisionNotConfirmedError } from './deprovision-not-confirmed.error';
 import { withLifecycleLock } from './lifecycle-lock';
-import { RlsStrategyProvisioner } from './rls-strategy.provisioner';
-import { SchemaStrategyProvisioner } from './schema-strategy.provisioner';
 import type { StrategyProvisioner } from './strategy-provisioner.interface';
 import { TenantLifecycleEmitter, type TenantLifecycleOperation } from './tenant-lifecycle.events';
 import { expectInputMatches, expectStatus, missingFields } from './tenant-lifecycle.rules';
@@ -32,7 +30,7 @@ import type {
   ProvisionTenantInput,
   TenantProvisionerOptions,
 } from './tenant-provisioner.interface';
-import { validateProvisionerOptions } from './tenant-provisioner.validator';
+import { DEFAULT_PROVISIONING_STRATEGY, validateProvisionerOptions } from './tenant-provisioner.validator';
 
 /**
  * Creates, migrates, suspends and drops tenants recorded in a
@@ -47,8 +45,8 @@ import { validateProvisionerOptions } from './tenant-provisioner.validator';
 export class TenantProvisioner extends TenantLifecycleEmitter {
   private readonly store: PrismaTenantStore;
   private readonly owner: Pool;
-  private readonly strategies: Partial<Record<TenancyStrategyName, StrategyProvisioner>>;
-  private readonly rls: RlsStrategyProvisioner;
+  // The strategies whose provisioner could be built (the database strategy needs its options).
+  private readonly strategies = new Map<TenancyStrategyName, StrategyProvisioner>();
   private readonly migrator: TenantMigrator;
   private readonly defaultStrategy: TenancyStrategyName;
   private readonly idPattern: RegExp;
@@ -58,25 +56,16 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
     super();
     validateProvisionerOptions(options);
     this.store = options.store;
-    this.defaultStrategy = options.defaultStrategy ?? 'schema';
+    this.defaultStrategy = options.defaultStrategy ?? DEFAULT_PROVISIONING_STRATEGY;
     this.idPattern = options.tenantIdPattern ?? DEFAULT_TENANT_ID_PATTERN;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 600_000;
     this.owner = new Pool({ connectionString: options.ownerUrl, max: options.poolSize ?? 4 });
     this.owner.on('error', () => undefined); // an idle connection dropped by the server; the next query reconnects
-    const naming = options.schema?.naming ?? defaultSchemaName;
-    this.rls = new RlsStrategyProvisioner(this.owner, options.rls);
-    this.strategies = {
-      rls: this.rls,
-      schema: new SchemaStrategyProvisioner(this.owner, options.appRole, naming, this.store.schema),
-      database:
-        options.database &&
-        new DatabaseStrategyProvisioner(
-          this.store,
-          options.ownerUrl,
-          options.database,
-          options.database.naming ?? defaultSchemaName,
-        ),
-    };
+    const common = { owner: this.owner, ownerUrl: options.ownerUrl, store: this.store, appRole: options.appRole };
+    for (const definition of TENANCY_STRATEGIES) {
+      const provisioner = definition.provisioning().create(options[definition.name], common);
+      if (provisioner) this.strategies.set(definition.name, provisioner);
+    }
     this.migrator = new TenantMigrator(this.store, (tenant) => this.strategyOf(tenant), {
       migrations: options.migrations,
       lockTimeoutMs: this.lockTimeoutMs,
@@ -239,7 +228,9 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
   /** Migrates the shared database (RLS tenants) and (re)creates the policies of `rls.tables`. */
   migrateShared(): Promise<TenantMigrationResult> {
     const { migrations, checksumMismatch } = this.options;
-    return this.rls.migrateShared({ migrations, checksumMismatch, lockTimeoutMs: this.lockTimeoutMs });
+    // The strategy whose tenants live in the shared database's tables.
+    const shared = [...this.strategies.values()].find((strategy) => strategy.migrateShared)!;
+    return shared.migrateShared!({ migrations, checksumMismatch, lockTimeoutMs: this.lockTimeoutMs });
   }
 
   /**
@@ -345,9 +336,12 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
   private async refuseTaken(tenant: RegistryTenant): Promise<void> {
     const databaseUrl = this.store.plaintextDatabaseUrl(tenant);
     if (!(await this.store.othersNaming({ id: tenant.id, schemaName: tenant.schemaName, databaseUrl })).length) return;
-    if (this.strategyName(tenant) === 'schema')
-      throw new TenantResourceTakenError(tenant.id, 'schema', tenant.schemaName ?? '?');
-    throw new TenantResourceTakenError(tenant.id, 'database', (databaseUrl && databaseKey(databaseUrl)) ?? '?');
+    // A strategy naming neither (an RLS record given a schema name or URL anyway): reported as its URL's database.
+    const { kind, name } = this.strategies.get(this.strategyName(tenant))?.resource?.(tenant) ?? {
+      kind: 'database' as const,
+      name: (databaseUrl && databaseKey(databaseUrl)) ?? '?',
+    };
+    throw new TenantResourceTakenError(tenant.id, kind, name);
   }
 
   private async existing(id: string): Promise<RegistryTenant> {
@@ -361,11 +355,12 @@ export class TenantProvisioner extends TenantLifecycleEmitter {
   }
 
   private strategyOf(tenant: RegistryTenant): StrategyProvisioner {
-    const strategy = this.strategies[this.strategyName(tenant)];
+    const name = this.strategyName(tenant);
+    const strategy = this.strategies.get(name);
     if (!strategy) {
       throw new TenancyConfigError(
-        'database',
-        `tenant "${tenant.id}" uses the database strategy, which needs the provisioner's database options`,
+        name,
+        `tenant "${tenant.id}" uses the ${name} strategy, which needs the provisioner's ${name} options`,
       );
     }
     return strategy;

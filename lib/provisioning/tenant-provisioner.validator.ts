@@ -1,11 +1,15 @@
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { isPlainIdentifier } from '../registry/registry.constants';
-import { validateAllowedServers } from './admin-server';
+import { isTenancyStrategyName, strategyNamesText, TENANCY_STRATEGIES } from '../strategies/strategy.registry';
 import type { TenantProvisionerOptions } from './tenant-provisioner.interface';
 
-const STRATEGIES = ['rls', 'schema', 'database'];
+/** Strategy of tenants provisioned without one, when `defaultStrategy` is not given. */
+export const DEFAULT_PROVISIONING_STRATEGY = 'schema';
 
-/** Checks `TenantProvisionerOptions` at construction, naming the field at fault. */
+/**
+ * Checks `TenantProvisionerOptions` at construction, naming the field at
+ * fault: the common options here, each strategy's by its definition.
+ */
 export function validateProvisionerOptions(options: TenantProvisionerOptions): void {
   if (!options?.store) throw new TenancyConfigError('store', 'a PrismaTenantStore is required');
   if (!Array.isArray(options.migrations))
@@ -15,25 +19,10 @@ export function validateProvisionerOptions(options: TenantProvisionerOptions): v
   if (options.appRole !== undefined && !isPlainIdentifier(options.appRole)) {
     throw new TenancyConfigError('appRole', 'expected a plain SQL identifier');
   }
-  const strategy = options.defaultStrategy ?? 'schema';
-  if (!STRATEGIES.includes(strategy))
-    throw new TenancyConfigError('defaultStrategy', 'expected rls, schema or database');
-  if (strategy === 'schema' && !options.appRole) {
-    throw new TenancyConfigError('appRole', 'the schema strategy needs the app role to grant tenant schemas to');
-  }
-  const { database } = options;
-  if (!database) return;
-  if (typeof database.adminUrl !== 'string' || !database.adminUrl) {
-    throw new TenancyConfigError('database.adminUrl', 'expected a connection string');
-  }
-  validateAllowedServers(database.allowedServers);
-  if (!database.perTenantRole && !database.appUrl) {
-    throw new TenancyConfigError('database.appUrl', 'required unless database.perTenantRole is on');
-  }
-  if (!options.store.encryptsUrls && !database.allowPlaintextUrls) {
-    throw new TenancyConfigError(
-      'database.allowPlaintextUrls',
-      'the store has no cipher, so connection strings (with passwords) would be stored in plaintext; give the store a cipher',
-    );
-  }
+  const strategy = options.defaultStrategy ?? DEFAULT_PROVISIONING_STRATEGY;
+  if (!isTenancyStrategyName(strategy))
+    throw new TenancyConfigError('defaultStrategy', `expected ${strategyNamesText()}`);
+  const common = { store: options.store, appRole: options.appRole };
+  for (const definition of TENANCY_STRATEGIES)
+    definition.provisioning().validate?.(options[definition.name], common, definition.name === strategy);
 }

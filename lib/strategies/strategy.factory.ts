@@ -1,32 +1,32 @@
 import type { TenantContext } from '../context/tenant-context.service';
 import type { ResolvedTenancyOptions } from '../options/resolved-options.interface';
 import type { TenancyStrategyName } from '../store/tenant.interface';
-import { DatabaseTenancyStrategy } from './database/database.strategy';
-import { RlsTenancyStrategy } from './rls/rls.strategy';
-import { SchemaTenancyStrategy } from './schema/schema.strategy';
-import type { TenancyStrategy } from './tenancy-strategy.interface';
+import { strategyDefinition } from './strategy.registry';
+import type { TenancyStrategy, TenancyStrategyCommon } from './tenancy-strategy.interface';
 import { TenancyStrategyRouter } from './tenancy-strategy.router';
-
-type StrategyClass = new <TClient>(
-  options: ResolvedTenancyOptions<TClient>,
-  context: TenantContext,
-) => TenancyStrategy<TClient>;
-
-// The only place that maps a strategy name to its class. The validator
-// already refused names this version does not implement.
-const STRATEGY_CLASSES: Partial<Record<TenancyStrategyName, StrategyClass>> = {
-  rls: RlsTenancyStrategy,
-  schema: SchemaTenancyStrategy,
-  database: DatabaseTenancyStrategy,
-};
 
 /** Builds and initialises every enabled strategy behind a router that picks one per tenant. */
 export async function createTenancyStrategy<TClient>(
   options: ResolvedTenancyOptions<TClient>,
   context: TenantContext,
 ): Promise<TenancyStrategyRouter<TClient>> {
+  const common: TenancyStrategyCommon<TClient> = {
+    databaseUrl: options.databaseUrl,
+    createClient: options.createClient,
+    tenantField: options.tenantField,
+    tenantSetting: options.tenantSetting,
+    sharedModels: options.sharedModels,
+    pool: options.pool,
+    sharedPool: options.sharedPool,
+    clientPool: options.clientPool,
+    strategies: options.strategies,
+    context,
+  };
   const strategies = new Map<TenancyStrategyName, TenancyStrategy<TClient>>();
-  for (const name of options.strategies) strategies.set(name, new STRATEGY_CLASSES[name]!<TClient>(options, context));
+  // In the order the app listed them: the order they initialise in.
+  for (const name of options.strategies) {
+    strategies.set(name, strategyDefinition(name).createStrategy<TClient>(options[name], common));
+  }
   const router = new TenancyStrategyRouter(strategies.get(options.strategy)!, strategies);
   try {
     await router.init();

@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, type PoolConfig } from 'pg';
-import type { TenantContext } from '../../context/tenant-context.service';
-import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
 import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
@@ -10,8 +8,9 @@ import type { Tenant } from '../../store/tenant.interface';
 import { sharedOnlyExtension } from '../shared/shared-only.extension';
 import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
 import type { TenantViewPool } from '../shared/tenant-view.pool';
-import type { TenancyStrategy } from '../tenancy-strategy.interface';
+import type { TenancyStrategy, TenancyStrategyCommon } from '../tenancy-strategy.interface';
 import { ConnectionBudget } from './connection-budget';
+import type { ResolvedDatabaseOptions } from './database.options';
 import { tenantDatabaseUrl } from './tenant-database-url';
 import { TenantDatabasePool } from './tenant-database.pool';
 
@@ -41,20 +40,20 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
   private shutDown = false;
 
   constructor(
-    private readonly options: ResolvedTenancyOptions<TClient>,
-    private readonly context: TenantContext,
+    private readonly database: ResolvedDatabaseOptions,
+    private readonly common: TenancyStrategyCommon<TClient>,
   ) {}
 
   async init(): Promise<void> {
-    const { database } = this.options;
-    this.sharedPool = new Pool({ ...this.options.pool, connectionString: this.options.databaseUrl } as PoolConfig);
+    const { database, common } = this;
+    this.sharedPool = new Pool({ ...common.pool, connectionString: common.databaseUrl } as PoolConfig);
     this.sharedPool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
-    const base = this.options.createClient(new PrismaPg(this.sharedPool)) as unknown as PrismaLike;
-    this.shared = { base, client: base.$extends(sharedOnlyExtension(this.options.sharedModels)) as TClient };
+    const base = common.createClient(new PrismaPg(this.sharedPool)) as unknown as PrismaLike;
+    this.shared = { base, client: base.$extends(sharedOnlyExtension(common.sharedModels)) as TClient };
     this.budget = new ConnectionBudget(database.connectionBudget, database.budgetWaitMs, () => this.reclaim());
     this.clients = new TenantClientPool<TClient>({
       name: 'database',
-      ...this.options.clientPool,
+      ...common.clientPool,
       create: (tenant) => this.create(tenant),
     });
     this.clients.on('evicted', ({ tenantId }: { tenantId: string }) => {
@@ -106,7 +105,7 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
 
   private create(tenant: Tenant): PooledTenantClient<TClient> {
     const { shared, budget } = this.ready();
-    const { database } = this.options;
+    const { database } = this;
     // Throws TenantMisconfiguredError before anything is built.
     const connectionString = tenantDatabaseUrl(tenant, database);
     const pool = new TenantDatabasePool({
@@ -129,8 +128,7 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
       view,
     } = createTenantBoundClient({
       tenant,
-      options: this.options,
-      context: this.context,
+      common: this.common,
       pool,
       shared: shared.client,
       ownership: { kind: 'database' },

@@ -1,8 +1,8 @@
 import { TenantSecretDecryptError } from '../../crypto/tenant-secret-decrypt.error';
 import { looksSealed } from '../../crypto/tenant-secret.format';
 import { TenantMisconfiguredError } from '../../errors/tenant-misconfigured.error';
-import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import type { Tenant } from '../../store/tenant.interface';
+import type { ResolvedDatabaseOptions } from './database.options';
 
 /**
  * The tenant's connection string, decrypted when stored encrypted (with the
@@ -11,7 +11,7 @@ import type { Tenant } from '../../store/tenant.interface';
  * refused with `TenantMisconfiguredError` before a pool or client exists.
  * Messages never quote the value: it holds a password.
  */
-export function tenantDatabaseUrl(tenant: Tenant, settings: ResolvedTenancyOptions['database']): string {
+export function tenantDatabaseUrl(tenant: Tenant, settings: ResolvedDatabaseOptions): string {
   const stored = tenant.databaseUrl;
   const refuse = (detail: string) => new TenantMisconfiguredError(tenant.id, detail);
   if (typeof stored !== 'string' || stored.trim() === '') throw refuse('it has no databaseUrl');

@@ -1,16 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { TenantContext } from '../../context/tenant-context.service';
 import { MissingTenantError } from '../../errors/missing-tenant.error';
 import { TenancyConfigError } from '../../errors/tenancy-config.error';
-import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
-import type { TenancyStrategy } from '../tenancy-strategy.interface';
+import type { TenancyStrategy, TenancyStrategyCommon } from '../tenancy-strategy.interface';
 import { confineQueryBatching } from './prisma-batching';
 import { type RlsScope, sharedModelScope } from './rls-scope';
 import { runRlsSelfCheck } from './rls-self-check';
 import { RlsTenantPool } from './rls-tenant.pool';
 import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
 import { rlsExtension } from './rls.extension';
+import type { ResolvedRlsOptions } from './rls.options';
 
 type ExtendableClient = { $extends(extension: unknown): unknown; $disconnect(): Promise<void> };
 
@@ -27,15 +26,15 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
   private client?: TClient;
 
   constructor(
-    private readonly options: ResolvedTenancyOptions<TClient>,
-    private readonly context: TenantContext,
+    private readonly rls: ResolvedRlsOptions,
+    private readonly common: TenancyStrategyCommon<TClient>,
   ) {}
 
   async init(): Promise<void> {
-    const { rls } = this.options;
+    const { rls, common } = this;
     if (rls.selfCheck) {
-      const result = await runRlsSelfCheck(this.options.databaseUrl, rls.tenantColumn, {
-        schemaTenants: this.options.strategies.has('schema'),
+      const result = await runRlsSelfCheck(common.databaseUrl, rls.tenantColumn, {
+        schemaTenants: common.strategies.has('schema'),
       });
       for (const warning of result.warnings) this.logger.warn(warning);
       const left = result.tenantSchemas.length
@@ -46,8 +45,8 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
       );
     }
     this.pool = new RlsTenantPool(
-      { ...this.options.pool, connectionString: this.options.databaseUrl },
-      { setting: rls.setting, mode: rls.mode, scope: () => this.scope(), fairShare: this.options.sharedPool },
+      { ...common.pool, connectionString: common.databaseUrl },
+      { setting: common.tenantSetting, mode: rls.mode, scope: () => this.scope(), fairShare: common.sharedPool },
     );
     // Idle connections erroring (server restart) must not crash the process; pg removes them.
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
@@ -60,13 +59,13 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
         "Prisma's pg adapter did not accept the tenant-aware pool: more than one copy of the `pg` package is installed. Run `npm dedupe` (or align versions) so that @prisma/adapter-pg and nestjs-prisma-tenancy share one `pg`.",
       );
     }
-    const base = this.options.createClient(adapter) as unknown as ExtendableClient;
+    const base = common.createClient(adapter) as unknown as ExtendableClient;
     confineQueryBatching(base);
     this.client = base.$extends(
       rlsExtension({
-        tenantField: this.options.tenantField,
-        sharedModels: this.options.sharedModels,
-        currentTenantId: () => this.context.current()?.id,
+        tenantField: common.tenantField,
+        sharedModels: common.sharedModels,
+        currentTenantId: () => common.context.current()?.id,
       }),
     ) as TClient;
   }
@@ -93,7 +92,7 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
   }
 
   private scope(): RlsScope {
-    const tenant = this.context.current();
+    const tenant = this.common.context.current();
     if (tenant) return { tenantId: tenant.id };
     if (sharedModelScope.getStore()) return { tenantId: null };
     throw new MissingTenantError('No tenant in context: a database statement was about to run unscoped.');

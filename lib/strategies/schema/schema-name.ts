@@ -1,5 +1,4 @@
 import { TenantMisconfiguredError } from '../../errors/tenant-misconfigured.error';
-import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import type { Tenant } from '../../store/tenant.interface';
 
 // Lower-case only: PostgreSQL folds unquoted names, and one spelling per schema
@@ -12,10 +11,10 @@ const RESERVED = /^(pg_|information_schema$|public$)/;
  * identifier before it reaches SQL; an unsafe or reserved name is refused with
  * `TenantMisconfiguredError` before any client is built.
  */
-export function tenantSchemaName(tenant: Tenant, options: ResolvedTenancyOptions): string {
+export function tenantSchemaName(tenant: Tenant, naming: (tenant: Tenant) => string): string {
   let name: unknown;
   try {
-    name = tenant.schemaName ?? options.schema.naming(tenant);
+    name = tenant.schemaName ?? naming(tenant);
   } catch (error) {
     throw new TenantMisconfiguredError(tenant.id, `schema.naming threw: ${(error as Error).message}`);
   }

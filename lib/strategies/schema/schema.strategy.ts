@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { escapeIdentifier, Pool, type PoolConfig } from 'pg';
-import type { TenantContext } from '../../context/tenant-context.service';
-import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import { fairSharePoolOf } from '../../pool/fair-share.pool';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
@@ -10,8 +8,9 @@ import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.st
 import type { Tenant } from '../../store/tenant.interface';
 import { sharedOnlyExtension } from '../shared/shared-only.extension';
 import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
-import type { TenancyStrategy } from '../tenancy-strategy.interface';
+import type { TenancyStrategy, TenancyStrategyCommon } from '../tenancy-strategy.interface';
 import { tenantSchemaName } from './schema-name';
+import type { ResolvedSchemaOptions } from './schema.options';
 
 /**
  * One PostgreSQL schema per tenant, all on one shared pg pool: open
@@ -28,23 +27,24 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
   private shared?: { base: PrismaLike; client: TClient };
 
   constructor(
-    private readonly options: ResolvedTenancyOptions<TClient>,
-    private readonly context: TenantContext,
+    private readonly options: ResolvedSchemaOptions,
+    private readonly common: TenancyStrategyCommon<TClient>,
   ) {}
 
   async init(): Promise<void> {
+    const { common } = this;
     this.pool = new Pool({
-      ...this.options.pool,
-      connectionString: this.options.databaseUrl,
+      ...common.pool,
+      connectionString: common.databaseUrl,
       pipeline: true,
     } as PoolConfig);
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
-    const base = this.options.createClient(new PrismaPg(this.pool)) as unknown as PrismaLike;
-    this.shared = { base, client: base.$extends(sharedOnlyExtension(this.options.sharedModels)) as TClient };
+    const base = common.createClient(new PrismaPg(this.pool)) as unknown as PrismaLike;
+    this.shared = { base, client: base.$extends(sharedOnlyExtension(common.sharedModels)) as TClient };
     const shared = this.pool;
     this.clients = new TenantClientPool<TClient>({
       name: 'schema',
-      ...this.options.clientPool,
+      ...common.clientPool,
       create: (tenant) => this.create(tenant),
       sharedConnections: () => shared.totalCount,
     });
@@ -77,17 +77,17 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
 
   private create(tenant: Tenant): PooledTenantClient<TClient> {
     const { pool, shared } = this.ready();
-    const schema = tenantSchemaName(tenant, this.options);
+    const { common } = this;
+    const schema = tenantSchemaName(tenant, this.options.naming);
     const {
       base,
       client: bound,
       view,
     } = createTenantBoundClient({
       tenant,
-      options: this.options,
-      context: this.context,
+      common,
       // The views draw from the shared pool through its fair share (the pool itself when `sharedPool` is unset).
-      pool: fairSharePoolOf(pool, this.options.sharedPool, () => this.context.current()?.id),
+      pool: fairSharePoolOf(pool, common.sharedPool, () => common.context.current()?.id),
       settings: { search_path: escapeIdentifier(schema) },
       adapterOptions: { schema },
       shared: shared.client,

@@ -1,9 +1,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
-import type { TenantContext } from '../../context/tenant-context.service';
 import { TenancyConfigError } from '../../errors/tenancy-config.error';
-import type { ResolvedTenancyOptions } from '../../options/resolved-options.interface';
 import type { Tenant } from '../../store/tenant.interface';
+import type { TenancyStrategyCommon } from '../tenancy-strategy.interface';
 import { setConfigSql } from './pipelined-settings';
 import { callModel } from './shared-only.extension';
 import { readFastPath } from './read-fast-path';
@@ -18,8 +17,8 @@ export type PrismaLike = { $extends(extension: unknown): PrismaLike; $disconnect
 /** Where a per-tenant client's connections come from, and how they are set up. */
 export interface TenantClientSource<TClient> {
   tenant: Tenant;
-  options: ResolvedTenancyOptions<TClient>;
-  context: TenantContext;
+  /** What every strategy receives: the client factory, the tenant field and setting, the context... */
+  common: TenancyStrategyCommon<TClient>;
   /** The pool the tenant's statements run on (shared, or the tenant's own). */
   pool: Pool;
   /** Session settings of raw SQL, writes and transactions, besides the tenant setting. */
@@ -48,8 +47,9 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
   client: PrismaLike;
   view: TenantViewPool;
 } {
-  const { tenant, options, context } = source;
-  const setSql = setConfigSql({ ...source.settings, [options.rls.setting]: tenant.id }, true);
+  const { tenant, common } = source;
+  const { context } = common;
+  const setSql = setConfigSql({ ...source.settings, [common.tenantSetting]: tenant.id }, true);
   const view = new TenantViewPool(
     source.pool,
     setSql,
@@ -65,15 +65,15 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
       'more than one copy of the `pg` package is installed; run `npm dedupe` so @prisma/adapter-pg and nestjs-prisma-tenancy share one.',
     );
   }
-  const base = options.createClient(adapter) as unknown as PrismaLike;
+  const base = common.createClient(adapter) as unknown as PrismaLike;
   const bound = base.$extends(
     tenantBoundExtension({
       tenantId: tenant.id,
-      tenantField: options.tenantField,
-      sharedModels: options.sharedModels,
+      tenantField: common.tenantField,
+      sharedModels: common.sharedModels,
       currentTenantId: () => context.current()?.id,
       shared: (model, operation, args) => callModel(source.shared, model, operation, args),
     }),
   );
-  return { base, client: readFastPath(base, bound, options.sharedModels), view };
+  return { base, client: readFastPath(base, bound, common.sharedModels), view };
 }

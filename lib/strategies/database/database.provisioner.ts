@@ -1,17 +1,23 @@
 import type { ClientConfig } from 'pg';
-import { TenantMisconfiguredError } from '../errors/tenant-misconfigured.error';
-import type { MigrationClient, MigrationTarget } from '../migrations/tenant-migration.interface';
-import type { PrismaTenantStore } from '../registry/prisma-tenant.store';
-import type { RegistryTenant, RegistryTenantPatch } from '../registry/registry-tenant.interface';
-import { isPlainIdentifier, quoteIdent } from '../registry/registry.constants';
-import type { Tenant } from '../store/tenant.interface';
-import { TenantServerPolicy } from './admin-server';
-import { grantAfterMigrations, grantBeforeMigrations, migrationConnection, withConnection } from './provisioning.sql';
-import { type MarkedObject, markSql } from '../strategies/shared/ownership-marker';
-import { expectOwnedOrAbsent, mark, type Queryable, readMarker } from './resource-ownership';
-import { randomPassword, scramSha256Verifier } from './scram-verifier';
-import type { StrategyProvisioner } from './strategy-provisioner.interface';
-import type { DatabaseProvisioningOptions } from './tenant-provisioner.interface';
+import { TenantMisconfiguredError } from '../../errors/tenant-misconfigured.error';
+import type { MigrationClient, MigrationTarget } from '../../migrations/tenant-migration.interface';
+import { TenantServerPolicy } from '../../provisioning/admin-server';
+import {
+  grantAfterMigrations,
+  grantBeforeMigrations,
+  migrationConnection,
+  withConnection,
+} from '../../provisioning/provisioning.sql';
+import { expectOwnedOrAbsent, mark, type Queryable, readMarker } from '../../provisioning/resource-ownership';
+import { randomPassword, scramSha256Verifier } from '../../provisioning/scram-verifier';
+import type { StrategyProvisioner } from '../../provisioning/strategy-provisioner.interface';
+import { databaseKey } from '../../registry/database-key';
+import type { PrismaTenantStore } from '../../registry/prisma-tenant.store';
+import type { RegistryTenant, RegistryTenantPatch } from '../../registry/registry-tenant.interface';
+import { isPlainIdentifier, quoteIdent } from '../../registry/registry.constants';
+import type { Tenant } from '../../store/tenant.interface';
+import { type MarkedObject, markSql } from '../shared/ownership-marker';
+import type { DatabaseProvisioningOptions } from './database-provisioning.options';
 
 /** What a tenant's recorded URL says, checked. */
 interface TenantDatabase {
@@ -145,6 +151,11 @@ export class DatabaseStrategyProvisioner implements StrategyProvisioner {
       }
       return marked;
     });
+  }
+
+  resource(tenant: RegistryTenant): { kind: 'database'; name: string } {
+    const url = this.store.plaintextDatabaseUrl(tenant);
+    return { kind: 'database', name: (url && databaseKey(url)) ?? '?' };
   }
 
   /** Which of the tenant's database and own role exist, each marked as its: `TenantResourceNotOwnedError` for one that is not. */

@@ -1,15 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
-import { TenancyConfigError } from '../errors/tenancy-config.error';
-import { TenantMisconfiguredError } from '../errors/tenant-misconfigured.error';
-import type { MigrationClient, MigrationTarget } from '../migrations/tenant-migration.interface';
-import type { ResolvedTenancyOptions } from '../options/resolved-options.interface';
-import type { RegistryTenant, RegistryTenantPatch } from '../registry/registry-tenant.interface';
-import { quoteIdent } from '../registry/registry.constants';
-import { tenantSchemaName } from '../strategies/schema/schema-name';
-import type { Tenant } from '../store/tenant.interface';
-import { grantAfterMigrations, grantBeforeMigrations } from './provisioning.sql';
-import { expectOwnedOrAbsent, mark, readMarker } from './resource-ownership';
-import type { StrategyProvisioner } from './strategy-provisioner.interface';
+import { TenancyConfigError } from '../../errors/tenancy-config.error';
+import { TenantMisconfiguredError } from '../../errors/tenant-misconfigured.error';
+import type { MigrationClient, MigrationTarget } from '../../migrations/tenant-migration.interface';
+import { grantAfterMigrations, grantBeforeMigrations } from '../../provisioning/provisioning.sql';
+import { expectOwnedOrAbsent, mark, readMarker } from '../../provisioning/resource-ownership';
+import type { StrategyProvisioner } from '../../provisioning/strategy-provisioner.interface';
+import type { RegistryTenant, RegistryTenantPatch } from '../../registry/registry-tenant.interface';
+import { quoteIdent } from '../../registry/registry.constants';
+import type { Tenant } from '../../store/tenant.interface';
+import { tenantSchemaName } from './schema-name';
 
 /**
  * One schema per tenant in the shared database, owned by the owner role,
@@ -84,6 +83,10 @@ export class SchemaStrategyProvisioner implements StrategyProvisioner {
     return [];
   }
 
+  resource(tenant: RegistryTenant): { kind: 'schema'; name: string } {
+    return { kind: 'schema', name: tenant.schemaName ?? '?' };
+  }
+
   /** The schema and its marker together: never one without the other, even if the process dies. */
   private async createMarked(client: PoolClient, schema: string, tenantId: string): Promise<void> {
     await client.query('BEGIN');
@@ -99,7 +102,7 @@ export class SchemaStrategyProvisioner implements StrategyProvisioner {
 
   /** The recorded or named schema, held to the schema strategy's own rules (no `public`, `pg_*`...). */
   private schemaOf(tenant: RegistryTenant): string {
-    const schema = tenantSchemaName(tenant, { schema: { naming: this.naming } } as ResolvedTenancyOptions);
+    const schema = tenantSchemaName(tenant, this.naming);
     if (schema === this.registrySchema)
       throw new TenantMisconfiguredError(tenant.id, 'its schema is the registry schema');
     return schema;

@@ -1,12 +1,16 @@
 import type { Pool } from 'pg';
-import { TenancyConfigError } from '../errors/tenancy-config.error';
-import { TenantMigrationRunner } from '../migrations/migration-runner';
-import type { MigrationClient, TenantMigration, TenantMigrationResult } from '../migrations/tenant-migration.interface';
-import { quoteIdent } from '../registry/registry.constants';
-import { rlsPolicySql } from '../strategies/rls/rls-policy.sql';
-import type { RegistryTenant } from '../registry/registry-tenant.interface';
-import type { StrategyProvisioner } from './strategy-provisioner.interface';
-import type { RlsProvisioningOptions } from './tenant-provisioner.interface';
+import { TenancyConfigError } from '../../errors/tenancy-config.error';
+import { TenantMigrationRunner } from '../../migrations/migration-runner';
+import type {
+  MigrationClient,
+  TenantMigration,
+  TenantMigrationResult,
+} from '../../migrations/tenant-migration.interface';
+import type { StrategyProvisioner } from '../../provisioning/strategy-provisioner.interface';
+import { quoteIdent } from '../../registry/registry.constants';
+import type { RegistryTenant } from '../../registry/registry-tenant.interface';
+import { rlsPolicySql } from './rls-policy.sql';
+import type { RlsProvisioningOptions } from './rls.options';
 
 const POLICY_PREFIX = 'tenant_isolation';
 const COMMANDS = ['select', 'insert', 'update', 'delete'];
