@@ -1,3 +1,4 @@
+import { strategyNamesText } from '../strategies/strategy.registry';
 import type { CliSettingSpec } from './cli-settings.interface';
 
 // One table drives the config file keys, the environment variables, the flags
@@ -51,8 +52,7 @@ export const CLI_SETTINGS: readonly CliSettingSpec[] = [
     flag: 'default-strategy',
     kind: 'strategy',
     valueName: 'S',
-    description:
-      "The app's strategy (the module's `strategy`): rls, schema or database, for tenants provisioned without --strategy and records naming none. Required to provision or migrate.",
+    description: `The app's strategy (the module's \`strategy\`): ${strategyNamesText()}, for tenants provisioned without --strategy and records naming none. Required to provision or migrate.`,
   },
   {
     key: 'encryptionKeys',

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isTenancyStrategyName, strategyNamesText } from '../strategies/strategy.registry';
 import { DEFAULT_CONFIG_FILE } from './cli.constants';
 import { CLI_SETTINGS } from './cli-settings.definition';
 import type { CliSettings, CliSettingSpec } from './cli-settings.interface';
@@ -15,7 +16,6 @@ export interface CliSettingsSources {
   configPath?: string;
 }
 
-const STRATEGIES = ['rls', 'schema', 'database'];
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/i;
 // Lower-case: the schema strategy refuses names PostgreSQL would fold.
 const PREFIX = /^[a-z_][a-z0-9_]{0,39}$/;
@@ -109,7 +109,7 @@ function read(spec: CliSettingSpec, value: unknown, where: string, base: string)
       if (typeof value !== 'string' || value.trim() === '') return bad('a non-empty string');
   }
   const text = value.trim();
-  if (spec.kind === 'strategy' && !STRATEGIES.includes(text)) bad('rls, schema or database');
+  if (spec.kind === 'strategy' && !isTenancyStrategyName(text)) bad(strategyNamesText());
   if (spec.kind === 'identifier' && !IDENTIFIER.test(text)) bad('a plain SQL identifier');
   if (spec.kind === 'prefix' && !PREFIX.test(text)) bad('lower-case letters, digits and _, not starting with a digit');
   if (spec.kind === 'path') return resolve(base, text);

@@ -2,18 +2,23 @@ import { performance } from 'node:perf_hooks';
 import { InvalidTenantIdError } from '../../errors/invalid-tenant-id.error';
 import { DEFAULT_TENANT_ID_PATTERN } from '../../options/tenancy-options.validator';
 import type { TenancyStrategyName } from '../../store/tenant.interface';
+import {
+  isTenancyStrategyName,
+  strategyDefinition,
+  strategyNamesText,
+  TENANCY_STRATEGY_NAMES,
+} from '../../strategies/strategy.registry';
 import { CLI_NAME, EXIT_OK } from '../cli.constants';
 import type { CliCommand } from '../cli-command.interface';
 import { tenantJson } from '../cli-json';
+import type { CliSettings } from '../cli-settings.interface';
 import { CliUsageError } from '../cli-usage.error';
-
-const STRATEGIES: TenancyStrategyName[] = ['rls', 'schema', 'database'];
 
 /** `provision <id>`: registers, creates, migrates and activates a tenant (or resumes a failed attempt). */
 export const provisionCommand: CliCommand = {
   name: 'provision',
   summary: "Create a tenant's schema or database, migrate it and activate it",
-  usage: ['<id> [--name N] [--strategy rls|schema|database] [--schema S] [--database-url URL]'],
+  usage: [`<id> [--name N] [--strategy ${TENANCY_STRATEGY_NAMES.join('|')}] [--schema S] [--database-url URL]`],
   description:
     'Registers the tenant (creating the registry table on first use), creates its schema or database, ' +
     'applies every migration and marks it active. Run it again on a failed or half-provisioned tenant to ' +
@@ -24,7 +29,7 @@ export const provisionCommand: CliCommand = {
     strategy: {
       type: 'string',
       valueName: 'S',
-      description: 'rls, schema or database. Default: the defaultStrategy setting (TENANCY_STRATEGY)',
+      description: `${strategyNamesText()}. Default: the defaultStrategy setting (TENANCY_STRATEGY)`,
     },
     schema: { type: 'string', valueName: 'S', description: 'Schema strategy: schema name. Default: schemaPrefix + id' },
     'database-url': {
@@ -49,11 +54,12 @@ export const provisionCommand: CliCommand = {
   ],
   async run(context, { positionals: [id], values }) {
     const strategy = values.strategy as TenancyStrategyName | undefined;
-    if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
-      throw new CliUsageError(`--strategy must be rls, schema or database, got "${strategy}"`, 'provision');
+    if (strategy !== undefined && !isTenancyStrategyName(strategy)) {
+      throw new CliUsageError(`--strategy must be ${strategyNamesText()}, got "${strategy}"`, 'provision');
     }
     // Otherwise the tenant would be registered first and only then fail, left behind as `failed`.
-    if ((strategy ?? context.strategy()) === 'database') context.require('adminUrl');
+    for (const key of strategyDefinition(strategy ?? context.strategy()).cli.requiredSettings ?? [])
+      context.require(key as keyof CliSettings);
     const databaseUrl = values['database-url'] as string | undefined;
     context.output.addSecrets([], [databaseUrl]);
     // Before the registry is touched: a malformed id is a usage error, with nothing created.
@@ -90,12 +96,7 @@ export const provisionCommand: CliCommand = {
       });
       return EXIT_OK;
     }
-    const where =
-      tenant.strategy === 'schema'
-        ? `schema ${tenant.schemaName}`
-        : tenant.strategy === 'database'
-          ? 'own database'
-          : 'rls, shared tables';
+    const where = strategyDefinition(tenant.strategy ?? context.strategy()).cli.describe(tenant);
     if (applied === undefined) {
       context.output.out(`${tenant.id} is already active (${where})`);
     } else {
