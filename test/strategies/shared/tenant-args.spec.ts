@@ -1,5 +1,5 @@
 import { TenantMismatchError, TenantRelationNotFoundError } from '../../../lib';
-import { type Args, runScopedWrite } from '../../../lib/strategies/shared/tenant-args';
+import { type Args, runScopedWrite, scopeArgs } from '../../../lib/strategies/shared/tenant-args';
 
 // Prisma's errors, as far as runScopedWrite reads them (by name, so two copies of @prisma/client do not matter).
 const validation = (field: string) =>
@@ -20,6 +20,90 @@ function fakeQuery(...answers: unknown[]) {
   };
   return { calls, query };
 }
+
+describe('scopeArgs', () => {
+  it.each(['findMany', 'findFirst', 'findFirstOrThrow', 'count', 'aggregate', 'groupBy', 'updateMany', 'deleteMany'])(
+    '%s: adds the tenant to the where, or makes one',
+    (operation) => {
+      expect(scopeArgs(operation, { where: { done: true }, take: 5 }, 'tenantId', 'a')).toEqual({
+        where: { done: true, tenantId: 'a' },
+        take: 5,
+      });
+      expect(scopeArgs(operation, {}, 'tenantId', 'a').where).toEqual({ tenantId: 'a' });
+      expect(scopeArgs(operation, { where: null }, 'tenantId', 'a').where).toEqual({ tenantId: 'a' });
+    },
+  );
+
+  it.each(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete'])(
+    '%s: the tenant beside a unique filter; another tenant named in it is TenantMismatchError',
+    (operation) => {
+      expect(scopeArgs(operation, { where: { id: 'x' } }, 'tenantId', 'a').where).toEqual({ id: 'x', tenantId: 'a' });
+      const same = { id: 'x', tenantId: 'a' };
+      expect(scopeArgs(operation, { where: same }, 'tenantId', 'a').where).toBe(same);
+      expect(() => scopeArgs(operation, { where: { id: 'x', tenantId: 'b' } }, 'tenantId', 'a')).toThrow(
+        TenantMismatchError,
+      );
+    },
+  );
+
+  it('a non-unique filter on the tenant field is kept and ANDed with the tenant', () => {
+    const where = { tenantId: { in: ['a', 'b'] } };
+    expect(scopeArgs('findMany', { where }, 'tenantId', 'a').where).toEqual({ AND: [where, { tenantId: 'a' }] });
+    expect(scopeArgs('deleteMany', { where: { tenantId: 'b' } }, 'tenantId', 'a').where).toEqual({
+      AND: [{ tenantId: 'b' }, { tenantId: 'a' }],
+    });
+  });
+
+  it('puts the tenant into created data (each row of createMany), refusing another tenant', () => {
+    expect(scopeArgs('create', { data: { title: 't' } }, 'tenantId', 'a')).toEqual({
+      data: { title: 't', tenantId: 'a' },
+    });
+    expect(scopeArgs('createMany', { data: [{ n: 1 }, { n: 2, tenantId: 'a' }] }, 'tenantId', 'a').data).toEqual([
+      { n: 1, tenantId: 'a' },
+      { n: 2, tenantId: 'a' },
+    ]);
+    expect(scopeArgs('createManyAndReturn', { data: { n: 1 } }, 'tenantId', 'a').data).toEqual({
+      n: 1,
+      tenantId: 'a',
+    });
+    expect(() => scopeArgs('create', { data: { tenantId: 'b' } }, 'tenantId', 'a')).toThrow(TenantMismatchError);
+    expect(() => scopeArgs('createMany', { data: [{}, { tenantId: 'b' }] }, 'tenantId', 'a')).toThrow(
+      TenantMismatchError,
+    );
+  });
+
+  it('upsert: the tenant in the where and the create; the update may not move the row', () => {
+    expect(scopeArgs('upsert', { where: { id: 'x' }, create: { n: 1 }, update: { n: 2 } }, 'tenantId', 'a')).toEqual({
+      where: { id: 'x', tenantId: 'a' },
+      create: { n: 1, tenantId: 'a' },
+      update: { n: 2 },
+    });
+    expect(() =>
+      scopeArgs('upsert', { where: { id: 'x' }, create: {}, update: { tenantId: 'b' } }, 'tenantId', 'a'),
+    ).toThrow(TenantMismatchError);
+  });
+
+  it.each(['update', 'updateMany', 'updateManyAndReturn'])(
+    '%s: setting the tenant field to another tenant is TenantMismatchError; to its own, allowed',
+    (operation) => {
+      for (const data of [{ tenantId: 'b' }, { tenantId: { set: 'b' } }])
+        expect(() => scopeArgs(operation, { where: { id: 'x' }, data }, 'tenantId', 'a')).toThrow(TenantMismatchError);
+      for (const data of [{ tenantId: 'a' }, { tenantId: { set: 'a' } }, { title: 't' }])
+        expect(scopeArgs(operation, { where: { id: 'x' }, data }, 'tenantId', 'a').data).toBe(data);
+    },
+  );
+
+  it('uses the configured field name and leaves the given arguments untouched', () => {
+    const args = { where: { id: 'x' }, data: { title: 't' } };
+    const copy = structuredClone(args);
+    expect(scopeArgs('update', args, 'orgId', 'a').where).toEqual({ id: 'x', orgId: 'a' });
+    expect(args).toEqual(copy);
+  });
+
+  it('adds nothing to operations without a where or data it knows', () => {
+    expect(scopeArgs('$queryRaw', { sql: 'x' }, 'tenantId', 'a')).toEqual({ sql: 'x' });
+  });
+});
 
 describe('runScopedWrite', () => {
   it('runs a create once, with the tenant in its data, when Prisma accepts it', async () => {
