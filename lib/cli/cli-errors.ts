@@ -93,7 +93,7 @@ function describeFailure(error: unknown, usage: (command?: string) => string): C
   if (error instanceof InvalidTenantIdError || error instanceof DeprovisionNotConfirmedError) {
     const rule =
       error instanceof InvalidTenantIdError
-        ? ' (by default letters, digits, - and _, starting with a letter or digit, at most 63; see TENANCY_TENANT_ID_PATTERN)'
+        ? ' (by default lower-case letters, digits and -, starting with a letter or digit, at most 56; see TENANCY_TENANT_ID_PATTERN)'
         : '';
     return { exitCode: EXIT_USAGE, code: error.errorCode, message: `${error.message}${rule}`, hints: [] };
   }
