@@ -21,6 +21,7 @@ export type {
 export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from './options/tenancy-options.validator';
 
 export { TenantContext } from './context/tenant-context.service';
+export type { TenantEntryPoint } from './entry-points/tenant-entry-point.interface';
 export * from './jobs';
 export { currentTenantId } from './context/current-tenant-id';
 export { TenantAwareLogger } from './logging/tenant-aware.logger';

@@ -1,5 +1,6 @@
 import { Inject, type MiddlewareConsumer, Module, type NestModule, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { TenantCallInterceptor } from './context/tenant-call.interceptor';
 import { TenantContextMiddleware } from './context/tenant-context.middleware';
 import { ClsModule } from 'nestjs-cls';
 import { TenantContext } from './context/tenant-context.service';
@@ -56,6 +57,7 @@ import { registryListenerProvider } from './registry/registry-listener.provider'
     TenantRunner,
     { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
     { provide: APP_GUARD, useClass: TenantGlobalGuard },
+    { provide: APP_INTERCEPTOR, useClass: TenantCallInterceptor },
     registryListenerProvider,
   ],
   exports: [

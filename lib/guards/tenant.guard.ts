@@ -6,21 +6,27 @@ import { TenantResolution } from '../resolvers/tenant-resolution.service';
 import { TenantCache } from '../store/tenant-cache.service';
 import type { Tenant } from '../store/tenant.interface';
 import { SKIP_TENANT_METADATA } from '../tenancy.constants';
+import { TenancyError } from '../errors/tenancy.error';
+import { enterCallContext } from './call-context';
 import { enterRequestContext } from './request-context';
 
 /**
- * Resolves the tenant of each HTTP request, checks it, and makes it current.
+ * Resolves the tenant of each call, checks it, and makes it current.
  *
  * Registered globally by `TenancyModule` (unless `globalGuard: false`), or
- * placed with `@UseGuards(TenantGuard)`. For every HTTP request that is not
- * marked `@SkipTenant()` it: resolves the id (no id → `MissingTenantError`,
- * 400); validates and looks it up through `TenantCache` (malformed → 400,
- * unknown → 404, not active → 403); sets it in the CLS context, where
- * `TenantContext`, `@CurrentTenant()` and the Prisma client read it.
+ * placed with `@UseGuards(TenantGuard)`. For every call that is not marked
+ * `@SkipTenant()` it: resolves the id (no id → `MissingTenantError`, 400);
+ * validates and looks it up through `TenantCache` (malformed → 400, unknown →
+ * 404, not active → 403); sets it in the CLS context, where `TenantContext`,
+ * `@CurrentTenant()` and the Prisma client read it.
  *
- * Non-HTTP contexts (microservices, WebSockets, GraphQL) pass through
- * untouched: there is no request shape to resolve from. Wrap such handlers in
- * `TenantContext.run(id, fn)`.
+ * HTTP requests resolve with the configured `resolvers`. GraphQL operations,
+ * WebSocket messages and microservice messages resolve through the entry point
+ * of their context type (`entryPoints` option; all of them by default), get a
+ * CLS context of their own, and are refused with the transport's own error
+ * (GraphQL error, `WsException`, `RpcException`) carrying the same code. A
+ * context type without an entry point passes through with no tenant, so its
+ * queries fail closed.
  *
  * Subclass it to change one step, as with `@nestjs/throttler`'s guard: override
  * `shouldSkip`, `resolveTenantId`, `getTenant` or `throwMissingTenant`; then
@@ -36,7 +42,16 @@ export class TenantGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    const type = context.getType();
+    if (type !== 'http') {
+      const entry = this.resolution.entryPoint(type);
+      if (!entry) return true;
+      // Synchronously, as below: the call's own store, before any await.
+      enterCallContext(context);
+      return this.activate(context).catch((error: unknown) => {
+        throw error instanceof TenancyError && entry.toTransportError ? entry.toTransportError(error, context) : error;
+      });
+    }
     // Synchronously, before any await: a CLS context entered here becomes the
     // one the route handler runs in only if it is entered in the caller's own
     // execution, not in the continuation of a promise this guard awaits. Not

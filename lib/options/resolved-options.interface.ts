@@ -1,4 +1,5 @@
 import type { TenancyModuleOptions, TenantResolverOption } from './tenancy-options.interface';
+import type { TenantEntryPoint } from '../entry-points/tenant-entry-point.interface';
 import type { TenantStore } from '../store/tenant-store.interface';
 import type { TenancyStrategyName } from '../store/tenant.interface';
 import type { ResolvedStrategyOptions } from '../strategies/strategy.registry';
@@ -19,6 +20,7 @@ export interface ResolvedTenancyOptions<TClient = unknown>
     ResolvedStrategyOptions {
   store: TenantStore;
   resolvers: TenantResolverOption[];
+  entryPoints: readonly TenantEntryPoint[];
   sharedModels: ReadonlySet<string>;
   cache: { ttlMs: number; max: number };
   migrations: { onFailed: 'serve' | 'refuse' };

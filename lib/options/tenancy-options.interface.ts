@@ -1,5 +1,6 @@
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { PoolConfig } from 'pg';
+import type { TenantEntryPoint } from '../entry-points/tenant-entry-point.interface';
 import type { TenantResolver, TenancyRequest } from '../resolvers/tenant-resolver.interface';
 import type { Tenant, TenancyStrategyName } from '../store/tenant.interface';
 import type { TenantStore } from '../store/tenant-store.interface';
@@ -141,6 +142,14 @@ export interface TenancyModuleOptions<TClient = unknown> {
   };
   /** What happens to tenants whose last migration failed. Default: served (`onFailed: 'serve'`). */
   migrations?: TenancyMigrationsOptions;
+  /**
+   * How GraphQL operations, WebSocket messages and microservice messages name
+   * their tenant: one entry point per Nest context type. Default: all of the
+   * package's (GraphQL, WebSockets, microservices), with their default settings.
+   * Give a list to change one's settings or to leave a context type without
+   * tenant resolution (its handlers then run without a tenant, failing closed).
+   */
+  entryPoints?: TenantEntryPoint[];
   /** Register `TenantGuard` as a global guard. Default: `true`. */
   globalGuard?: boolean;
   /** Prisma field holding the tenant id in tenant-scoped models. Default: `tenantId`. */

@@ -5,6 +5,8 @@ import { isTenancyStrategyName, TENANCY_STRATEGIES, TENANCY_STRATEGY_NAMES } fro
 import type { ResolvedStrategyOptions } from '../strategies/strategy.registry';
 import type { ResolvedTenancyOptions } from './resolved-options.interface';
 import type { TenancyModuleOptions } from './tenancy-options.interface';
+import { defaultEntryPoints } from '../entry-points/default-entry-points';
+import type { TenantEntryPoint } from '../entry-points/tenant-entry-point.interface';
 
 // The naming rule is the schema and database strategies'; exported from here, as it always was.
 export { DEFAULT_TENANT_NAME_PREFIX, defaultSchemaName, prefixedTenantName } from '../strategies/shared/tenant-naming';
@@ -128,6 +130,7 @@ export function resolveTenancyOptions<TClient>(
     createClient: options.createClient,
     store,
     resolvers,
+    entryPoints: resolveEntryPoints(options.entryPoints),
     tenantIdPattern,
     cache,
     migrations,
@@ -183,4 +186,19 @@ function resolveRegistryListener(
   if (typeof connection !== 'string' && !isObject(connection))
     fail('registryListener.connection', 'expected a postgresql:// URL or a pg client config');
   return given;
+}
+
+function resolveEntryPoints(entryPoints: TenancyModuleOptions<unknown>['entryPoints']): readonly TenantEntryPoint[] {
+  if (entryPoints === undefined) return defaultEntryPoints();
+  if (!Array.isArray(entryPoints)) fail('entryPoints', 'expected an array of entry points');
+  const seen = new Set<string>();
+  entryPoints.forEach((entry: unknown, i) => {
+    const e = entry as Partial<TenantEntryPoint> | null;
+    if (!isObject(e) || typeof e.type !== 'string' || typeof e.resolveTenantId !== 'function')
+      fail(`entryPoints[${i}]`, 'expected an entry point (an object with `type` and `resolveTenantId`)');
+    if (e.type === 'http') fail(`entryPoints[${i}].type`, "'http' is resolved by `resolvers`");
+    if (seen.has(e.type)) fail(`entryPoints[${i}].type`, `'${e.type}' is given twice`);
+    seen.add(e.type);
+  });
+  return entryPoints;
 }

@@ -9,6 +9,7 @@ import { HeaderTenantResolver } from './header.resolver';
 import { PathTenantResolver } from './path.resolver';
 import { SubdomainTenantResolver } from './subdomain.resolver';
 import { toTenancyRequest } from './tenancy-request.factory';
+import type { TenantEntryPoint } from '../entry-points/tenant-entry-point.interface';
 import type { TenancyRequest, TenantResolver } from './tenant-resolver.interface';
 
 /** Turns one `resolvers` entry into a resolver; a `TenantResolver` instance is used as it is. */
@@ -37,14 +38,30 @@ export function createTenantResolver(option: TenantResolverOption): TenantResolv
 export class TenantResolution {
   // Built once at boot: resolvers hold no per-request state.
   private readonly resolvers: readonly TenantResolver[];
+  private readonly entryPoints: ReadonlyMap<string, TenantEntryPoint>;
 
   constructor(@Inject(TENANCY_RESOLVED_OPTIONS) options: ResolvedTenancyOptions) {
     this.resolvers = options.resolvers.map(createTenantResolver);
+    this.entryPoints = new Map(options.entryPoints.map((entry) => [entry.type, entry]));
   }
 
-  /** The raw tenant id of the HTTP request in `context`, or `undefined` when no resolver found one. */
-  resolve(context: ExecutionContext): Promise<string | undefined> {
-    return this.resolveRequest(toTenancyRequest(context.switchToHttp().getRequest()));
+  /**
+   * The raw tenant id the call in `context` names, or `undefined` when it names
+   * none: for HTTP, from the configured resolvers; for GraphQL, WebSockets and
+   * microservices, from the context type's entry point (see `entryPoint`).
+   */
+  async resolve(context: ExecutionContext): Promise<string | undefined> {
+    const type = context.getType();
+    if (type === 'http') return this.resolveRequest(toTenancyRequest(context.switchToHttp().getRequest()));
+    const id: unknown = await this.entryPoints.get(type)?.resolveTenantId(context, this);
+    if (id === undefined || id === null || id === '') return undefined;
+    if (typeof id !== 'string') throw new InvalidTenantIdError();
+    return id;
+  }
+
+  /** The entry point serving non-HTTP calls of `type`, or `undefined` when the app has none for it. */
+  entryPoint(type: string): TenantEntryPoint | undefined {
+    return this.entryPoints.get(type);
   }
 
   /** Same as `resolve`, for an already normalized request. */
