@@ -9,6 +9,8 @@ import { runRlsSelfCheck } from './rls-self-check';
 import { RlsTenantPool } from './rls-tenant.pool';
 import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
 import { rlsExtension } from './rls.extension';
+import { readFastPath } from '../shared/read-fast-path';
+import { modelsWithoutField } from '../../prisma/prisma-runtime-models';
 import type { ResolvedRlsOptions } from './rls.options';
 
 type ExtendableClient = { $extends(extension: unknown): unknown; $disconnect(): Promise<void> };
@@ -61,13 +63,33 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
     }
     const base = common.createClient(adapter) as unknown as ExtendableClient;
     confineQueryBatching(base);
-    this.client = base.$extends(
+    const extended = base.$extends(
       rlsExtension({
         tenantField: common.tenantField,
         sharedModels: common.sharedModels,
         currentTenantId: () => common.context.current()?.id,
       }),
-    ) as TClient;
+    ) as TClient & object;
+    this.client = this.withReadFastPath(base, extended);
+  }
+
+  /**
+   * Reads of tenant-scoped models skip the extension (Prisma's extension
+   * machinery costs every operation it wraps about as much as the database
+   * work of a primary-key read): the policies scope them, and the pool refuses
+   * any statement without a tenant in context (`MissingTenantError`), so they
+   * fail closed as before. Only when that is proven: the self-check passed
+   * (every table with the tenant column has forced policies), and the model
+   * has the tenant field (a model without it is not policy-protected, so its
+   * reads keep the extension, which refuses them). Otherwise every operation
+   * keeps the extension (layer 1) as well.
+   */
+  private withReadFastPath(base: ExtendableClient, extended: TClient & object): TClient {
+    if (!this.rls.selfCheck) return extended;
+    const unscoped = modelsWithoutField(base, this.common.tenantField);
+    if (!unscoped) return extended;
+    const keep = new Set([...this.common.sharedModels, ...unscoped]);
+    return readFastPath(base as unknown as TClient & object, extended, keep);
   }
 
   clientFor(): TClient {

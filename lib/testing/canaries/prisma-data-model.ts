@@ -1,19 +1,7 @@
 import { TenancyConfigError } from '../../errors/tenancy-config.error';
+import { readRuntimeModels, type RuntimeModel } from '../../prisma/prisma-runtime-models';
 
-/** A field of Prisma's runtime data model (Prisma 7 keeps only these properties). */
-export interface RuntimeField {
-  name: string;
-  kind: 'scalar' | 'object' | 'enum' | 'unsupported' | string;
-  type: string;
-  dbName?: string | null;
-}
-
-/** A model of Prisma's runtime data model. */
-export interface RuntimeModel {
-  fields: RuntimeField[];
-  dbName: string | null;
-  schema?: string | null;
-}
+export type { RuntimeField, RuntimeModel } from '../../prisma/prisma-runtime-models';
 
 /** A model the kit can write canary rows of. */
 export interface CanaryModel {
@@ -28,10 +16,7 @@ export interface CanaryModel {
   fields: { name: string; column: string; kind: string; type: string }[];
 }
 
-type ClientInternals = {
-  _runtimeDataModel?: { models?: Record<string, RuntimeModel> };
-  _engineConfig?: { inlineSchema?: string; runtimeDataModel?: { models?: Record<string, RuntimeModel> } };
-};
+type ClientInternals = { _engineConfig?: { inlineSchema?: string } };
 
 /**
  * Every model of a generated Prisma client, read from its runtime data model
@@ -39,15 +24,14 @@ type ClientInternals = {
  * 6 and 7): Prisma 7's `prisma-client` generator exports no `Prisma.dmmf`.
  */
 export function readPrismaModels(client: unknown): CanaryModel[] {
-  const internals = client as ClientInternals;
-  const models = internals?._runtimeDataModel?.models ?? internals?._engineConfig?.runtimeDataModel?.models;
-  if (!models || typeof models !== 'object') {
+  const models = readRuntimeModels(client);
+  if (!models) {
     throw new TenancyConfigError(
       'prisma',
       "cannot read the Prisma client's data model (_runtimeDataModel): pass the client your createClient builds",
     );
   }
-  return Object.entries(models).map(([name, model]) => ({
+  return Object.entries(models).map(([name, model]: [string, RuntimeModel]) => ({
     name,
     delegate: name.charAt(0).toLowerCase() + name.slice(1),
     schema: model.schema ?? null,
