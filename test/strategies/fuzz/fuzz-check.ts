@@ -345,6 +345,14 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       op.id = d.flag2 ? pickTheirs() : existing ? pickOwn() : me.newId('p');
       op.name = me.label(`up${d.v}`);
       op.budget = d.v;
+      // Whether another tenant holds the id: its creator may have deleted it since, and another tenant
+      // created it again. Asked when planned and when checked: the other lanes run meanwhile, so the
+      // holder may change while the upsert runs (deleted after the insert collided with it, or taken).
+      const heldByAnother = () => {
+        const owner = world.owners.get(op.id!);
+        return owner !== undefined && owner !== op.me && world.oracles.get(owner)!.projects.has(op.id!);
+      };
+      const foreignWhenPlanned = heldByAnother();
       return check((obs) => {
         const row = me.projects.get(op.id!);
         if (row) {
@@ -352,13 +360,14 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
           Object.assign(row, { name: op.name, budget: op.budget });
           return same(obs.projects, [projectObs(op.me, row, true)], 'upsert update', op, obs);
         }
-        const foreign = world.owners.has(op.id!) && world.owners.get(op.id!) !== op.me;
+        const held = heldByAnother();
+        const foreign = foreignWhenPlanned || held;
         // Another tenant's id: refused, or nothing (RLS, one key space), or a row of the reader's own (a schema or database of its own).
         if (foreign && (obs.error !== undefined || !obs.projects?.length)) return;
         noError(obs, op);
         const createdRow = { id: op.id!, name: op.name!, budget: op.budget!, tasks: [] };
         me.add(createdRow);
-        if (!world.owners.has(op.id!)) world.owners.set(op.id!, op.me);
+        if (!held) world.owners.set(op.id!, op.me);
         same(obs.projects, [projectObs(op.me, me.projects.get(op.id!)!, true)], 'upsert create', op, obs);
       });
     }
