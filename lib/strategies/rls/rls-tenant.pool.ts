@@ -8,6 +8,7 @@ import {
   withSettingsAfterBegin,
 } from '../shared/pipelined-settings';
 import { markForReset, resetIfMarked } from '../shared/session-reset';
+import { queryInImplicitTransaction } from '../shared/implicit-transaction.query';
 import { type RlsScope, rawStatementScope } from './rls-scope';
 
 /** How the pool learns, at the moment a query starts, which tenant it serves. */
@@ -98,9 +99,11 @@ export class RlsTenantPool extends Pool {
       return (await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]))[1];
     }
     if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
-    // Raw SQL also gets the session cleaned before COMMIT (PgBouncer-safe).
-    const raw = rawStatementScope.getStore() === true;
-    return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values, raw);
+    // Raw SQL keeps an explicit transaction (it could hold BEGIN or COMMIT itself) and gets the
+    // session cleaned before COMMIT (PgBouncer-safe); Prisma's own statements run in an implicit one.
+    if (rawStatementScope.getStore() === true)
+      return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values, true);
+    return await queryInImplicitTransaction(client, this.setSql(scope.tenantId, true), config, values);
   }
 
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {

@@ -1,0 +1,89 @@
+import { Query, type PoolClient, type QueryConfig } from 'pg';
+
+// What of pg's connection this query writes to: the protocol messages, not yet buffered.
+interface ProtocolWriter {
+  parse(message: { text: string; name?: string; types?: unknown[] }): void;
+  bind(message: { portal?: string; statement?: string; values?: unknown[]; valueMapper?: unknown }): void;
+  execute(message: { portal?: string; rows?: number }): void;
+}
+
+// pg's Query, as far as this subclass uses it (its typings do not describe it).
+interface PgQuery {
+  callback?: (error: Error | null, result?: unknown) => void;
+  requiresPreparation(): boolean;
+  prepare(connection: ProtocolWriter): void;
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: unknown, connection: unknown): void;
+}
+const PgQuery = Query as unknown as new (config: QueryConfig, values?: unknown[]) => PgQuery;
+
+/**
+ * One statement run with a transaction-local setting, in one implicit
+ * transaction of the extended query protocol: `Parse/Bind/Execute` of the
+ * `set_config(..., true)`, then the statement's own `Parse/Bind/Describe/
+ * Execute`, then a single `Sync`. PostgreSQL runs everything before a `Sync`
+ * in one transaction and ends it at the `Sync`, so the setting lives exactly
+ * as long as the statement: no `BEGIN` and `COMMIT` round their own trips
+ * through the server, and the client parses one answer instead of four.
+ * PgBouncer's transaction pooling keeps the server connection until the
+ * `Sync`'s ReadyForQuery reports idle, as for any transaction.
+ *
+ * Only for statements Prisma builds from model operations: one statement,
+ * never transaction control. Raw SQL could contain `BEGIN` or `COMMIT`, which
+ * would stretch or end the implicit transaction; it keeps the explicit one.
+ * The `set_config` row and command tag are dropped, so the statement's result
+ * is all the caller sees.
+ * @internal
+ */
+class ImplicitTransactionQuery extends PgQuery {
+  private settingPending = true;
+
+  constructor(
+    config: QueryConfig,
+    values: unknown[] | undefined,
+    private readonly setSql: string,
+  ) {
+    super(config, values);
+  }
+
+  // Always the extended protocol, even without parameters: the simple one would end the transaction early.
+  override requiresPreparation(): boolean {
+    return true;
+  }
+
+  override prepare(connection: ProtocolWriter): void {
+    // Unnamed statement and portal: the statement's own Parse replaces them, after they ran.
+    connection.parse({ text: this.setSql, name: '', types: [] });
+    connection.bind({ portal: '', statement: '', values: [] });
+    connection.execute({ portal: '', rows: 0 });
+    super.prepare(connection);
+  }
+
+  override handleDataRow(message: unknown): void {
+    if (!this.settingPending) super.handleDataRow(message);
+  }
+
+  override handleCommandComplete(message: unknown, connection: unknown): void {
+    if (this.settingPending) this.settingPending = false;
+    else super.handleCommandComplete(message, connection);
+  }
+}
+
+/**
+ * Runs `config` on `client` with `setSql` (a `SELECT set_config(..., true)`)
+ * in force for it alone, in one round trip and one implicit transaction.
+ * @internal
+ */
+export function queryInImplicitTransaction(
+  client: PoolClient,
+  setSql: string,
+  config: string | QueryConfig,
+  values?: unknown[],
+): Promise<any> {
+  const query = new ImplicitTransactionQuery(typeof config === 'string' ? { text: config } : config, values, setSql);
+  return new Promise((resolve, reject) => {
+    query.callback = (error, result) => (error ? reject(error) : resolve(result));
+    // A submittable: pg writes it (corked) when its turn on the pipeline comes.
+    client.query(query as unknown as QueryConfig);
+  });
+}
