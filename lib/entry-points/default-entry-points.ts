@@ -1,4 +1,5 @@
 import type { TenantEntryPoint } from './tenant-entry-point.interface';
+import { microserviceEntryPoint } from './microservices';
 
 /**
  * The entry points `TenancyModule` uses when `entryPoints` is not given: every
@@ -10,5 +11,6 @@ import type { TenantEntryPoint } from './tenant-entry-point.interface';
 export function defaultEntryPoints(): TenantEntryPoint[] {
   return [
     // One line per entry point; see lib/entry-points/<kind>/.
+    microserviceEntryPoint(),
   ];
 }
