@@ -27,6 +27,8 @@ describe('TenantGuard outside HTTP', () => {
       databaseUrl: 'postgresql://unused@localhost/unused',
       createClient: () => ({}),
       tenants: [{ id: 'acme', status: 'active' }],
+      // None: the defaults serve every context type; this checks a type without one.
+      entryPoints: [],
     });
     const moduleRef = await Test.createTestingModule({
       imports: [ClsModule.forFeature()],
