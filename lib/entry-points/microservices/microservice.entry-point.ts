@@ -18,7 +18,7 @@ import { toRpcException } from './rpc-transport-error';
  */
 function tenantIdOf(lookup: MetadataLookup & { found: true }, source: string): string {
   const value = Buffer.isBuffer(lookup.value) ? lookup.value.toString('utf8') : lookup.value;
-  if (Array.isArray(value)) throw new InvalidTenantIdError(`The message's ${source} names more than one tenant.`);
+  if (Array.isArray(value)) throw new InvalidTenantIdError(`The message's ${source} is a list, not one value.`);
   if (typeof value !== 'string') throw new InvalidTenantIdError(`The message's ${source} is not a string.`);
   if (value === '') throw new InvalidTenantIdError(`The message's ${source} is empty.`);
   return value;

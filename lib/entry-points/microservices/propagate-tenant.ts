@@ -1,6 +1,10 @@
 import { TenancyConfigError } from '../../errors/tenancy-config.error';
-import type { MicroserviceTenancyOptions } from './microservice.options';
-import { type ClientSerializer, TenantClientSerializer, type TenantClientTransport } from './tenant-client.serializer';
+import {
+  type ClientSerializer,
+  TenantClientSerializer,
+  type TenantClientSerializerOptions,
+  type TenantClientTransport,
+} from './tenant-client.serializer';
 import { tenantGrpcInterceptor } from './tenant-grpc.interceptor';
 
 // Nest's `Transport` enum, by value (stable since Nest 6): TCP 0, REDIS 1,
@@ -26,18 +30,23 @@ export interface TenantClientOptionsLike {
  * ClientsModule.register([propagateTenant({ name: 'ORDERS', transport: Transport.RMQ, options: { urls, queue } })]);
  * ```
  *
+ * `options.header` names the header (default `x-tenant-id`); on TCP and Redis,
+ * `options.payloadField` also writes the id into object payloads, for
+ * receivers on Nest 11 (see `TenantClientSerializerOptions.payloadField`).
  * MQTT (its headers come from the `MqttRecord`, out of a serializer's reach)
  * and custom transports are refused with a `TenancyConfigError`.
  */
 export function propagateTenant<T extends TenantClientOptionsLike>(
   client: T,
-  options?: Pick<MicroserviceTenancyOptions, 'header'>,
+  options?: Pick<TenantClientSerializerOptions, 'header' | 'payloadField'>,
 ): T {
   if (client.customClass !== undefined)
     throw new TenancyConfigError('propagateTenant.customClass', 'custom transports are not supported');
   const transport = TRANSPORT_NAMES[client.transport ?? 0];
   const clientOptions = (client.options ?? {}) as Record<string, unknown>;
   if (transport === 'grpc') {
+    if (options?.payloadField !== undefined)
+      throw new TenancyConfigError('propagateTenant.payloadField', 'only TCP and Redis clients write it');
     const channelOptions = (clientOptions.channelOptions ?? {}) as Record<string, unknown>;
     const interceptors = (channelOptions.interceptors ?? []) as unknown[];
     return {
@@ -54,7 +63,7 @@ export function propagateTenant<T extends TenantClientOptionsLike>(
       `transport ${String(client.transport)} is not supported (TCP, Redis, NATS, RabbitMQ, Kafka, gRPC)`,
     );
   const serializer = new TenantClientSerializer(transport as TenantClientTransport, {
-    header: options?.header,
+    ...options,
     serializer: clientOptions.serializer as ClientSerializer | undefined,
   });
   return { ...client, options: { ...clientOptions, serializer } };

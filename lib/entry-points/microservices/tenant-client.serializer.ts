@@ -17,6 +17,13 @@ export interface TenantClientSerializerOptions {
   header?: string;
   /** The serializer whose output gets the tenant. Default: the transport's own default serializer. */
   serializer?: ClientSerializer;
+  /**
+   * TCP and Redis only: also write the tenant id into this field of object
+   * payloads (unless they have it), for receivers on Nest 11, whose TCP and
+   * Redis servers drop the packet's `metadata`. The receiver reads it with
+   * the same `payloadField`. Default: none (the payload is never changed).
+   */
+  payloadField?: string;
 }
 
 type Table = Record<string, unknown> | undefined;
@@ -70,6 +77,7 @@ function newNatsHeaders(): NatsHeaders {
  */
 export class TenantClientSerializer implements ClientSerializer {
   private readonly header: string;
+  private readonly payloadField: string | undefined;
   private readonly inner: ClientSerializer;
 
   constructor(
@@ -78,7 +86,12 @@ export class TenantClientSerializer implements ClientSerializer {
   ) {
     if (!TRANSPORTS.includes(transport))
       throw new TenancyConfigError('TenantClientSerializer.transport', `expected one of ${TRANSPORTS.join(', ')}`);
-    this.header = resolveMicroserviceOptions(options, 'TenantClientSerializer').header;
+    ({ header: this.header, payloadField: this.payloadField } = resolveMicroserviceOptions(
+      options,
+      'TenantClientSerializer',
+    ));
+    if (this.payloadField !== undefined && transport !== 'tcp' && transport !== 'redis')
+      throw new TenancyConfigError('TenantClientSerializer.payloadField', 'only TCP and Redis clients write it');
     this.inner = options.serializer ?? defaultSerializer(transport);
   }
 
@@ -107,8 +120,18 @@ export class TenantClientSerializer implements ClientSerializer {
       case 'nats':
         return { ...packet, headers: this.natsHeaders(packet.headers as NatsHeaders | undefined, tenantId) };
       default:
-        return { ...packet, metadata: this.table(packet.metadata as Table, tenantId) };
+        return {
+          ...packet,
+          data: this.payload(packet.data, tenantId),
+          metadata: this.table(packet.metadata as Table, tenantId),
+        };
     }
+  }
+
+  private payload(data: unknown, tenantId: string): unknown {
+    const field = this.payloadField;
+    if (field === undefined || data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+    return Object.prototype.hasOwnProperty.call(data, field) ? data : { ...data, [field]: tenantId };
   }
 
   private table(table: Table, tenantId: string): Table {

@@ -88,9 +88,10 @@ function handlersController(prefix: string, grpc: boolean): Type {
       return this.record('create', data.name);
     }
 
-    @EventPattern<Record<string, { name: string }>>(`${prefix}.event`)
-    async event(@Payload() data: { name: string }): Promise<void> {
-      await this.record('event', data.name);
+    // `{ name?: string }`: Nest 12 types an event's payload as `{}` unless told, Nest 11 as anything.
+    @EventPattern(`${prefix}.event`)
+    async event(@Payload() data: { name?: string }): Promise<void> {
+      await this.record('event', String(data.name));
     }
 
     @MessagePattern(`${prefix}.forward`)
@@ -148,6 +149,8 @@ export interface BootMicroserviceOptions {
   server: MicroserviceOptions;
   /** Service A's client of service B (the same server here): wrapped in `propagateTenant`. */
   forward: ClientOptions;
+  /** Options of `propagateTenant` for that client. */
+  forwardOptions?: Parameters<typeof propagateTenant>[1];
   tenancy?: Partial<TenancyModuleOptions<PrismaClient>>;
   entryPoints?: TenantEntryPoint[];
 }
@@ -168,7 +171,7 @@ export async function bootMicroservice(options: BootMicroserviceOptions): Promis
         ...(options.entryPoints ? { entryPoints: options.entryPoints } : {}),
         ...options.tenancy,
       }),
-      ClientsModule.register([propagateTenant({ name: FORWARD_CLIENT, ...options.forward })]),
+      ClientsModule.register([propagateTenant({ name: FORWARD_CLIENT, ...options.forward }, options.forwardOptions)]),
     ],
     controllers: [handlersController(options.prefix, grpc)],
     providers: [{ provide: 'CALLS', useValue: calls }],

@@ -213,6 +213,21 @@ describe('TenantClientSerializer', () => {
     expect(out).toEqual({ value: 'v', headers: { 'x-org': 'acme' } });
   });
 
+  it('TCP and Redis with payloadField: also the field of object payloads, in a new object', () => {
+    const serializer = new TenantClientSerializer('tcp', { payloadField: 'tenantId' });
+    const data = { n: 1 };
+    const out = asTenant('acme', () => serializer.serialize({ pattern: 'p', data })) as Record<string, unknown>;
+    expect(out.data).toEqual({ n: 1, tenantId: 'acme' });
+    expect(data).toEqual({ n: 1 });
+    const own = asTenant('acme', () => serializer.serialize({ pattern: 'p', data: { tenantId: 'globex' } }));
+    expect((own as { data: unknown }).data).toEqual({ tenantId: 'globex' });
+    for (const other of ['text', 3, [1]])
+      expect(
+        (asTenant('acme', () => serializer.serialize({ pattern: 'p', data: other })) as { data: unknown }).data,
+      ).toBe(other);
+    expect(() => new TenantClientSerializer('rmq', { payloadField: 'tenantId' })).toThrow(TenancyConfigError);
+  });
+
   it('refuses a transport it cannot serve', () => {
     expect(() => new TenantClientSerializer('mqtt' as never)).toThrow(TenancyConfigError);
   });
@@ -251,15 +266,21 @@ describe('propagateTenant', () => {
   it('refuses MQTT and custom transports with TenancyConfigError', () => {
     expect(() => propagateTenant({ transport: Transport.MQTT })).toThrow(TenancyConfigError);
     expect(() => propagateTenant({ customClass: class {} })).toThrow(TenancyConfigError);
+    expect(() => propagateTenant({ transport: Transport.GRPC }, { payloadField: 'tenantId' })).toThrow(
+      TenancyConfigError,
+    );
   });
 });
 
 describe('the root entry point', () => {
   it('loads neither @nestjs/microservices nor a transport package (optional peers)', () => {
     // A process of its own: the test runner's module registry is not Node's.
+    // Nest 11's own core requires @nestjs/microservices when it is installed:
+    // only what the package's require adds on top of Nest's is counted.
     const script =
+      "require('@nestjs/core'); const before = new Set(Object.keys(require.cache));" +
       "const root = require('./lib'); root.microserviceEntryPoint(); root.propagateTenant;" +
-      'const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](@nestjs[\\\\/]microservices|@grpc|@nats-io|amqplib|ioredis)/.test(f));' +
+      'const loaded = Object.keys(require.cache).filter((f) => !before.has(f) && /node_modules[\\\\/](@nestjs[\\\\/]microservices|@grpc|@nats-io|nats|amqplib|ioredis)[\\\\/]/.test(f));' +
       'process.stdout.write(JSON.stringify(loaded));';
     const out = execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', script], {
       cwd: join(__dirname, '..', '..', '..'),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientOptions, MicroserviceOptions } from '@nestjs/microservices';
-import { TenantContext } from '../../../lib';
+import { microserviceEntryPoint, TenantContext } from '../../../lib';
 import { createTestDatabase, withClient, type TestDatabase } from '../../support';
 import { createSchemaTenantsDatabase } from '../../strategies/schema/schema-tenants';
 import {
@@ -252,6 +252,103 @@ export function describeSchemaIsolation(spec: TransportCase): void {
         expect(names).toHaveLength(16);
         for (const name of names) expect(name.startsWith(`${tenant}-`)).toBe(true);
       }
+    });
+  });
+}
+
+/**
+ * `payloadField`: the tenant named by a field of the payload, for senders that
+ * cannot set metadata (and, on TCP and Redis, the only way on Nest 11); a
+ * `propagateTenant` client writing it. Metadata checks only where the
+ * transport carries it.
+ */
+export function describePayloadField(spec: TransportCase, metadata: boolean): void {
+  describe(`${spec.name} microservice with a payload field (payloadField: tenantId)`, () => {
+    const prefix = `tenancy-${spec.name}-p-${randomBytes(5).toString('hex')}`;
+    let db: TestDatabase;
+    let t: MicroserviceTestApp;
+    let driver: Driver;
+
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      const { server, client } = await spec.options(prefix);
+      t = await bootMicroservice({
+        databaseUrl: db.appUrl,
+        prefix,
+        server,
+        forward: client,
+        forwardOptions: { payloadField: 'tenantId' },
+        entryPoints: [microserviceEntryPoint({ payloadField: 'tenantId' })],
+      });
+      driver = await spec.driver(prefix, client);
+    }, 60_000);
+    afterAll(async () => {
+      await driver?.close();
+      await t?.close();
+      await db?.drop();
+    });
+
+    const refused = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'accepted',
+        (error: unknown) => error,
+      );
+
+    it('reads the tenant from the payload of a message without metadata: two tenants, interleaved', async () => {
+      const replies = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => {
+          const tenant = i % 2 === 0 ? 't0' : 't1';
+          return driver.send<HandlerCall>('create', { tenantId: tenant, name: `${tenant}-p-${i}` }, ABSENT);
+        }),
+      );
+      replies.forEach((reply, i) => {
+        const tenant = i % 2 === 0 ? 't0' : 't1';
+        expect(reply.tenant).toBe(tenant);
+        for (const name of reply.seen) expect(name.startsWith(`${tenant}-`)).toBe(true);
+      });
+    });
+
+    (metadata ? it : it.skip)(
+      'accepts metadata and payload naming the same tenant, and refuses them naming two',
+      async () => {
+        const same = await driver.send<HandlerCall>('create', { tenantId: 't2', name: 't2-same' }, header('t2'));
+        expect(same.tenant).toBe('t2');
+        const before = t.calls.length;
+        expect(await refused(driver.send('create', { tenantId: 't2', name: 'two' }, header('t3')))).toMatchObject({
+          error: 'TENANT_ID_INVALID',
+        });
+        expect(t.calls.length).toBe(before);
+      },
+    );
+
+    it.each([
+      ['empty', ''],
+      ['a number', 5],
+      ['null', null],
+      ['a list', ['t0']],
+    ])('refuses a payload field that is %s', async (_label, value) => {
+      const before = t.calls.length;
+      expect(await refused(driver.send('create', { tenantId: value, name: 'bad' }, ABSENT))).toMatchObject({
+        error: 'TENANT_ID_INVALID',
+        statusCode: 400,
+      });
+      expect(t.calls.length).toBe(before);
+    });
+
+    it('refuses a message naming no tenant anywhere (TENANT_REQUIRED)', async () => {
+      expect(await refused(driver.send('create', { name: 'none' }, ABSENT))).toMatchObject({
+        error: 'TENANT_REQUIRED',
+      });
+    });
+
+    it('propagates through a client writing the payload field: service A -> service B, interleaved', async () => {
+      const replies = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => {
+          const tenant = i % 2 === 0 ? 't4' : 't5';
+          return driver.send<HandlerCall>('forward', { tenantId: tenant, name: `${tenant}-pf-${i}` }, ABSENT);
+        }),
+      );
+      replies.forEach((reply, i) => expectOwn(reply, i % 2 === 0 ? 't4' : 't5'));
     });
   });
 }
