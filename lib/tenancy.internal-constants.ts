@@ -10,3 +10,5 @@ export const CLS_TENANT = Symbol('TENANCY:ClsTenant');
 export const CLS_SHARED_SCOPE = Symbol('TENANCY:ClsSharedScope');
 /** The running `RegistryInvalidationListener`, or undefined. */
 export const TENANCY_REGISTRY_LISTENER = Symbol('TENANCY:RegistryListener');
+/** Marker provider whose factory binds `TenantCallInterceptor` to the app's non-HTTP handlers. */
+export const TENANCY_CALL_BINDING = Symbol('TENANCY:CallBinding');

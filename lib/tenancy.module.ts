@@ -1,6 +1,6 @@
 import { Inject, type MiddlewareConsumer, Module, type NestModule, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
-import { TenantCallInterceptor } from './context/tenant-call.interceptor';
+import { APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { bindTenantCallInterceptor } from './context/tenant-call.binding';
 import { TenantContextMiddleware } from './context/tenant-context.middleware';
 import { ClsModule } from 'nestjs-cls';
 import { TenantContext } from './context/tenant-context.service';
@@ -18,7 +18,12 @@ import type { ResolvedTenancyOptions } from './options/resolved-options.interfac
 import { createTenancyStrategy } from './strategies/strategy.factory';
 import type { TenancyStrategy } from './strategies/tenancy-strategy.interface';
 import { ConfigurableTenancyModule, TENANCY_MODULE_OPTIONS } from './tenancy-module.definition';
-import { TENANCY_REGISTRY_LISTENER, TENANCY_RESOLVED_OPTIONS, TENANCY_STRATEGY } from './tenancy.internal-constants';
+import {
+  TENANCY_CALL_BINDING,
+  TENANCY_REGISTRY_LISTENER,
+  TENANCY_RESOLVED_OPTIONS,
+  TENANCY_STRATEGY,
+} from './tenancy.internal-constants';
 import type { RegistryInvalidationListener } from './registry/registry-invalidation.listener';
 import { registryListenerProvider } from './registry/registry-listener.provider';
 
@@ -57,7 +62,8 @@ import { registryListenerProvider } from './registry/registry-listener.provider'
     TenantRunner,
     { provide: TENANCY_STRATEGY, useFactory: createTenancyStrategy, inject: [TENANCY_RESOLVED_OPTIONS, TenantContext] },
     { provide: APP_GUARD, useClass: TenantGlobalGuard },
-    { provide: APP_INTERCEPTOR, useClass: TenantCallInterceptor },
+    // Not a provider anyone injects: created with the others, before Nest builds the handlers' contexts.
+    { provide: TENANCY_CALL_BINDING, useFactory: bindTenantCallInterceptor, inject: [ModulesContainer] },
     registryListenerProvider,
   ],
   exports: [

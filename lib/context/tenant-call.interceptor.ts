@@ -8,9 +8,8 @@ import { callContextStore } from '../guards/call-context';
  * inside the CLS store `TenantGuard` made for its call (as nestjs-cls's own
  * interceptor does), so the handler, and every Observable or promise it
  * returns, sees the call's tenant even when an app's async guard ran before
- * the tenant guard. HTTP requests already run inside the store of
- * `TenantContextMiddleware`, and pass through untouched.
- * Registered as `APP_INTERCEPTOR` by `TenancyModule`.
+ * the tenant guard. Bound to those handlers only (tenant-call.binding.ts):
+ * HTTP requests run inside the store of `TenantContextMiddleware`.
  * @internal
  */
 @Injectable()
