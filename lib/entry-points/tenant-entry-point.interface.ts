@@ -34,4 +34,11 @@ export interface TenantEntryPoint {
    * Default: the `TenancyError` itself.
    */
   toTransportError?(error: TenancyError, context: ExecutionContext): unknown;
+  /**
+   * The CLS store the call should run in when its transport already runs it
+   * inside one of its own (a GraphQL query inside its HTTP request's store),
+   * so that the tenant reaches all of that work and not only the handler.
+   * Default: a fresh store per call.
+   */
+  callStore?(context: ExecutionContext): object | undefined;
 }

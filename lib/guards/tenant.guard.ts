@@ -47,7 +47,7 @@ export class TenantGuard implements CanActivate {
       const entry = this.resolution.entryPoint(type);
       if (!entry) return true;
       // Synchronously, as below: the call's own store, before any await.
-      enterCallContext(context);
+      enterCallContext(context, entry.callStore?.(context));
       return this.activate(context).catch((error: unknown) => {
         throw error instanceof TenancyError && entry.toTransportError ? entry.toTransportError(error, context) : error;
       });
