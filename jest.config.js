@@ -8,6 +8,10 @@
 const esmPackages = [
   '@nestjs',
   '@borewit',
+  // mercurius → @fastify/static → content-disposition 3 (ESM only); each
+  // node_modules segment of the path must be let through.
+  '@fastify/static/node_modules/content-disposition',
+  'content-disposition',
   '@tokenizer',
   'file-type',
   'iterare',

@@ -23,6 +23,7 @@ export { DEFAULT_TENANT_ID_PATTERN, defaultSchemaName, prefixedTenantName } from
 export { TenantContext } from './context/tenant-context.service';
 export type { TenantEntryPoint } from './entry-points/tenant-entry-point.interface';
 export * from './entry-points/microservices';
+export * from './entry-points/graphql';
 export * from './jobs';
 export { currentTenantId } from './context/current-tenant-id';
 export { TenantAwareLogger } from './logging/tenant-aware.logger';

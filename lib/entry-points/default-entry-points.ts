@@ -1,5 +1,6 @@
 import type { TenantEntryPoint } from './tenant-entry-point.interface';
 import { microserviceEntryPoint } from './microservices';
+import { graphqlEntryPoint } from './graphql';
 
 /**
  * The entry points `TenancyModule` uses when `entryPoints` is not given: every
@@ -12,5 +13,6 @@ export function defaultEntryPoints(): TenantEntryPoint[] {
   return [
     // One line per entry point; see lib/entry-points/<kind>/.
     microserviceEntryPoint(),
+    graphqlEntryPoint(),
   ];
 }
