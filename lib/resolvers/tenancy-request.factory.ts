@@ -44,6 +44,9 @@ function normalizeHeaders(
   headers: IncomingMessage['headers'],
   node: Partial<IncomingMessage>,
 ): TenancyRequest['headers'] {
+  // As many names as raw header lines: no name came twice, and `headersDistinct` (a getter
+  // that builds a new object from the raw headers on every read) has nothing to add.
+  if (node.rawHeaders && node.rawHeaders.length === 2 * Object.keys(headers).length) return headers;
   const distinct = node.headersDistinct;
   if (!distinct) return headers;
   let result: TenancyRequest['headers'] | undefined;
