@@ -82,6 +82,7 @@ export const PACKAGE_PATHS: Record<string, string[]> = {
   // Packages an app adds that this repository does not install: see test/docs/stubs/README.md.
   '@nestjs/config': ['test/docs/stubs/nestjs-config'],
   '@nestjs/schedule': ['test/docs/stubs/nestjs-schedule'],
+  'graphql-subscriptions': ['test/docs/stubs/graphql-subscriptions'],
 };
 
 /** A compiled set of snippets and extra files. */

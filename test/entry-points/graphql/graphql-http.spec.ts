@@ -32,6 +32,8 @@ function expectOwn(seen: SeenData | null | undefined, tenant: string): void {
 
 /** The refusal as the client got it: one GraphQL error with the package's code and status, no stack. */
 function expectRefusal(response: GraphqlResponse, code: string, status: number): void {
+  // GraphQL over HTTP: execution errors travel with 200 on both drivers.
+  expect(response.status).toBe(200);
   expect(response.errors).toHaveLength(1);
   expect(response.errors![0].extensions).toEqual({ code, statusCode: status });
   expect(response.data ?? null).toBeNull();
