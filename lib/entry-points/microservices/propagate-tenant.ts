@@ -5,6 +5,7 @@ import {
   type TenantClientSerializerOptions,
   type TenantClientTransport,
 } from './tenant-client.serializer';
+import { tenantAwareClientClass } from './tenant-aware.client';
 import { tenantGrpcInterceptor } from './tenant-grpc.interceptor';
 
 // Nest's `Transport` enum, by value (stable since Nest 6): TCP 0, REDIS 1,
@@ -24,6 +25,10 @@ export interface TenantClientOptionsLike {
  * from inside a tenant carry the tenant: a `TenantClientSerializer` wrapping
  * the serializer already set (RabbitMQ, NATS, Kafka, Redis, TCP), or a
  * `tenantGrpcInterceptor` appended to `channelOptions.interceptors` (gRPC).
+ * It also sets `customClass` to Nest's own client class for the transport,
+ * extended so that replies reach the caller in the caller's tenant: Nest's
+ * clients read every reply on the connection's socket, in the context of
+ * whichever call opened it.
  * The app's one change is wrapping each entry:
  *
  * ```ts
@@ -55,6 +60,7 @@ export function propagateTenant<T extends TenantClientOptionsLike>(
         ...clientOptions,
         channelOptions: { ...channelOptions, interceptors: [...interceptors, tenantGrpcInterceptor(options)] },
       },
+      customClass: tenantAwareClientClass('grpc'),
     };
   }
   if (transport === undefined || transport === 'mqtt')
@@ -66,5 +72,6 @@ export function propagateTenant<T extends TenantClientOptionsLike>(
     ...options,
     serializer: clientOptions.serializer as ClientSerializer | undefined,
   });
-  return { ...client, options: { ...clientOptions, serializer } };
+  // customClass: the transport's own client, answering in the caller's context.
+  return { ...client, customClass: tenantAwareClientClass(transport), options: { ...clientOptions, serializer } };
 }

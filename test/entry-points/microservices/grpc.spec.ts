@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { type ClientGrpc, ClientProxyFactory, type ClientProxy, Transport } from '@nestjs/microservices';
-import { firstValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom, identity, type Observable, type OperatorFunction } from 'rxjs';
 import { GRPC_TENANCY_ERROR_KEY } from '../../../lib';
 import { freePort } from './metadata-record';
 import { describeSchemaIsolation, describeTransport, type HeaderValue, type TransportCase } from './transport-suite';
@@ -43,10 +43,16 @@ export const grpcCase: TransportCase = {
       ((via as ClientGrpc | undefined) ?? proxy).getService<Record<string, Method>>('Projects');
     const own = service();
     return {
-      send: async <T>(pattern: string, data: object, tenant: HeaderValue, via?: unknown): Promise<T> => {
+      send: async <T>(
+        pattern: string,
+        data: object,
+        tenant: HeaderValue,
+        via?: unknown,
+        operator: OperatorFunction<unknown, unknown> = identity,
+      ): Promise<T> => {
         const projects = via ? service(via) : own;
         try {
-          return (await firstValueFrom(projects[pattern](data, metadataFor(tenant)))) as T;
+          return (await firstValueFrom(projects[pattern](data, metadataFor(tenant)).pipe(operator))) as T;
         } catch (error) {
           throw asRefusal(error as ServiceError);
         }

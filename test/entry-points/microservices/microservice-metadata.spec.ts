@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import {
+  ClientGrpcProxy,
+  ClientNats,
+  ClientRedis,
+  ClientRMQ,
+  ClientTCP,
   KafkaContext,
   KafkaParser,
   MqttContext,
@@ -27,6 +32,7 @@ import {
   type TenantResolution,
 } from '../../../lib';
 import { CLS_TENANT } from '../../../lib/tenancy.internal-constants';
+import { installed, NATS_PACKAGE } from './nest-version';
 
 const resolution = {} as TenantResolution;
 
@@ -245,6 +251,21 @@ describe('propagateTenant', () => {
       data: 1,
       metadata: { 'x-tenant-id': 'acme' },
     });
+  });
+
+  it("builds Nest's own client of the transport, answering in the caller's context", () => {
+    for (const [transport, Base] of [
+      [Transport.RMQ, ClientRMQ],
+      [Transport.REDIS, ClientRedis],
+      [Transport.TCP, ClientTCP],
+      [Transport.GRPC, ClientGrpcProxy],
+      // Nest 11's NATS serializer stops the process when its package is missing.
+      ...(installed(NATS_PACKAGE) ? ([[Transport.NATS, ClientNats]] as const) : []),
+    ] as const) {
+      const client = propagateTenant({ transport, options: {} }) as { customClass?: new (options: object) => unknown };
+      expect(client.customClass!.prototype).toBeInstanceOf(Base);
+      expect(client.customClass!.name).toBe(`TenantAware${Base.name}`);
+    }
   });
 
   it('defaults to TCP, as Nest does', () => {

@@ -1,10 +1,7 @@
 import { type ClientProxy, ClientProxyFactory, NatsRecordBuilder, Transport } from '@nestjs/microservices';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, identity } from 'rxjs';
 import { describeSchemaIsolation, describeTransport, type HeaderValue, type TransportCase } from './transport-suite';
-import { installed, MICROSERVICES_MAJOR } from './nest-version';
-
-// Nest 12's NATS client uses @nats-io/transport-node, Nest 11's the nats package.
-const NATS_PACKAGE = MICROSERVICES_MAJOR >= 12 ? '@nats-io/transport-node' : 'nats';
+import { installed, NATS_PACKAGE } from './nest-version';
 
 function natsHeaders(): { append(key: string, value: string): void } {
   return (require(NATS_PACKAGE) as { headers(): { append(key: string, value: string): void } }).headers();
@@ -31,8 +28,10 @@ export const natsCase: TransportCase = {
     const proxy = ClientProxyFactory.create(client) as ClientProxy;
     await proxy.connect();
     return {
-      send: (pattern, data, tenant, via) =>
-        firstValueFrom(((via as ClientProxy) ?? proxy).send(`${prefix}.${pattern}`, withHeader(data, tenant))),
+      send: (pattern, data, tenant, via, operator = identity) =>
+        firstValueFrom(
+          ((via as ClientProxy) ?? proxy).send(`${prefix}.${pattern}`, withHeader(data, tenant)).pipe(operator),
+        ) as never,
       emit: async (pattern, data, tenant) => {
         await firstValueFrom(proxy.emit(`${prefix}.${pattern}`, withHeader(data, tenant)), { defaultValue: undefined });
       },

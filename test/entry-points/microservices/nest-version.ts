@@ -25,3 +25,6 @@ export function installed(name: string): boolean {
     return false;
   }
 }
+
+/** The package Nest's NATS client loads: `@nats-io/transport-node` on Nest 12, `nats` on Nest 11. */
+export const NATS_PACKAGE = MICROSERVICES_MAJOR >= 12 ? '@nats-io/transport-node' : 'nats';

@@ -1,5 +1,5 @@
 import { type ClientOptions, type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, identity } from 'rxjs';
 import { freePort, metadataSerializer, withMetadata } from './metadata-record';
 import { header, type Driver, type TransportCase } from './transport-suite';
 
@@ -10,8 +10,10 @@ async function proxyDriver(prefix: string, client: ClientOptions): Promise<Drive
   const proxy = ClientProxyFactory.create(client) as ClientProxy;
   await proxy.connect();
   return {
-    send: (pattern, data, tenant, via) =>
-      firstValueFrom(((via as ClientProxy) ?? proxy).send(`${prefix}.${pattern}`, withMetadata(data, tenant))),
+    send: (pattern, data, tenant, via, operator = identity) =>
+      firstValueFrom(
+        ((via as ClientProxy) ?? proxy).send(`${prefix}.${pattern}`, withMetadata(data, tenant)).pipe(operator),
+      ) as never,
     emit: async (pattern, data, tenant) => {
       await firstValueFrom(proxy.emit(`${prefix}.${pattern}`, withMetadata(data, tenant)), { defaultValue: undefined });
     },

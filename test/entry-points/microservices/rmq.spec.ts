@@ -5,7 +5,7 @@ import {
   RmqRecordBuilder,
   Transport,
 } from '@nestjs/microservices';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, identity } from 'rxjs';
 import {
   describeSchemaIsolation,
   describeTransport,
@@ -37,8 +37,10 @@ export const rmqCase: TransportCase = {
     const proxy = ClientProxyFactory.create(client) as ClientProxy;
     await proxy.connect();
     return {
-      send: (pattern, data, tenant, via) =>
-        firstValueFrom(((via as ClientProxy) ?? proxy).send(`${prefix}.${pattern}`, withHeader(data, tenant))),
+      send: (pattern, data, tenant, via, operator = identity) =>
+        firstValueFrom(
+          ((via as ClientProxy) ?? proxy).send(`${prefix}.${pattern}`, withHeader(data, tenant)).pipe(operator),
+        ) as never,
       emit: async (pattern, data, tenant) => {
         await firstValueFrom(proxy.emit(`${prefix}.${pattern}`, withHeader(data, tenant)), { defaultValue: undefined });
       },

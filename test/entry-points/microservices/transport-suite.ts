@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientOptions, MicroserviceOptions } from '@nestjs/microservices';
-import { microserviceEntryPoint, TenantContext } from '../../../lib';
+import { map, type OperatorFunction } from 'rxjs';
+import { currentTenantId, microserviceEntryPoint, TenantContext } from '../../../lib';
 import { createTestDatabase, withClient, type TestDatabase } from '../../support';
 import { createSchemaTenantsDatabase } from '../../strategies/schema/schema-tenants';
 import {
@@ -21,9 +22,16 @@ export const header = (value: unknown): HeaderValue => ({ value });
 export interface Driver {
   /**
    * A request to `<prefix>.<pattern>` with the tenant metadata `tenant`, sent
-   * by the test's own client, or by `via` (the app's `propagateTenant` client).
+   * by the test's own client, or by `via` (the app's `propagateTenant` client),
+   * its reply passed through `operator`.
    */
-  send<T>(pattern: string, data: object, tenant: HeaderValue, via?: unknown): Promise<T>;
+  send<T>(
+    pattern: string,
+    data: object,
+    tenant: HeaderValue,
+    via?: unknown,
+    operator?: OperatorFunction<unknown, unknown>,
+  ): Promise<T>;
   /** An event to `<prefix>.<pattern>`; undefined where the transport has none (gRPC). */
   emit?(pattern: string, data: object, tenant: HeaderValue): Promise<void>;
   close(): Promise<void>;
@@ -191,6 +199,27 @@ export function describeTransport(spec: TransportCase): void {
           expectOwn(call, call.name.slice(0, 2));
         }
       });
+
+    it("hands each reply back in its caller's tenant, whichever tenant's call opened the connection", async () => {
+      // The client's connection was opened by an earlier test, inside a handler of t0 or t1.
+      const context = t.app.get(TenantContext);
+      const client = t.app.get(FORWARD_CLIENT);
+      const tenants = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 't6' : 't7'));
+      const seen = await Promise.all(
+        tenants.map((tenant, i) =>
+          context.run(tenant, () =>
+            driver.send<string>(
+              'create',
+              { name: `${tenant}-reply-${i}` },
+              ABSENT,
+              client,
+              map(() => currentTenantId()),
+            ),
+          ),
+        ),
+      );
+      expect(seen).toEqual(tenants);
+    });
 
     it('adds nothing outside a tenant, and keeps a tenant header set explicitly', async () => {
       const context = t.app.get(TenantContext);
