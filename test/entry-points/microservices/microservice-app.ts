@@ -17,6 +17,7 @@ import { PrismaClient } from '../../fixtures/generated/client';
 import {
   currentTenantId,
   propagateTenant,
+  SkipTenant,
   TenancyModule,
   TenantPrisma,
   type TenancyModuleOptions,
@@ -92,6 +93,12 @@ function handlersController(prefix: string, grpc: boolean): Type {
     @EventPattern(`${prefix}.event`)
     async event(@Payload() data: { name?: string }): Promise<void> {
       await this.record('event', String(data.name));
+    }
+
+    @SkipTenant()
+    @MessagePattern(`${prefix}.open`)
+    open(): { tenant: string | null } {
+      return { tenant: currentTenantId() ?? null };
     }
 
     @MessagePattern(`${prefix}.forward`)

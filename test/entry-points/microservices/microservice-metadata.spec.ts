@@ -4,6 +4,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import {
   ClientGrpcProxy,
+  ClientKafka,
   ClientNats,
   ClientRedis,
   ClientRMQ,
@@ -259,6 +260,7 @@ describe('propagateTenant', () => {
       [Transport.REDIS, ClientRedis],
       [Transport.TCP, ClientTCP],
       [Transport.GRPC, ClientGrpcProxy],
+      [Transport.KAFKA, ClientKafka],
       // Nest 11's NATS serializer stops the process when its package is missing.
       ...(installed(NATS_PACKAGE) ? ([[Transport.NATS, ClientNats]] as const) : []),
     ] as const) {

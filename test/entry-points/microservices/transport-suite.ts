@@ -180,6 +180,12 @@ export function describeTransport(spec: TransportCase): void {
         expect(written.rowCount).toBe(0);
       });
 
+    if (spec.name !== 'grpc')
+      it('runs @SkipTenant() handlers without a tenant, whatever the message names', async () => {
+        expect(await driver.send('open', {}, ABSENT)).toEqual({ tenant: null });
+        expect(await driver.send('open', {}, header('nobody'))).toEqual({ tenant: null });
+      });
+
     it('propagates the tenant through a propagateTenant client: service A → service B, interleaved', async () => {
       const replies = await interleaved(8, (tenant, i) =>
         driver.send<HandlerCall>('forward', { name: `${tenant}-fwd-${i}` }, header(tenant)),
