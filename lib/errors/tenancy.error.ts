@@ -22,6 +22,18 @@ export abstract class TenancyError extends HttpException {
     this.message = message;
     this.name = new.target.name;
   }
+
+  /**
+   * The code and the HTTP status, where GraphQL servers look for them:
+   * graphql-js copies an error's `extensions` into the `GraphQLError` it
+   * wraps it in, so a `TenancyError` thrown inside a resolver reaches the
+   * client with `extensions: { code, statusCode }` (Mercurius, graphql-http,
+   * Yoga; Apollo through `formatTenancyError`). A getter: not part of what
+   * the error serializes to.
+   */
+  get extensions(): { code: string; statusCode: number } {
+    return { code: this.errorCode, statusCode: this.getStatus() };
+  }
 }
 
 // Declared by merging rather than in the class: Nest 12's HttpException has an
