@@ -4,4 +4,5 @@
 export { graphqlEntryPoint } from './graphql.entry-point';
 export type { GraphqlTenancyOptions } from './graphql.options';
 export type { GraphqlTenancyErrorExtensions } from './graphql-transport-error';
+export { formatTenancyError, type GraphqlFormattedErrorLike } from './format-tenancy-error';
 export { TenantPubSub, tenantTopic, type PubSubEngineLike } from './tenant-pub-sub';

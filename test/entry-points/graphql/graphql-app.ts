@@ -28,8 +28,10 @@ import type { AddressInfo } from 'node:net';
 import { PrismaClient } from '../../fixtures/generated/client';
 import {
   currentTenantId,
+  formatTenancyError,
   SkipTenant,
   TenancyModule,
+  TenantContext,
   TenantPrisma,
   TenantPubSub,
   tenantTopic,
@@ -78,6 +80,7 @@ class ProjectsResolver {
     @Inject(PUB_SUB) private readonly pubSub: TenantPubSub<MemoryPubSub>,
     @Inject(CALLS) private readonly calls: ResolverCall[],
     @Inject(DRIVER) private readonly driver: GraphqlDriverName,
+    private readonly tenantContext: TenantContext,
   ) {}
 
   private async seen(resolver: string, name?: string): Promise<Seen> {
@@ -107,6 +110,19 @@ class ProjectsResolver {
       await context.pubsub!.publish({ topic: tenantTopic('projectAdded'), payload: event });
     else await this.pubSub.publish('projectAdded', event);
     return this.seen('addProject', name);
+  }
+
+  /** No tenant checked, then a tenant-scoped query: the client refuses it (MissingTenantError, inside the resolver). */
+  @SkipTenant()
+  @Query(() => Seen)
+  unscoped(): Promise<Seen> {
+    return this.seen('unscoped');
+  }
+
+  /** Runs as another tenant, named by the client: TenantContext.run's lookup refuses what is not active. */
+  @Query(() => Seen)
+  asTenant(@Args('id') id: string): Promise<Seen> {
+    return this.tenantContext.run(id, () => this.seen('asTenant'));
   }
 
   @SkipTenant()
@@ -170,6 +186,7 @@ function graphqlModule(driver: GraphqlDriverName): DynamicModule {
         autoSchemaFile: true,
         graphiql: false,
         subscriptions: { 'graphql-ws': true },
+        formatError: formatTenancyError,
       })
     : GraphQLModule.forRoot<MercuriusDriverConfig>({
         driver: MercuriusDriver,

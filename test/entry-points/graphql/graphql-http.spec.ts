@@ -149,6 +149,28 @@ describe.each(SETUPS)('GraphQL over HTTP: $driver (an async app guard first: $sl
     expectRefusal({ status: response.status, text, ...JSON.parse(text) }, 'TENANT_ID_INVALID', 400);
   });
 
+  it.each([
+    { label: 'a query outside any tenant', query: '{ unscoped { tenant } }', code: 'TENANT_REQUIRED', status: 400 },
+    {
+      label: 'TenantContext.run of an unknown id',
+      query: '{ asTenant(id: "nobody") { tenant } }',
+      code: 'TENANT_NOT_FOUND',
+      status: 404,
+    },
+    {
+      label: 'TenantContext.run of an inactive id',
+      query: '{ asTenant(id: "suspended1") { tenant } }',
+      code: 'TENANT_INACTIVE',
+      status: 403,
+    },
+  ])('gives an error thrown inside a resolver ($label) the code and status too', async ({ query, code, status }) => {
+    const response = await postGraphql(t.url, query, { headers: { 'x-tenant-id': 't0' } });
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]).toMatchObject({ path: [expect.any(String)], extensions: { code, statusCode: status } });
+    expect(response.errors![0].extensions).toEqual({ code, statusCode: status });
+    expect(response.text).not.toMatch(/\bat .+:\d+:\d+|stack|INTERNAL_SERVER_ERROR/i);
+  });
+
   it('runs a @SkipTenant() resolver without a tenant, and without looking one up', async () => {
     const without = await postGraphql<{ ping: string }>(t.url, '{ ping }');
     expect(without).toMatchObject({ data: { ping: 'none' } });
