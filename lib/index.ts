@@ -24,6 +24,7 @@ export { TenantContext } from './context/tenant-context.service';
 export type { TenantEntryPoint } from './entry-points/tenant-entry-point.interface';
 export * from './entry-points/microservices';
 export * from './entry-points/graphql';
+export * from './entry-points/websockets';
 export * from './jobs';
 export { currentTenantId } from './context/current-tenant-id';
 export { TenantAwareLogger } from './logging/tenant-aware.logger';

@@ -1,6 +1,7 @@
 import type { TenantEntryPoint } from './tenant-entry-point.interface';
 import { microserviceEntryPoint } from './microservices';
 import { graphqlEntryPoint } from './graphql';
+import { websocketEntryPoint } from './websockets';
 
 /**
  * The entry points `TenancyModule` uses when `entryPoints` is not given: every
@@ -14,5 +15,6 @@ export function defaultEntryPoints(): TenantEntryPoint[] {
     // One line per entry point; see lib/entry-points/<kind>/.
     microserviceEntryPoint(),
     graphqlEntryPoint(),
+    websocketEntryPoint(),
   ];
 }
