@@ -123,6 +123,8 @@ export interface BootGatewayOptions {
   adapter?: IoTenancyOptions;
   /** Nest's own IoAdapter instead of the package's (socket.io only). */
   plainAdapter?: boolean;
+  /** The tenant store; a fresh `InMemoryTenantStore` of `TEST_TENANTS` by default. */
+  store?: InMemoryTenantStore;
 }
 
 export interface GatewayTestApp {
@@ -138,7 +140,7 @@ export interface GatewayTestApp {
 /** A Nest app with the package on the test database and the gateway above, on Express or Fastify, on 127.0.0.1. */
 export async function bootGatewayApp(options: BootGatewayOptions): Promise<GatewayTestApp> {
   const calls: GatewayCall[] = [];
-  const store = new InMemoryTenantStore(TEST_TENANTS);
+  const store = options.store ?? new InMemoryTenantStore(TEST_TENANTS);
   const moduleRef = await Test.createTestingModule({
     imports: [
       TenancyModule.forRoot({

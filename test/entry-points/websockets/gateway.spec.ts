@@ -1,5 +1,6 @@
 import { TenantCache } from '../../../lib';
-import { createTestDatabase, withClient, type TestDatabase } from '../../support';
+import { createTestDatabase, type TestDatabase } from '../../support';
+import { expectOwn, rowsByTenant } from './gateway-rows';
 import {
   bootGatewayApp,
   type GatewayCall,
@@ -15,34 +16,19 @@ const REFUSALS: { label: string; handshake: Handshake; code: string; status: num
   { label: 'unknown', handshake: { headers: { 'x-tenant-id': 'nobody' } }, code: 'TENANT_NOT_FOUND', status: 404 },
   { label: 'inactive', handshake: { headers: { 'x-tenant-id': 'suspended1' } }, code: 'TENANT_INACTIVE', status: 403 },
   {
+    // Read only when the adapter is told to (queryParam, authField).
+    label: 'only in the query and the auth payload',
+    handshake: { query: { tenant: 't0' }, auth: { tenantId: 't0' } },
+    code: 'TENANT_REQUIRED',
+    status: 400,
+  },
+  {
     label: 'repeated header',
     handshake: { headers: { 'x-tenant-id': ['t0', 't1'] } },
     code: 'TENANT_ID_INVALID',
     status: 400,
   },
 ];
-
-/** Names of the projects each tenant owns, read as the superuser (bypassing RLS). */
-export async function rowsByTenant(db: TestDatabase, ids: string[], schemas = false): Promise<Map<string, string[]>> {
-  return withClient(db.adminUrl, async (c) => {
-    const result = new Map<string, string[]>();
-    for (const id of ids) {
-      const { rows } = schemas
-        ? await c.query<{ name: string }>(`SELECT name FROM "tenant_${id}".projects ORDER BY name`)
-        : await c.query<{ name: string }>('SELECT name FROM projects WHERE tenant_id = $1 ORDER BY name', [id]);
-      result.set(
-        id,
-        rows.map((r) => r.name),
-      );
-    }
-    return result;
-  });
-}
-
-export function expectOwn(data: Record<string, unknown>, tenant: string): void {
-  expect(data.tenant).toBe(tenant);
-  for (const name of data.seen as string[]) expect(name.startsWith(`${tenant}-`)).toBe(true);
-}
 
 const header = (tenant: string): Handshake => ({ headers: { 'x-tenant-id': tenant } });
 
