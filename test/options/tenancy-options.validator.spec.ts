@@ -121,6 +121,19 @@ describe('resolveTenancyOptions', () => {
         ],
       },
     ],
+    ['entryPoints', { ...valid(), entryPoints: 'graphql' }],
+    ['entryPoints[0]', { ...valid(), entryPoints: [{ type: 'rpc' }] }],
+    ['entryPoints[0].type', { ...valid(), entryPoints: [{ type: 'http', resolveTenantId: () => undefined }] }],
+    [
+      'entryPoints[1].type',
+      {
+        ...valid(),
+        entryPoints: [
+          { type: 'rpc', resolveTenantId: () => undefined },
+          { type: 'rpc', resolveTenantId: () => undefined },
+        ],
+      },
+    ],
     ['resolvers', { ...valid(), resolvers: [] }],
     ['resolvers', { ...valid(), resolvers: 'header' }],
     ['resolvers[0]', { ...valid(), resolvers: [null] }],
