@@ -79,6 +79,9 @@ function fileNameOf(block: CodeBlock, doc: string, taken: Set<string>): string {
 export const PACKAGE_PATHS: Record<string, string[]> = {
   'nestjs-prisma-tenancy': ['lib/index.ts'],
   'nestjs-prisma-tenancy/*': ['lib/*/index.ts'],
+  // Subpaths outside lib/<name>/ (package.json "exports").
+  'nestjs-prisma-tenancy/websockets/socket.io': ['lib/entry-points/websockets/socket.io/index.ts'],
+  'nestjs-prisma-tenancy/websockets/ws': ['lib/entry-points/websockets/ws/index.ts'],
   // Packages an app adds that this repository does not install: see test/docs/stubs/README.md.
   '@nestjs/config': ['test/docs/stubs/nestjs-config'],
   '@nestjs/schedule': ['test/docs/stubs/nestjs-schedule'],
