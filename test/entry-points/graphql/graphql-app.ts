@@ -149,6 +149,16 @@ class ProjectsResolver {
   }
 }
 
+@Resolver(() => ProjectEvent)
+class ProjectEventResolver {
+  /** Resolved for every event delivered, by the driver's loop: in the tenant only with `fieldResolverEnhancers`. */
+  @ResolveField(() => String, { nullable: true })
+  async seenBy(): Promise<string | null> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return currentTenantId() ?? null;
+  }
+}
+
 /** An async guard that runs before TenantGuard, as a global JWT guard would. */
 @Injectable()
 class SlowAuthGuard implements CanActivate {
@@ -167,6 +177,10 @@ export interface BootGraphqlOptions {
   entryPoints?: TenantEntryPoint[];
   /** An app guard that awaits, registered before TenantGuard. */
   slowGuard?: boolean;
+  /** `fieldResolverEnhancers: ['guards', 'interceptors']`: guards and interceptors run for field resolvers too. */
+  fieldEnhancers?: boolean;
+  /** Apollo only: on Fastify instead of Express. */
+  platform?: 'express' | 'fastify';
 }
 
 export interface GraphqlTestApp {
@@ -179,11 +193,13 @@ export interface GraphqlTestApp {
   close(): Promise<void>;
 }
 
-function graphqlModule(driver: GraphqlDriverName): DynamicModule {
+function graphqlModule(driver: GraphqlDriverName, fieldEnhancers: boolean): DynamicModule {
+  const fieldResolverEnhancers: ('guards' | 'interceptors')[] = fieldEnhancers ? ['guards', 'interceptors'] : [];
   return driver === 'apollo'
     ? GraphQLModule.forRoot<ApolloDriverConfig>({
         driver: ApolloDriver,
         autoSchemaFile: true,
+        fieldResolverEnhancers,
         graphiql: false,
         subscriptions: { 'graphql-ws': true },
         formatError: formatTenancyError,
@@ -191,6 +207,7 @@ function graphqlModule(driver: GraphqlDriverName): DynamicModule {
     : GraphQLModule.forRoot<MercuriusDriverConfig>({
         driver: MercuriusDriver,
         autoSchemaFile: true,
+        fieldResolverEnhancers,
         graphiql: false,
         subscription: true,
         // Its query cache loads quick-lru with import(), which Jest's CommonJS VM cannot run.
@@ -215,20 +232,21 @@ export async function bootGraphqlApp(options: BootGraphqlOptions): Promise<Graph
       ...(options.entryPoints ? { entryPoints: options.entryPoints } : {}),
       ...options.tenancy,
     }),
-    graphqlModule(options.driver),
+    graphqlModule(options.driver, options.fieldEnhancers ?? false),
   ];
   if (options.slowGuard) imports.unshift(SlowAuthModule);
   const moduleRef = await Test.createTestingModule({
     imports,
     providers: [
       ProjectsResolver,
+      ProjectEventResolver,
       { provide: CALLS, useValue: calls },
       { provide: DRIVER, useValue: options.driver },
       { provide: PUB_SUB, useValue: new TenantPubSub(engine) },
     ],
   }).compile();
   const app =
-    options.driver === 'mercurius'
+    options.driver === 'mercurius' || options.platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter())
       : moduleRef.createNestApplication();
   app.useLogger(false);

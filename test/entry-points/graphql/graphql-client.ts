@@ -25,11 +25,24 @@ export async function postGraphql<T = Record<string, unknown>>(
   return { status: response.status, ...body, text };
 }
 
-/** A graphql-ws client on one socket, with `connectionParams` sent in `connection_init`. */
-export function wsClient(url: string, connectionParams?: Record<string, unknown>): Client {
+/**
+ * A graphql-ws client on one socket, with `connectionParams` sent in
+ * `connection_init`, and `upgradeHeaders` on the HTTP upgrade request (as a
+ * Node client can send; a browser cannot).
+ */
+export function wsClient(
+  url: string,
+  connectionParams?: Record<string, unknown>,
+  upgradeHeaders?: Record<string, string>,
+): Client {
+  class HeaderedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers: upgradeHeaders });
+    }
+  }
   return createClient({
     url,
-    webSocketImpl: WebSocket,
+    webSocketImpl: upgradeHeaders ? HeaderedWebSocket : WebSocket,
     connectionParams,
     retryAttempts: 0,
     lazy: true,
