@@ -1,4 +1,12 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import {
+  type CanActivate,
+  type DynamicModule,
+  type INestApplication,
+  Injectable,
+  Module,
+  type Type,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Test } from '@nestjs/testing';
@@ -114,6 +122,17 @@ function gatewayClass(kind: SocketKind, calls: GatewayCall[]): Type {
   return ProjectsGateway;
 }
 
+/** An async guard that runs before TenantGuard, as a global JWT guard would. */
+@Injectable()
+class SlowAuthGuard implements CanActivate {
+  async canActivate(): Promise<boolean> {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return true;
+  }
+}
+@Module({ providers: [{ provide: APP_GUARD, useClass: SlowAuthGuard }] })
+class SlowAuthModule {}
+
 export interface BootGatewayOptions {
   kind: SocketKind;
   platform: PlatformName;
@@ -125,6 +144,8 @@ export interface BootGatewayOptions {
   plainAdapter?: boolean;
   /** The tenant store; a fresh `InMemoryTenantStore` of `TEST_TENANTS` by default. */
   store?: InMemoryTenantStore;
+  /** An app guard that awaits, registered before TenantGuard. */
+  slowGuard?: boolean;
 }
 
 export interface GatewayTestApp {
@@ -141,17 +162,19 @@ export interface GatewayTestApp {
 export async function bootGatewayApp(options: BootGatewayOptions): Promise<GatewayTestApp> {
   const calls: GatewayCall[] = [];
   const store = options.store ?? new InMemoryTenantStore(TEST_TENANTS);
+  const imports: (Type | DynamicModule)[] = [
+    TenancyModule.forRoot({
+      strategy: 'rls',
+      databaseUrl: options.databaseUrl,
+      createClient: (adapter) => new PrismaClient({ adapter }),
+      store,
+      sharedModels: ['Plan'],
+      ...options.tenancy,
+    }),
+  ];
+  if (options.slowGuard) imports.unshift(SlowAuthModule);
   const moduleRef = await Test.createTestingModule({
-    imports: [
-      TenancyModule.forRoot({
-        strategy: 'rls',
-        databaseUrl: options.databaseUrl,
-        createClient: (adapter) => new PrismaClient({ adapter }),
-        store,
-        sharedModels: ['Plan'],
-        ...options.tenancy,
-      }),
-    ],
+    imports,
     providers: [gatewayClass(options.kind, calls)],
   }).compile();
   const app =

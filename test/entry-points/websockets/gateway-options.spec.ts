@@ -14,6 +14,14 @@ class SlowTenantStore extends InMemoryTenantStore {
   }
 }
 
+/** A store that fails for one id, as a store whose database is down would. */
+class FailingTenantStore extends InMemoryTenantStore {
+  override async findById(id: string): Promise<Readonly<Tenant> | null> {
+    if (id === 'boom') throw new Error('store down');
+    return super.findById(id);
+  }
+}
+
 interface Refused {
   label: string;
   handshake: Handshake;
@@ -261,5 +269,57 @@ describe('WebSocket gateway on the schema strategy', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+describe.each(['ws', 'socket.io'] as const)('WebSocket gateway: %s behind an async app guard', (kind) => {
+  let db: TestDatabase;
+  let t: GatewayTestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await bootGatewayApp({
+      kind,
+      platform: 'express',
+      databaseUrl: db.appUrl,
+      slowGuard: true,
+      store: new FailingTenantStore(TEST_TENANTS),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('still runs every message in its own tenant: two tenants interleaved on two sockets', async () => {
+    const [a, b] = await Promise.all([
+      connect(kind, t.url, { headers: { 'x-tenant-id': 't0' } }),
+      connect(kind, t.url, { headers: { 'x-tenant-id': 't1' } }),
+    ]);
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => {
+          const tenant = i % 2 === 0 ? 't0' : 't1';
+          return (i % 2 === 0 ? a : b).request('create', { ref: `g${i}`, name: `${tenant}-guard-${i}` }, 'created');
+        }),
+      );
+      replies.forEach((reply, i) => expectOwn(reply.data, i % 2 === 0 ? 't0' : 't1'));
+      const rows = await rowsByTenant(db, ['t0', 't1']);
+      for (const [tenant, names] of rows) {
+        expect(names).toHaveLength(8);
+        for (const name of names) expect(name.startsWith(`${tenant}-`)).toBe(true);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await eventually(() => t.calls.filter((c) => c.handler === 'disconnect').length === 2, 'both disconnects');
+    }
+  });
+
+  it('refuses a socket whose check fails unexpectedly (the store down), without details', async () => {
+    const before = t.calls.length;
+    const refused = await refusal(kind, t.url, { headers: { 'x-tenant-id': 'boom' } });
+    if (kind === 'ws') expect(refused).toEqual({ code: 1011, reason: 'INTERNAL_ERROR' });
+    else expect(refused).toEqual({ message: 'Internal server error', data: undefined });
+    expect(t.calls.slice(before)).toEqual([]);
   });
 });
