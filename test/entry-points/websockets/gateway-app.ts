@@ -56,8 +56,8 @@ interface Payload {
 }
 
 /** One gateway class per app: Nest keeps gateway options on the class. */
-function gatewayClass(kind: SocketKind, calls: GatewayCall[]): Type {
-  @WebSocketGateway(kind === 'ws' ? { path: '/ws' } : {})
+function gatewayClass(kind: SocketKind, calls: GatewayCall[], namespace?: string): Type {
+  @WebSocketGateway(kind === 'ws' ? { path: '/ws' } : { namespace })
   class ProjectsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     constructor(private readonly prisma: TenantPrisma<PrismaClient>) {}
 
@@ -122,6 +122,26 @@ function gatewayClass(kind: SocketKind, calls: GatewayCall[]): Type {
   return ProjectsGateway;
 }
 
+/** A second gateway on the same server (ws path, socket.io namespace): one connect check serves both. */
+function secondGatewayClass(kind: SocketKind, calls: GatewayCall[], namespace?: string): Type {
+  @WebSocketGateway(kind === 'ws' ? { path: '/ws' } : { namespace })
+  class WhoAmIGateway implements OnGatewayConnection {
+    handleConnection(client: object): void {
+      calls.push({
+        handler: 'connect2',
+        tenant: currentTenantId() ?? null,
+        socketTenant: socketTenantId(client) ?? null,
+      });
+    }
+
+    @SubscribeMessage('whoami')
+    whoami(@MessageBody() data: Payload): WsResponse<GatewayCall> {
+      return { event: 'whoami', data: { handler: 'whoami', tenant: currentTenantId() ?? null, ref: data.ref } };
+    }
+  }
+  return WhoAmIGateway;
+}
+
 /** An async guard that runs before TenantGuard, as a global JWT guard would. */
 @Injectable()
 class SlowAuthGuard implements CanActivate {
@@ -146,6 +166,10 @@ export interface BootGatewayOptions {
   store?: InMemoryTenantStore;
   /** An app guard that awaits, registered before TenantGuard. */
   slowGuard?: boolean;
+  /** socket.io: the gateways' namespace (the client connects to `url`, which includes it). */
+  namespace?: string;
+  /** A second gateway on the same server. */
+  secondGateway?: boolean;
 }
 
 export interface GatewayTestApp {
@@ -175,7 +199,10 @@ export async function bootGatewayApp(options: BootGatewayOptions): Promise<Gatew
   if (options.slowGuard) imports.unshift(SlowAuthModule);
   const moduleRef = await Test.createTestingModule({
     imports,
-    providers: [gatewayClass(options.kind, calls)],
+    providers: [
+      gatewayClass(options.kind, calls, options.namespace),
+      ...(options.secondGateway ? [secondGatewayClass(options.kind, calls, options.namespace)] : []),
+    ],
   }).compile();
   const app =
     options.platform === 'fastify'
@@ -191,7 +218,7 @@ export async function bootGatewayApp(options: BootGatewayOptions): Promise<Gatew
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,
-    url: options.kind === 'ws' ? `ws://127.0.0.1:${port}/ws` : `http://127.0.0.1:${port}`,
+    url: options.kind === 'ws' ? `ws://127.0.0.1:${port}/ws` : `http://127.0.0.1:${port}/${options.namespace ?? ''}`,
     calls,
     store,
     close: () => app.close(),

@@ -28,7 +28,7 @@ interface Refused {
   code: string;
 }
 
-describe('WebSocket gateway options: socket.io with authField and queryParam', () => {
+describe('WebSocket gateway options: socket.io with authField and queryParam, in a namespace', () => {
   let db: TestDatabase;
   let t: GatewayTestApp;
   const sockets: TestSocket[] = [];
@@ -45,6 +45,8 @@ describe('WebSocket gateway options: socket.io with authField and queryParam', (
       platform: 'express',
       databaseUrl: db.appUrl,
       adapter: { authField: 'tenantId', queryParam: 'tenant' },
+      // In a namespace: the check is that namespace's middleware.
+      namespace: 'projects',
     });
   }, 60_000);
   afterEach(async () => {
@@ -177,6 +179,7 @@ describe.each(['ws', 'socket.io'] as const)('WebSocket gateway: %s with a slow c
       databaseUrl: db.appUrl,
       store: new SlowTenantStore(TEST_TENANTS),
       tenancy: { cache: { ttlMs: 0 } },
+      secondGateway: true,
     });
   }, 60_000);
   afterAll(async () => {
@@ -196,6 +199,13 @@ describe.each(['ws', 'socket.io'] as const)('WebSocket gateway: %s with a slow c
       for (const reply of replies) expectOwn(reply.data, 't6');
       const handlers = t.calls.map((c) => c.handler);
       expect(handlers.indexOf('connect')).toBeLessThan(handlers.indexOf('create'));
+      // Two gateways on one server: both connected inside the tenant, after one check; both answer.
+      const connects = t.calls.filter((c) => c.handler.startsWith('connect'));
+      expect(connects.sort((x, y) => x.handler.localeCompare(y.handler))).toEqual([
+        { handler: 'connect', tenant: 't6', socketTenant: 't6' },
+        { handler: 'connect2', tenant: 't6', socketTenant: 't6' },
+      ]);
+      expect((await socket.request('whoami', { ref: 'w' }, 'whoami')).data).toMatchObject({ tenant: 't6' });
     } finally {
       await socket.close();
     }
