@@ -49,6 +49,7 @@ export class TenancyIoAdapter extends IoAdapter {
     this.handshake = new TenancyHandshake(app, resolveWebSocketOptions(options, 'TenancyIoAdapter'));
   }
 
+  /** Nest calls it once per gateway of a namespace; the middleware goes in once. @internal */
   override bindClientConnect(server: MiddlewareHost, callback: (...args: unknown[]) => void): void {
     if (!this.guarded.has(server)) {
       this.guarded.add(server);

@@ -45,6 +45,7 @@ export class TenancyWsAdapter extends WsAdapter {
     this.handshake = new TenancyHandshake(app, resolveWebSocketOptions(options, 'TenancyWsAdapter'));
   }
 
+  /** Nest calls it once per gateway of a server; the check runs once per socket for all of them. @internal */
   override bindClientConnect(server: ConnectionSource, callback: ConnectCallback): void {
     const callbacks = this.gateways.get(server);
     if (callbacks) {
