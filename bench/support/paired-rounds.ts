@@ -1,3 +1,4 @@
+import { quantile } from './ratio-stats';
 import { median } from './timing';
 
 /** A way to run one query, measured in blocks. */
@@ -26,13 +27,22 @@ export interface PairedResult {
   /** Median of (this - baseline) over rounds, µs wall and CPU. */
   overheadUs: number;
   cpuOverheadUs: number;
+  /** This variant's mean per query in each measured round (warm-up excluded), µs wall and CPU: for ratios to any other variant (see ratio-stats.ts). */
+  wallRounds: number[];
+  cpuRounds: number[];
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  return sorted[lo] + (sorted[Math.ceil(pos)] - sorted[lo]) * (pos - lo);
+/** Settings of `pairedRounds`. */
+export interface PairedOptions {
+  rounds: number;
+  /** Queries per variant per round. */
+  n: number;
+  /** Take turns every `block` queries within a round instead of running each variant's `n` in one go. */
+  interleave?: boolean;
+  /** Queries per turn when interleaving. Default: 20. */
+  block?: number;
+  /** Called after every round (the warm-up too), outside the measured time: e.g. to delete the rows a `create` bench added. */
+  afterRound?: (round: number) => Promise<void>;
 }
 
 /**
@@ -43,10 +53,7 @@ function quantile(values: number[], q: number): number {
  * machine) cancels out of the ratio; the median over rounds is reported, with
  * the interquartile range as the noise band.
  */
-export async function pairedRounds(
-  variants: PairedVariant[],
-  options: { rounds: number; n: number; interleave?: boolean; block?: number },
-): Promise<PairedResult[]> {
+export async function pairedRounds(variants: PairedVariant[], options: PairedOptions): Promise<PairedResult[]> {
   const wall = variants.map(() => [] as number[]);
   const cpu = variants.map(() => [] as number[]);
   if (options.interleave) return summarise(variants, await interleavedRounds(variants, options));
@@ -67,6 +74,7 @@ export async function pairedRounds(
         cpu[i].push(cpuUs);
       }
     }
+    await options.afterRound?.(round);
   }
   return summarise(variants, { wall, cpu });
 }
@@ -80,7 +88,7 @@ export async function pairedRounds(
  */
 async function interleavedRounds(
   variants: PairedVariant[],
-  options: { rounds: number; n: number; block?: number },
+  options: PairedOptions,
 ): Promise<{ wall: number[][]; cpu: number[][] }> {
   const block = Math.max(1, Math.min(options.block ?? 20, options.n));
   const turns = Math.ceil(options.n / block);
@@ -105,6 +113,7 @@ async function interleavedRounds(
         c[i] += used.cpu;
       }
     }
+    await options.afterRound?.(round);
     if (round === 0) continue; // warm-up
     for (let i = 0; i < variants.length; i++) {
       wall[i].push(w[i] / (turns * block));
@@ -130,6 +139,8 @@ function summarise(variants: PairedVariant[], { wall, cpu }: { wall: number[][];
       cpuRatio: median(cpu[i].map((c, r) => c / cpu[b][r])),
       overheadUs: median(wall[i].map((w, r) => w - wall[b][r])),
       cpuOverheadUs: median(cpu[i].map((c, r) => c - cpu[b][r])),
+      wallRounds: wall[i],
+      cpuRounds: cpu[i],
     };
   });
 }

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { escapeLiteral, Pool } from 'pg';
+import { PrismaClient } from '../../test/fixtures/generated/client';
+import type { TenancyModuleOptions } from '../../lib';
+import { bootTenancyApp } from '../support/tenancy-app';
+import { CREATED, ROW, TENANT, type RlsBenchData } from './rls-data';
+
+export const OPERATIONS = ['findFirst', 'findMany', 'create'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Which goal a variant is held to, and the data its ratio is taken against. */
+export type VariantGroup = 'plain' | 'floor' | 'recipe' | 'rls-tx' | 'rls-session' | 'schema' | 'database';
+
+/** One way of running the three operations, as the table lists it. */
+export interface BenchVariant {
+  name: string;
+  group: VariantGroup;
+  /** `block`: the tenant entered once per turn of queries; `query`: `TenantContext.run` around every query. */
+  entry?: 'block' | 'query';
+  /** The variant this one's "x plain" is taken against: plain Prisma on the same data. Default: plain Prisma. */
+  baseline?: string;
+  /** The tenant whose rows it must see. */
+  tenantId: string;
+  run: <T>(fn: () => Promise<T>) => Promise<T>;
+  queries: Record<Operation, () => Promise<unknown>>;
+  close(): Promise<void>;
+}
+
+export const PLAIN = 'plain Prisma';
+export const RAW_PG = 'raw pg';
+
+// The columns Prisma selects by default: the raw variants read as much.
+const COLUMNS = 'id, tenant_id, name, budget, created_at';
+
+/** Plain Prisma on a pg pool; the user names the tenant in every query (shared table) or not at all (its own table). */
+function plainQueries(
+  client: PrismaClient,
+  tenantId: string,
+  filter: boolean,
+): Record<Operation, () => Promise<unknown>> {
+  const where = filter ? { tenantId } : {};
+  return {
+    findFirst: () => client.project.findFirst({ where: { id: ROW } }),
+    findMany: () => client.project.findMany({ where, take: 50 }),
+    create: () => client.project.create({ data: { tenantId, name: CREATED } }),
+  };
+}
+
+/** What a user of the package writes: no tenant anywhere. */
+function tenantFreeQueries(client: () => PrismaClient): Record<Operation, () => Promise<unknown>> {
+  return {
+    findFirst: () => client().project.findFirst({ where: { id: ROW } }),
+    findMany: () => client().project.findMany({ take: 50 }),
+    create: () => client().project.create({ data: { name: CREATED } }),
+  };
+}
+
+const direct = <T>(fn: () => Promise<T>) => fn();
+
+/**
+ * Plain Prisma (`PrismaPg`, no extension). `filter`: the user names the
+ * tenant in reads (a shared table); in a tenant's own schema or database
+ * there is nothing to filter. `schema`: PrismaPg's `{ schema }`.
+ */
+export function plainVariant(
+  name: string,
+  url: string,
+  tenantId: string,
+  options: { schema?: string; filter?: boolean } = {},
+): BenchVariant {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, options.schema ? { schema: options.schema } : {}) });
+  return {
+    name,
+    group: 'plain',
+    baseline: name,
+    tenantId,
+    run: direct,
+    queries: plainQueries(client, tenantId, options.filter ?? false),
+    close: async () => {
+      await client.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** Raw `pg` (superuser, no RLS): the parameterised statements Prisma would send, and nothing else. */
+export function rawPgVariant(url: string): BenchVariant {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  return {
+    name: RAW_PG,
+    group: 'floor',
+    tenantId: TENANT,
+    run: direct,
+    queries: {
+      findFirst: async () =>
+        (await pool.query(`SELECT ${COLUMNS} FROM projects WHERE id = $1 LIMIT $2`, [ROW, 1])).rows[0],
+      findMany: async () =>
+        (await pool.query(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 LIMIT $2`, [TENANT, 50])).rows,
+      create: async () =>
+        (
+          await pool.query(`INSERT INTO projects (id, tenant_id, name) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [
+            randomUUID(),
+            TENANT,
+            CREATED,
+          ])
+        ).rows[0],
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Raw `pg` as the app role (RLS enforced), the tenant set transaction-locally:
+ * `BEGIN; SELECT set_config(...); <statement>; COMMIT` as one simple-query
+ * message, one round trip. The least a transaction-local tenant can cost.
+ */
+export function rawPgTransactionVariant(url: string): BenchVariant {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const tenant = escapeLiteral(TENANT);
+  const inTransaction = async (sql: string) => {
+    const results = (await pool.query(
+      `BEGIN; SELECT set_config('app.tenant_id', ${tenant}, true); ${sql}; COMMIT`,
+    )) as unknown as Array<{ rows: unknown[] }>;
+    return results[2].rows;
+  };
+  return {
+    name: 'raw pg, BEGIN; set_config; statement; COMMIT (1 round trip)',
+    group: 'floor',
+    tenantId: TENANT,
+    run: direct,
+    queries: {
+      findFirst: async () =>
+        (await inTransaction(`SELECT ${COLUMNS} FROM projects WHERE id = ${escapeLiteral(ROW)} LIMIT 1`))[0],
+      findMany: () => inTransaction(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = ${tenant} LIMIT 50`),
+      create: async () =>
+        (
+          await inTransaction(
+            `INSERT INTO projects (id, tenant_id, name) VALUES (${escapeLiteral(randomUUID())}, ${tenant}, ${escapeLiteral(CREATED)}) RETURNING ${COLUMNS}`,
+          )
+        )[0],
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Prisma's documented RLS recipe: every operation in a batch transaction after `set_config`. */
+export function recipeVariant(url: string): BenchVariant {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const base = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const recipe = base.$extends({
+    query: {
+      $allModels: {
+        async $allOperations({ args, query }) {
+          const [, result] = await base.$transaction([
+            base.$executeRaw`SELECT set_config('app.tenant_id', ${TENANT}, TRUE)`,
+            query(args),
+          ]);
+          return result;
+        },
+      },
+    },
+  }) as unknown as PrismaClient;
+  return {
+    name: "Prisma's RLS recipe",
+    group: 'recipe',
+    tenantId: TENANT,
+    run: direct,
+    queries: tenantFreeQueries(() => recipe),
+    close: async () => {
+      await base.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * The package booted on `options`, as two variants sharing one app: the
+ * tenant entered once per turn of queries, and entered for every query
+ * (`TenantContext.run` each time, as a job or a per-message handler does).
+ */
+export async function packageVariants(
+  label: string,
+  group: VariantGroup,
+  url: string,
+  tenant: NonNullable<TenancyModuleOptions['tenants']>[number],
+  options: Partial<TenancyModuleOptions<PrismaClient>>,
+  baseline?: string,
+): Promise<BenchVariant[]> {
+  const app = await bootTenancyApp(url, [tenant], { pool: { max: 10 }, ...options });
+  const queries = tenantFreeQueries(() => app.prisma.client);
+  const perQuery = Object.fromEntries(
+    Object.entries(queries).map(([op, q]) => [op, () => app.context.run(tenant.id, q)]),
+  ) as BenchVariant['queries'];
+  const common = { group, baseline, tenantId: tenant.id };
+  const strategy = options.strategy;
+  if (strategy === 'schema' || strategy === 'database') {
+    // The first query builds the tenant's client; the bench must measure the hits after it.
+    const hits = () => app.pools.stats()[strategy]?.hits ?? 0;
+    await app.context.run(tenant.id, queries.findFirst);
+    const before = hits();
+    await app.context.run(tenant.id, queries.findFirst);
+    if (hits() !== before + 1) throw new Error(`${label}: a query on a pooled tenant was not a pool hit`);
+  }
+  return [
+    {
+      ...common,
+      name: `${label}, tenant per block`,
+      entry: 'block',
+      run: (fn) => app.context.run(tenant.id, fn),
+      queries,
+      close: () => app.close(),
+    },
+    {
+      ...common,
+      name: `${label}, tenant per query`,
+      entry: 'query',
+      run: direct,
+      queries: perQuery,
+      close: async () => undefined, // the app closes with the first
+    },
+  ];
+}
+
+/** Every variant the data allows, in table order; `groups` picks some. */
+export async function createVariants(data: RlsBenchData, groups: ReadonlySet<string>): Promise<BenchVariant[]> {
+  const variants: BenchVariant[] = [plainVariant(PLAIN, data.db.adminUrl, TENANT, { filter: true })];
+  if (groups.has('floor')) variants.push(rawPgVariant(data.db.adminUrl), rawPgTransactionVariant(data.db.appUrl));
+  if (groups.has('recipe')) variants.push(recipeVariant(data.db.appUrl));
+  const rlsTenant = { id: TENANT, status: 'active' as const };
+  if (groups.has('rls')) {
+    for (const mode of ['transaction', 'session'] as const) {
+      const label = mode === 'transaction' ? 'package, RLS transaction (default)' : 'package, RLS session';
+      const group = mode === 'transaction' ? 'rls-tx' : 'rls-session';
+      const pkg = await packageVariants(label, group, data.db.appUrl, rlsTenant, {
+        strategy: 'rls',
+        rls: { mode },
+      });
+      variants.push(...pkg);
+    }
+  }
+  if (data.schema) {
+    const { db, tenantId, schemaName } = data.schema;
+    const plain = plainVariant('plain Prisma, schema data', db.appUrl, tenantId, { schema: schemaName });
+    const pkg = await packageVariants(
+      'package, schema (pool hit)',
+      'schema',
+      db.appUrl,
+      { id: tenantId, status: 'active', schemaName },
+      { strategy: 'schema', strategies: ['schema'] },
+      plain.name,
+    );
+    variants.push(plain, ...pkg);
+  }
+  if (data.database) {
+    const { tenantId, appUrl } = data.database;
+    const plain = plainVariant('plain Prisma, database data', appUrl, tenantId);
+    const pkg = await packageVariants(
+      'package, database (pool hit)',
+      'database',
+      data.db.appUrl,
+      { id: tenantId, status: 'active', databaseUrl: appUrl },
+      { strategy: 'database', strategies: ['database'], database: { poolSize: 2, connectionBudget: 20 } },
+      plain.name,
+    );
+    variants.push(plain, ...pkg);
+  }
+  return variants;
+}
