@@ -14,8 +14,13 @@ chmod 755 "$work"
 git -C "$root" archive HEAD | tar -x -C "$work"
 cd "$work"
 npm ci --no-audit --no-fund
-npm install --no-save --no-audit --no-fund \
-  @nestjs/common@^11 @nestjs/core@^11 @nestjs/testing@^11 @nestjs/platform-express@^11 @nestjs/platform-fastify@^11
+# Every @nestjs package at its Nest 11 release (GraphQL's are 13 there), and the nats client Nest 11's
+# NATS transport uses. --legacy-peer-deps: the Nest 12 releases in the lock name @nestjs/core 12 as a
+# peer until they are replaced in this same install.
+npm install --no-save --no-audit --no-fund --legacy-peer-deps \
+  @nestjs/common@^11 @nestjs/core@^11 @nestjs/testing@^11 @nestjs/platform-express@^11 @nestjs/platform-fastify@^11 \
+  @nestjs/microservices@^11 @nestjs/websockets@^11 @nestjs/platform-socket.io@^11 @nestjs/platform-ws@^11 \
+  @nestjs/terminus@^11 @nestjs/bullmq@^11 @nestjs/graphql@^13 @nestjs/apollo@^13 @nestjs/mercurius@^13 nats@^2
 echo "NestJS $(node -p "require('@nestjs/core/package.json').version")"
 npm run prisma:generate
 npm run typecheck
