@@ -14,6 +14,7 @@ export const KNOWN_EXPORTS: Record<string, string[]> = {
   './transactional': ['TenancyTransactionalAdapter'],
   './websockets/socket.io': ['TenancyIoAdapter'],
   './websockets/ws': ['TenancyWsAdapter'],
+  './queues': ['TenancyQueuesModule', 'TenantWorkerHost'],
   './package.json': ['name', 'version', 'exports'],
 };
 
@@ -30,6 +31,8 @@ export const OPTIONAL_PEERS = {
     '@nestjs/websockets',
     '@nestjs/platform-socket.io',
     '@nestjs/platform-ws',
+    '@nestjs/bullmq',
+    'bullmq',
   ],
   lazy: ['@nestjs/microservices', '@opentelemetry/api', 'graphql'],
 };
