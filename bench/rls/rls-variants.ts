@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { escapeLiteral, Pool } from 'pg';
 import { PrismaClient } from '../../test/fixtures/generated/client';
-import type { TenancyModuleOptions } from '../../lib';
+import type { Tenant, TenancyModuleOptions } from '../../lib';
 import { bootTenancyApp } from '../support/tenancy-app';
 import { CREATED, ROW, TENANT, type RlsBenchData } from './rls-data';
 
@@ -179,16 +179,18 @@ export function recipeVariant(url: string): BenchVariant {
  * The package booted on `options`, as two variants sharing one app: the
  * tenant entered once per turn of queries, and entered for every query
  * (`TenantContext.run` each time, as a job or a per-message handler does).
+ * `otherTenants` are known to the app too but not queried.
  */
 export async function packageVariants(
   label: string,
   group: VariantGroup,
   url: string,
-  tenant: NonNullable<TenancyModuleOptions['tenants']>[number],
+  tenant: Tenant,
   options: Partial<TenancyModuleOptions<PrismaClient>>,
   baseline?: string,
+  otherTenants: Tenant[] = [],
 ): Promise<BenchVariant[]> {
-  const app = await bootTenancyApp(url, [tenant], { pool: { max: 10 }, ...options });
+  const app = await bootTenancyApp(url, [tenant, ...otherTenants], { pool: { max: 10 }, ...options });
   const queries = tenantFreeQueries(() => app.prisma.client);
   const perQuery = Object.fromEntries(
     Object.entries(queries).map(([op, q]) => [op, () => app.context.run(tenant.id, q)]),
