@@ -1,5 +1,5 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import { ClsServiceManager, ContextClsStoreMap } from 'nestjs-cls';
+import { CLS_REQ, ClsServiceManager, ContextClsStoreMap } from 'nestjs-cls';
 
 /**
  * Runs every HTTP request in a CLS context of its own, unless nestjs-cls's
@@ -18,6 +18,17 @@ export class TenantContextMiddleware implements NestMiddleware {
     // Fastify hands middleware the raw Node request; other enhancers see it as `request.raw`.
     if (ContextClsStoreMap.getByRaw(req)) return next();
     const cls = ClsServiceManager.getClsService();
+    // nestjs-cls 7 ships an ES module build beside the CommonJS one: an ESM app
+    // imports the former, this package requires the latter, and each copy keeps
+    // its own ContextClsStoreMap. The copies share the AsyncLocalStorage and
+    // CLS_REQ (`Symbol.for`), so an active context whose CLS_REQ is this very
+    // request was started for it by the app's ClsMiddleware: adopt it instead
+    // of hiding the app's values behind a nested context. (nestjs-cls 6 is one
+    // copy, found by the map above.)
+    if (cls.isActive() && cls.get(CLS_REQ) === req) {
+      ContextClsStoreMap.setByRaw(req, cls.get());
+      return next();
+    }
     cls.run({ ifNested: 'override' }, () => {
       ContextClsStoreMap.setByRaw(req, cls.get());
       next();
