@@ -1,11 +1,11 @@
 import { Inject, type INestApplicationContext, type Type } from '@nestjs/common';
 import { BullModule, getFlowProducerToken, getQueueToken, InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Test } from '@nestjs/testing';
-import type { FlowProducer, Job, Queue } from 'bullmq';
+import { DelayedError, type FlowProducer, type Job, type Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { PrismaClient } from '../fixtures/generated/client';
 import { currentTenantId, TenancyModule, TenantContext, TenantPrisma, type TenancyModuleOptions } from '../../lib';
-import { jobTenantId, TenancyQueuesModule, TenantWorkerHost } from '../../lib/queues';
+import { jobTenantId, TenancyQueuesModule, type TenantJobRefusedError, TenantWorkerHost } from '../../lib/queues';
 import { TEST_TENANTS } from '../strategies/rls/rls-app';
 
 /** What a processor run did: the tenant it ran in and the projects that tenant saw after its write. */
@@ -36,6 +36,8 @@ export interface QueueTestApp {
   queue: Queue;
   /** The queue of `MixedProcessor` (it processes jobs naming no tenant). */
   openQueue: Queue;
+  /** The queue of `DelayingProcessor` (it delays jobs of inactive tenants). */
+  delayQueue: Queue;
   flows: FlowProducer;
   queueName: string;
   runs: JobRun[];
@@ -123,7 +125,31 @@ function processors(queueName: string, openQueueName: string): Type[] {
       return Promise.resolve('open');
     }
   }
-  return [TenantProcessor, MixedProcessor];
+  // As docs/queues.md shows: jobs of inactive tenants wait instead of failing.
+  @Processor(`delay-${openQueueName}`)
+  class DelayingProcessor extends TenantWorkerHost {
+    constructor(@Inject('RUNS') private readonly runs: JobRun[]) {
+      super();
+    }
+
+    processTenantJob(job: Job<{ name: string }>): Promise<string> {
+      this.runs.push({
+        jobId: String(job.id),
+        job: 'delaying',
+        tenant: currentTenantId() ?? null,
+        name: job.data.name,
+        seen: [],
+      });
+      return Promise.resolve('ran');
+    }
+
+    protected override async refuse(error: TenantJobRefusedError, job: Job, token?: string): Promise<never> {
+      if (error.errorCode !== 'TENANT_INACTIVE') throw error;
+      await job.moveToDelayed(Date.now() + 3_600_000, token);
+      throw new DelayedError();
+    }
+  }
+  return [TenantProcessor, MixedProcessor, DelayingProcessor];
 }
 
 /**
@@ -153,7 +179,7 @@ export async function bootQueueApp(
         ...tenancy,
       }),
       BullModule.forRoot({ connection: REDIS, prefix }),
-      BullModule.registerQueue({ name: queueName }, { name: openQueueName }),
+      BullModule.registerQueue({ name: queueName }, { name: openQueueName }, { name: `delay-${openQueueName}` }),
       BullModule.registerFlowProducer({ name: 'flows' }),
       TenancyQueuesModule,
     ],
@@ -166,18 +192,20 @@ export async function bootQueueApp(
   const app = await moduleRef.init();
   const queue = app.get<Queue>(getQueueToken(queueName));
   const openQueue = app.get<Queue>(getQueueToken(openQueueName));
+  const delayQueue = app.get<Queue>(getQueueToken(`delay-${openQueueName}`));
   return {
     app,
     context: app.get(TenantContext),
     queue,
     openQueue,
+    delayQueue,
     flows: app.get<FlowProducer>(getFlowProducerToken('flows')),
     queueName,
     runs,
     events,
     close: async () => {
       // Leaves nothing behind in Redis.
-      await Promise.allSettled([queue.obliterate({ force: true }), openQueue.obliterate({ force: true })]);
+      await Promise.allSettled([queue, openQueue, delayQueue].map((q) => q.obliterate({ force: true })));
       await app.close();
     },
   };

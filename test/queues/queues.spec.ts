@@ -216,6 +216,19 @@ describe('BullMQ queues (RLS strategy, real Redis)', () => {
     expect(t.runs.find((r) => r.name === 'open-job')).toMatchObject({ job: 'open', tenant: null });
     expect(t.runs.find((r) => r.name === 't9-open-queue')).toMatchObject({ job: 'tenant', tenant: 't9' });
   });
+
+  it('delays jobs of inactive tenants when refuse() is overridden to, and still fails the others', async () => {
+    const suspended = await t.delayQueue.add('any', { tenantId: 'suspended1', name: 'delayed-suspended' });
+    const unknown = await t.delayQueue.add('any', { tenantId: 'nobody', name: 'delayed-unknown' });
+    const active = await t.context.run('t1', () => t.delayQueue.add('any', { name: 't1-delaying' }));
+    expect((await settled(t.delayQueue, unknown.id)).failedReason).toMatch(/^TENANT_NOT_FOUND: /);
+    expect((await settled(t.delayQueue, active.id)).returnvalue).toBe('ran');
+    await eventually(async () => (await t.delayQueue.getJobState(String(suspended.id))) === 'delayed', 'the delay');
+    const job = (await t.delayQueue.getJob(String(suspended.id)))!;
+    expect(job.failedReason).toBeFalsy();
+    expect(job.delay).toBeGreaterThan(0);
+    expect(t.runs.some((r) => r.name.startsWith('delayed-'))).toBe(false);
+  });
 });
 
 describe('BullMQ queues on the schema strategy', () => {
