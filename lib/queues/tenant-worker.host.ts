@@ -39,7 +39,7 @@ const REFUSALS = new Set([
  */
 export abstract class TenantWorkerHost<W extends Worker = Worker> extends WorkerHost<W> {
   // A property, not a constructor parameter: subclasses keep their own constructors.
-  @Inject(TenantContext) private readonly tenantContext!: TenantContext;
+  @Inject(TenantContext) private readonly tenantJobContext!: TenantContext;
 
   /**
    * Runs the job inside the tenant it names (see the class). Called by
@@ -57,7 +57,7 @@ export abstract class TenantWorkerHost<W extends Worker = Worker> extends Worker
     }
     let entered = false;
     try {
-      return await this.tenantContext.run(tenantId as string, () => {
+      return await this.tenantJobContext.run(tenantId as string, () => {
         entered = true;
         return this.processTenantJob(job, token);
       });
