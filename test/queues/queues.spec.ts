@@ -1,5 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import { TenantInactiveError, TenantMismatchError } from '../../lib';
+import {
+  type InMemoryTenantStore,
+  TenantCache,
+  TenantInactiveError,
+  TenantMismatchError,
+  TenantStore,
+} from '../../lib';
 import { TenantJobRefusedError } from '../../lib/queues';
 import { createTestDatabase, withClient, type TestDatabase } from '../support';
 import { createSchemaTenantsDatabase } from '../strategies/schema/schema-tenants';
@@ -99,6 +105,22 @@ describe('BullMQ queues (RLS strategy, real Redis)', () => {
     );
     await eventually(() => t.runs.filter((r) => /-(bulk|flow)-/.test(r.name)).length === 6, 'the bulk and the flow');
     for (const run of t.runs.filter((r) => /-(bulk|flow)-/.test(r.name))) expectOwn(run, run.name.slice(0, 2));
+  });
+
+  it('carries the tenant into the jobs of a job scheduler upserted inside a tenant', async () => {
+    await t.context.run('t4', () =>
+      t.queue.upsertJobScheduler('sched-t4', { every: 3_600_000 }, { name: 'create', data: { name: 't4-sched' } }),
+    );
+    try {
+      expect((await t.queue.getJobScheduler('sched-t4'))?.template?.data).toEqual({ name: 't4-sched', tenantId: 't4' });
+      await eventually(() => t.runs.some((r) => r.name === 't4-sched'), "the scheduler's first job");
+      expectOwn(
+        t.runs.find((r) => r.name === 't4-sched')!,
+        't4',
+      );
+    } finally {
+      await t.queue.removeJobScheduler('sched-t4');
+    }
   });
 
   it('refuses data naming another tenant than the current one, adding nothing', async () => {
@@ -228,6 +250,22 @@ describe('BullMQ queues (RLS strategy, real Redis)', () => {
     expect(job.failedReason).toBeFalsy();
     expect(job.delay).toBeGreaterThan(0);
     expect(t.runs.some((r) => r.name.startsWith('delayed-'))).toBe(false);
+  });
+
+  it('fails a job whose tenant was suspended after it was added: the status is checked when it runs', async () => {
+    const store = t.app.get<InMemoryTenantStore>(TenantStore);
+    // Delayed well past the suspension below, which takes no I/O.
+    const job = await t.context.run('t9', () => t.queue.add('create', { name: 't9-late' }, { delay: 2_000 }));
+    store.set({ id: 't9', status: 'suspended' });
+    t.app.get(TenantCache).invalidate('t9');
+    try {
+      const failed = await settled(t.queue, job.id);
+      expect(failed.failedReason).toBe('TENANT_INACTIVE: Tenant "t9" is suspended.');
+      expect(t.runs.some((r) => r.name === 't9-late')).toBe(false);
+    } finally {
+      store.set({ id: 't9', status: 'active' });
+      t.app.get(TenantCache).invalidate('t9');
+    }
   });
 });
 
