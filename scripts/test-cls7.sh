@@ -14,7 +14,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 major="${TENANCY_TEST_NODE_MAJOR:-22}"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/nestjs-prisma-tenancy"
 work="$(mktemp -d "${TMPDIR:-/tmp}/tenancy-cls7-XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+npmrc="$work.npmrc"
+trap 'rm -rf "$work" "$npmrc"' EXIT
 # Readable by all: as root, embedded PostgreSQL runs its binaries as a user of its own.
 chmod 755 "$work"
 
@@ -50,6 +51,13 @@ extra=()
 cls_peer="$(npm view @nestjs-cls/transactional@latest peerDependencies.nestjs-cls)"
 if node -e 'process.exit(require("semver").intersects(process.argv[1], "^7") ? 0 : 1)' "$cls_peer"; then
   extra+=(@nestjs-cls/transactional@latest)
+else
+  # The package test installs the tarball into scratch apps with the peers
+  # installed here, where npm would refuse 3.3 beside nestjs-cls 7 likewise.
+  # Its npm children keep only the npm_config_userconfig of npm's settings.
+  userconfig="${npm_config_userconfig:-$HOME/.npmrc}"
+  { cat "$userconfig" 2>/dev/null || true; echo "legacy-peer-deps=true"; } >"$npmrc"
+  export npm_config_userconfig="$npmrc"
 fi
 npm install --no-save --no-audit --no-fund nestjs-cls@^7 "${extra[@]}"
 echo "Node $(node -v), nestjs-cls $(node -p "require('nestjs-cls/package.json').version")," \
