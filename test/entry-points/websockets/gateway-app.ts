@@ -34,6 +34,7 @@ import { socketTenantId } from '../../../lib/entry-points/websockets';
 import { TenancyIoAdapter } from '../../../lib/entry-points/websockets/socket.io';
 import { TenancyWsAdapter } from '../../../lib/entry-points/websockets/ws';
 import { TEST_TENANTS } from '../../strategies/rls/rls-app';
+import { forNest11 } from './nest11-gateway';
 
 export type SocketKind = 'socket.io' | 'ws';
 export type PlatformName = 'express' | 'fastify';
@@ -200,8 +201,8 @@ export async function bootGatewayApp(options: BootGatewayOptions): Promise<Gatew
   const moduleRef = await Test.createTestingModule({
     imports,
     providers: [
-      gatewayClass(options.kind, calls, options.namespace),
-      ...(options.secondGateway ? [secondGatewayClass(options.kind, calls, options.namespace)] : []),
+      forNest11(gatewayClass(options.kind, calls, options.namespace)),
+      ...(options.secondGateway ? [forNest11(secondGatewayClass(options.kind, calls, options.namespace))] : []),
     ],
   }).compile();
   const app =
