@@ -16,7 +16,14 @@ function wrap(target: Target, name: string, mapArgs: (args: unknown[]) => unknow
     configurable: true,
     writable: true,
     value: function (this: unknown, ...args: unknown[]) {
-      return original.apply(this, mapArgs(args));
+      let mapped: unknown[];
+      try {
+        mapped = mapArgs(args);
+      } catch (error) {
+        // The methods are async: a refusal is a rejection, as BullMQ's own errors are, never a throw.
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return original.apply(this, mapped);
     },
   });
 }

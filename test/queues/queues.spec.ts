@@ -136,6 +136,15 @@ describe('BullMQ queues (RLS strategy, real Redis)', () => {
         ]),
       ),
     ).rejects.toMatchObject({ errorCode: 'TENANT_MISMATCH' });
+    // A rejection, not a throw: callers chaining .catch() see it.
+    const direct = await t.context.run('t0', () => {
+      const added = t.queue.add('create', { tenantId: 't1', name: 't1-smuggled' });
+      return added.then(
+        () => 'added',
+        (error: unknown) => error,
+      );
+    });
+    expect(direct).toBeInstanceOf(TenantMismatchError);
     expect(await t.queue.count()).toBe(before);
     // The same tenant named explicitly is fine.
     const same = await t.context.run('t7', () => t.queue.add('create', { tenantId: 't7', name: 't7-explicit' }));
