@@ -11,6 +11,9 @@ import { createTestDatabase, withClient, type TestDatabase } from '../support';
 import { createSchemaTenantsDatabase } from '../strategies/schema/schema-tenants';
 import { bootQueueApp, eventually, settled, type JobRun, type QueueTestApp } from './queue-app';
 
+// Generous: jobs go through Redis and PostgreSQL on a possibly loaded machine.
+jest.setTimeout(60_000);
+
 /** Names of the projects each tenant owns, read as the superuser (bypassing RLS). */
 async function rowsByTenant(db: TestDatabase, tenantIds: string[], schemas = false): Promise<Map<string, string[]>> {
   return withClient(db.adminUrl, async (c) => {
@@ -264,7 +267,7 @@ describe('BullMQ queues (RLS strategy, real Redis)', () => {
   it('fails a job whose tenant was suspended after it was added: the status is checked when it runs', async () => {
     const store = t.app.get<InMemoryTenantStore>(TenantStore);
     // Delayed well past the suspension below, which takes no I/O.
-    const job = await t.context.run('t9', () => t.queue.add('create', { name: 't9-late' }, { delay: 2_000 }));
+    const job = await t.context.run('t9', () => t.queue.add('create', { name: 't9-late' }, { delay: 5_000 }));
     store.set({ id: 't9', status: 'suspended' });
     t.app.get(TenantCache).invalidate('t9');
     try {
