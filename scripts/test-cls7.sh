@@ -64,4 +64,5 @@ echo "Node $(node -v), nestjs-cls $(node -p "require('nestjs-cls/package.json').
   "@nestjs-cls/transactional $(node -p "require('@nestjs-cls/transactional/package.json').version")"
 npm run prisma:generate
 npm run typecheck
-npm test
+# Arguments go to jest: `npm run test:cls7 -- test/context test/http` runs those folders only.
+npm test -- "$@"
