@@ -25,7 +25,7 @@ export interface GraphqlTenancyErrorExtensions {
 export function toGraphqlError(error: TenancyError): Error {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { GraphQLError } = require('graphql') as typeof import('graphql');
-  const extensions: GraphqlTenancyErrorExtensions = { code: error.errorCode, statusCode: error.getStatus() };
+  const extensions: GraphqlTenancyErrorExtensions = error.extensions;
   const refusal = new GraphQLError(error.message, { extensions: { ...extensions } });
   refusal.stack = `${refusal.name}: ${refusal.message}`;
   return refusal;

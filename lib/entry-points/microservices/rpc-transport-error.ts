@@ -1,12 +1,8 @@
 import type { TenancyError } from '../../errors/tenancy.error';
+import { type TenancyErrorBody, tenancyErrorBody } from '../../errors/tenancy-error-body';
 
 /** The error object a refused message's sender receives (a request's error; an event's is logged). */
-export interface RpcTenancyErrorBody {
-  /** The package's stable code, as in the HTTP body: `TENANT_NOT_FOUND`, `TENANT_ID_INVALID`... */
-  error: string;
-  /** The HTTP status the same refusal gets over HTTP. */
-  statusCode: number;
-  message: string;
+export interface RpcTenancyErrorBody extends TenancyErrorBody {
   /** gRPC only: the status code of the call (see `GRPC_STATUS_BY_HTTP`). */
   code?: number;
   /** gRPC only: the status details, the message. */
@@ -56,10 +52,9 @@ function loadGrpcMetadata(): GrpcMetadataClass | undefined {
 export function toRpcException(error: TenancyError, grpc: boolean): Error {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { RpcException } = require('@nestjs/microservices') as typeof import('@nestjs/microservices');
-  const statusCode = error.getStatus();
-  const body: RpcTenancyErrorBody = { error: error.errorCode, statusCode, message: error.message };
+  const body: RpcTenancyErrorBody = tenancyErrorBody(error);
   if (grpc) {
-    body.code = GRPC_STATUS_BY_HTTP[statusCode] ?? GRPC_UNKNOWN;
+    body.code = GRPC_STATUS_BY_HTTP[body.statusCode] ?? GRPC_UNKNOWN;
     body.details = error.message;
     const Metadata = loadGrpcMetadata();
     if (Metadata) {

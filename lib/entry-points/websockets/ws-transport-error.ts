@@ -1,4 +1,5 @@
 import type { TenancyError } from '../../errors/tenancy.error';
+import { type TenancyErrorBody, tenancyErrorBody } from '../../errors/tenancy-error-body';
 
 /**
  * What a refused socket or message receives: the HTTP body of the same
@@ -7,13 +8,7 @@ import type { TenancyError } from '../../errors/tenancy.error';
  * sends as `{ event: 'exception', data }` (ws). A refused socket.io connection
  * gets it as the `connect_error`'s `data`.
  */
-export interface WsTenancyErrorBody {
-  /** The package's stable code, as in the HTTP body: `TENANT_NOT_FOUND`, `TENANT_ID_INVALID`... */
-  error: string;
-  /** The HTTP status the same refusal gets over HTTP. */
-  statusCode: number;
-  message: string;
-}
+export type WsTenancyErrorBody = TenancyErrorBody;
 
 /**
  * A `ws` socket refused at connect is closed with `WS_TENANCY_CLOSE_CODE_BASE
@@ -26,7 +21,7 @@ export const WS_TENANCY_CLOSE_CODE_BASE = 4000;
 
 /** The body of a refusal. @internal */
 export function wsErrorBody(error: TenancyError): WsTenancyErrorBody {
-  return { error: error.errorCode, statusCode: error.getStatus(), message: error.message };
+  return tenancyErrorBody(error);
 }
 
 /**
