@@ -2,6 +2,7 @@ import { Inject, type MiddlewareConsumer, Module, type NestModule, type OnApplic
 import { APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { bindTenantCallInterceptor } from './context/tenant-call.binding';
 import { TenantContextMiddleware } from './context/tenant-context.middleware';
+import { installRequestContextHook } from './context/request-context.hook';
 import { ClsModule } from 'nestjs-cls';
 import { TenantContext } from './context/tenant-context.service';
 import { TenantGlobalGuard } from './guards/tenant-global.guard';
@@ -91,6 +92,8 @@ export class TenancyModule extends ConfigurableTenancyModule implements NestModu
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    // Each request's CLS context: from the adapter's request hook (Express and Fastify), else as middleware.
+    if (installRequestContextHook(this.adapterHost.httpAdapter)) return;
     // Every route: Express 5 matches all paths under '/', Fastify 5 needs a wildcard.
     const fastify = this.adapterHost.httpAdapter?.getType() === 'fastify';
     consumer.apply(TenantContextMiddleware).forRoutes(fastify ? '{*path}' : '/');

@@ -1,4 +1,13 @@
-import { type CanActivate, Controller, Get, Injectable, type INestApplication, Module } from '@nestjs/common';
+import {
+  Body,
+  type CanActivate,
+  Controller,
+  Get,
+  Injectable,
+  type INestApplication,
+  Module,
+  Post,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -26,15 +35,28 @@ class ProbeController {
     await new Promise((resolve) => setTimeout(resolve, 1));
     return { tenant: this.context.tenantId };
   }
+  // Fastify reads a body from stream events, outside the request's context: the guard must find it again.
+  @Post('echo') async echo(@Body() body: { n: number }) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    return { tenant: this.context.tenantId, n: body.n };
+  }
   @SkipTenant() @Get('anonymous') anonymous() {
     return { hasTenant: this.context.hasTenant() };
   }
 }
 
-function get(port: number, agent: Agent, path: string, tenant?: string): Promise<{ status: number; body: any }> {
+function get(
+  port: number,
+  agent: Agent,
+  path: string,
+  tenant?: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = tenant ? { 'x-tenant-id': tenant } : {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
     const req = httpRequest(
-      { host: '127.0.0.1', port, path, agent, headers: tenant ? { 'x-tenant-id': tenant } : {} },
+      { host: '127.0.0.1', port, path, agent, headers, method: body === undefined ? 'GET' : 'POST' },
       (res) => {
         let data = '';
         res.on('data', (chunk) => (data += chunk));
@@ -42,7 +64,7 @@ function get(port: number, agent: Agent, path: string, tenant?: string): Promise
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -53,6 +75,8 @@ describe.each(['express', 'fastify'] as const)('request-scoped tenant context wi
   let db: TestDatabase;
   let app: INestApplication;
   let port: number;
+  // A request hook the app set on the adapter before the module's: it must keep running.
+  const hooked: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -75,6 +99,10 @@ describe.each(['express', 'fastify'] as const)('request-scoped tenant context wi
       platform === 'fastify'
         ? moduleRef.createNestApplication(new FastifyAdapter())
         : moduleRef.createNestApplication();
+    app.getHttpAdapter().setOnRequestHook((req: any, _res: unknown, done: () => void) => {
+      hooked.push((platform === 'fastify' ? req.raw : req).url);
+      done();
+    });
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });
@@ -94,5 +122,22 @@ describe.each(['express', 'fastify'] as const)('request-scoped tenant context wi
     } finally {
       agent.destroy();
     }
+  });
+
+  it('keeps the tenant of each request across body parsing, on one keep-alive socket', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const tenant = i % 2 ? 'acme' : 'globex';
+        expect(await get(port, agent, '/echo', tenant, { n: i })).toEqual({ status: 201, body: { tenant, n: i } });
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("runs a request hook the app set before the module's", () => {
+    expect(hooked).toContain('/whoami');
+    expect(hooked).toContain('/echo');
   });
 });
