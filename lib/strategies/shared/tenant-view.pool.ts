@@ -1,4 +1,5 @@
 import { Pool, type QueryConfig } from 'pg';
+import { queryInImplicitTransaction } from './implicit-transaction.query';
 import { queryWithLocalSettings, type QueryArg, withSettingsAfterBegin } from './pipelined-settings';
 import { markForReset, resetIfMarked } from './session-reset';
 import type { StatementKind } from './statement-scope';
@@ -163,7 +164,14 @@ export class TenantViewPool extends Pool {
       // raw SQL ran on is reset first. Known writes leave nothing behind.
       const reset = resetIfMarked(client);
       if (kind !== 'write') markForReset(client);
-      const result = await queryWithLocalSettings(client, this.setSql, config, values, kind !== 'write').catch(
+      // A model write is one statement Prisma built: it runs in one implicit
+      // transaction with the settings (one Sync, no BEGIN/COMMIT to encode and
+      // parse). Raw SQL may hold BEGIN or COMMIT itself and keeps the explicit one.
+      const sent =
+        kind === 'write'
+          ? queryInImplicitTransaction(client, this.setSql, config, values)
+          : queryWithLocalSettings(client, this.setSql, config, values, true);
+      const result = await sent.catch(
         async (error: unknown) => {
           broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
           throw error;

@@ -1,5 +1,5 @@
 import type { Tenant } from '../../../lib';
-import { type TestDatabase } from '../../support';
+import { type TestDatabase, withAdminClient } from '../../support';
 import { bootRlsApp as bootTenancyApp, type RlsTestApp } from '../rls/rls-app';
 import { createSchemaTenantsDatabase } from './schema-tenants';
 
@@ -42,5 +42,26 @@ describe('schema strategy: session state left by raw SQL never reaches another t
     // A write of s2 between (no reset needed) changes nothing.
     await t.as('s2', (p) => p.project.update({ where: { id: 'p-s2' }, data: { budget: 2 } }));
     expect(await s2Raw()).toEqual([{ name: 'of s2' }]);
+  });
+
+  // Model writes run with the tenant's settings in one implicit transaction
+  // (one Sync): a failing one must end it there, leaving the connection idle
+  // and nothing of s1's on it for s2's next statements.
+  it("a failed write of s1 leaves no transaction and no setting for s2's statements", async () => {
+    await expect(
+      t.as('s1', (p) => p.project.create({ data: { id: 'p-s1', name: 'duplicate' } })),
+    ).rejects.toMatchObject({ code: 'P2002' });
+    const states = await withAdminClient(db.adminUrl, (admin) =>
+      admin.query<{ state: string }>(
+        "SELECT state FROM pg_stat_activity WHERE datname = current_database() AND usename = 'tenancy_app'",
+      ),
+    );
+    expect(states.rows.map((r) => r.state)).toEqual(['idle']);
+    expect(
+      await t.as('s2', (p) => p.$queryRaw<{ s: string | null }[]>`SELECT current_setting('search_path') AS s`),
+    ).toEqual([{ s: expect.stringContaining('s2') }]);
+    await t.as('s2', (p) => p.project.create({ data: { id: 'p-s2-b', name: 'of s2 too' } }));
+    expect(await t.as('s2', (p) => p.project.count())).toBe(2);
+    expect(await t.as('s1', (p) => p.project.findMany({ select: { name: true } }))).toEqual([{ name: 'secret of s1' }]);
   });
 });
