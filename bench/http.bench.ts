@@ -21,7 +21,7 @@ const ROWS = 50;
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
-const KINDS = (process.env.BENCH_HTTP_KINDS ?? 'plain,rls,schema').split(',') as HttpAppKind[];
+const KINDS = (process.env.BENCH_HTTP_KINDS ?? 'plain,rls,rls-session,schema').split(',') as HttpAppKind[];
 const PLATFORMS = (process.env.BENCH_HTTP_PLATFORMS ?? 'express,fastify').split(',') as HttpPlatform[];
 const ROUTES = ['list', 'by id'] as const;
 type Route = (typeof ROUTES)[number];
@@ -180,7 +180,13 @@ async function main() {
           rows.push([
             platform,
             route,
-            kind === 'plain' ? 'by hand' : kind === 'rls' ? 'package, rls (transaction)' : 'package, schema',
+            kind === 'plain'
+              ? 'by hand'
+              : kind === 'rls'
+                ? 'package, rls (transaction)'
+                : kind === 'rls-session'
+                  ? 'package, rls (session)'
+                  : 'package, schema',
             rps.toFixed(0),
             `${p99.toFixed(1)}`,
             kind === 'plain' ? '1.00x' : `${rpsRatio.toFixed(2)}x`,

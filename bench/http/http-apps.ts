@@ -20,7 +20,7 @@ import { Pool } from 'pg';
 import { PrismaClient } from '../../test/fixtures/generated/client';
 import { TenancyModule, TenantPrisma } from '../../lib';
 
-export type HttpAppKind = 'plain' | 'rls' | 'schema';
+export type HttpAppKind = 'plain' | 'rls' | 'rls-session' | 'schema';
 export type HttpPlatform = 'express' | 'fastify';
 
 export interface HttpAppSettings {
@@ -92,7 +92,10 @@ function packageModule(settings: HttpAppSettings) {
   @Module({
     imports: [
       TenancyModule.forRoot({
-        strategy: settings.kind as 'rls' | 'schema',
+        strategy: settings.kind === 'schema' ? 'schema' : 'rls',
+        ...(settings.kind === 'schema'
+          ? {}
+          : { rls: { mode: settings.kind === 'rls-session' ? 'session' : 'transaction' } }),
         databaseUrl: settings.databaseUrl,
         createClient: (adapter) => new PrismaClient({ adapter }),
         tenants: settings.tenants.map((id) => ({ id, status: 'active' as const })),
