@@ -50,11 +50,26 @@ export class TenantContext {
    * `TenantNotFoundError` or `TenantInactiveError`, and `fn` does not run).
    * Nested calls restore the outer tenant when they return.
    */
-  async run<T>(tenantId: string, fn: () => T | Promise<T>): Promise<T> {
-    const tenant = await this.tenants.getActive(tenantId);
-    return this.cls.run({ ifNested: 'inherit' }, async () => {
-      this.cls.set(CLS_TENANT, tenant);
-      return fn();
+  run<T>(tenantId: string, fn: () => T | Promise<T>): Promise<T> {
+    // A cached active tenant enters at once: no await, no async wrapper (a
+    // job or message handler may enter a tenant for every unit of work).
+    const cached = this.tenants.peekActive(tenantId);
+    if (cached) return this.runAs(cached, fn);
+    return this.tenants.getActive(tenantId).then((tenant) => this.runAs(tenant, fn));
+  }
+
+  /** `fn` in a new CLS context: a copy of the active one (its values stay visible) with `tenant` set. */
+  private runAs<T>(tenant: Readonly<Tenant>, fn: () => T | Promise<T>): Promise<T> {
+    const outer = this.cls.isActive() ? this.cls.get() : undefined;
+    const store = { ...outer, [CLS_TENANT]: tenant };
+    // Promise.resolve inside the context: a thenable `fn` returns (a lazy
+    // PrismaPromise) is started by it, and must start as this tenant.
+    return this.cls.runWith(store, () => {
+      try {
+        return Promise.resolve(fn());
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     });
   }
 

@@ -65,6 +65,21 @@ export class TenantCache {
   }
 
   /**
+   * The tenant `getActive(id)` would return without waiting: cached, active
+   * and not refused for a failed migration. Otherwise `undefined`, whatever
+   * the reason: the caller then takes `getActive`, which gives the error.
+   * For hot paths that can then skip a promise.
+   */
+  peekActive(id: string): Readonly<Tenant> | undefined {
+    if (typeof id !== 'string' || !this.options.tenantIdPattern.test(id)) return undefined;
+    const tenant = this.hits?.get(id);
+    if (tenant?.status !== 'active') return undefined;
+    if (tenant.lastError && this.options.migrations.onFailed === 'refuse') return undefined;
+    this.counters.hits++;
+    return tenant;
+  }
+
+  /**
    * The tenant with this id whatever its status, or `undefined`. The id must be
    * valid. The tenant is a deep-frozen snapshot of what the store returned:
    * writing to it throws a `TypeError`; copy it (`{ ...tenant }`) to change it.

@@ -8,7 +8,7 @@ import {
   Module,
   Post,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { type AbstractHttpAdapter, APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Agent, request as httpRequest } from 'node:http';
@@ -99,10 +99,12 @@ describe.each(['express', 'fastify'] as const)('request-scoped tenant context wi
       platform === 'fastify'
         ? moduleRef.createNestApplication(new FastifyAdapter())
         : moduleRef.createNestApplication();
-    app.getHttpAdapter().setOnRequestHook((req: any, _res: unknown, done: () => void) => {
-      hooked.push((platform === 'fastify' ? req.raw : req).url);
-      done();
-    });
+    (app.getHttpAdapter() as unknown as AbstractHttpAdapter).setOnRequestHook(
+      (req: any, _res: unknown, done: () => void) => {
+        hooked.push((platform === 'fastify' ? req.raw : req).url);
+        done();
+      },
+    );
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });

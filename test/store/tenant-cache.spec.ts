@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import { TenantInactiveError } from '../../lib/errors/tenant-inactive.error';
+import { TenantMigrationFailedError } from '../../lib/errors/tenant-migration-failed.error';
 import { resolveTenancyOptions } from '../../lib/options/tenancy-options.validator';
 import { PrismaTenantStore } from '../../lib/registry/prisma-tenant.store';
 import type { RegistryTenant } from '../../lib/registry/registry-tenant.interface';
@@ -153,6 +155,45 @@ describe('TenantCache over a store that keeps its own objects', () => {
     await cache.find('acme');
     await cache.find('nobody');
     expect(store.calls).toEqual(['acme', 'nobody', 'acme', 'nobody']);
+  });
+});
+
+describe('TenantCache.peekActive (the synchronous hit TenantContext.run takes)', () => {
+  const tenants: Tenant[] = [
+    { id: 'acme', status: 'active' },
+    { id: 'frozen', status: 'suspended' },
+    { id: 'broken', status: 'active', lastError: 'migration 2 failed' },
+  ];
+
+  it('answers only a cached, active tenant; anything else is undefined, left to getActive', async () => {
+    const store = new Counted(new InMemoryTenantStore(tenants));
+    const cache = cacheOver(store);
+    // Nothing cached yet: no answer, and no store call either.
+    expect(cache.peekActive('acme')).toBeUndefined();
+    expect(store.calls).toEqual([]);
+    const acme = await cache.getActive('acme');
+    expect(cache.peekActive('acme')).toBe(acme);
+    await cache.find('frozen');
+    expect(cache.peekActive('frozen')).toBeUndefined();
+    await expect(cache.getActive('frozen')).rejects.toBeInstanceOf(TenantInactiveError);
+    // Malformed ids (case, punctuation, non-strings) never match a cached one.
+    for (const id of ['ACME', 'acme ', 'acme_', '', 42 as unknown as string])
+      expect(cache.peekActive(id)).toBeUndefined();
+  });
+
+  it('leaves a tenant whose migration failed to getActive when migrations.onFailed is refuse', async () => {
+    const refuse = new TenantCache(
+      resolveTenancyOptions({
+        strategy: 'rls',
+        databaseUrl: 'postgresql://unused@127.0.0.1:5432/unused',
+        createClient: () => ({}),
+        store: new InMemoryTenantStore(tenants),
+        migrations: { onFailed: 'refuse' },
+      }),
+    );
+    await refuse.find('broken');
+    expect(refuse.peekActive('broken')).toBeUndefined();
+    await expect(refuse.getActive('broken')).rejects.toBeInstanceOf(TenantMigrationFailedError);
   });
 });
 

@@ -7,9 +7,12 @@ import {
   settle,
   withSettingsAfterBegin,
 } from '../shared/pipelined-settings';
-import { markForReset, resetIfMarked } from '../shared/session-reset';
-import { queryInImplicitTransaction } from '../shared/implicit-transaction.query';
+import { isMarkedForReset, markForReset, resetIfMarked } from '../shared/session-reset';
+import { queryInImplicitTransaction, submitInImplicitTransaction } from '../shared/implicit-transaction.query';
 import { type RlsScope, rawStatementScope } from './rls-scope';
+
+// Tenants whose set_config text is kept; past it the cache starts over.
+const SET_SQL_CACHE_MAX = 10_000;
 
 /** How the pool learns, at the moment a query starts, which tenant it serves. */
 export interface RlsPoolSettings {
@@ -36,6 +39,8 @@ export class RlsTenantPool extends Pool {
   private readonly carried = new WeakMap<PoolClient, string>();
   // Undefined unless asked for, so a checkout without it stays pg's own.
   private readonly fair?: FairShare;
+  // Transaction mode: each tenant's `SELECT set_config(...)` text, built once.
+  private readonly localSetSql = new Map<string, string>();
 
   constructor(
     config: PoolConfig,
@@ -53,7 +58,10 @@ export class RlsTenantPool extends Pool {
     if (typeof values === 'function' || typeof args[2] === 'function') {
       throw new TypeError('RlsTenantPool.query does not take callbacks');
     }
-    return this.runScoped(this.rls.scope(), config, values);
+    const scope = this.rls.scope();
+    if (scope.tenantId !== null && this.rls.mode === 'transaction' && !this.fair && !rawStatementScope.getStore())
+      return this.runInImplicitTransaction(scope.tenantId, config, values);
+    return this.runScoped(scope, config, values);
   }
 
   override connect(...args: any[]): any {
@@ -71,8 +79,36 @@ export class RlsTenantPool extends Pool {
     return this.fair ? this.fair.checkout(scope.tenantId, () => super.connect()) : super.connect();
   }
 
+  /**
+   * The hot path, for what most statements are: one Prisma built (not raw
+   * SQL) as a tenant, in transaction mode, without a fair share to wait for.
+   * Callback-style end to end, as pg's own `Pool.query` is: one promise per
+   * statement instead of one per step. A connection marked for reset takes
+   * the general path, which resets it first.
+   */
+  private runInImplicitTransaction(tenantId: string, config: QueryArg, values?: unknown[]): Promise<unknown> {
+    const setSql = this.setSql(tenantId, true);
+    return new Promise((resolve, reject) => {
+      (Pool.prototype.connect as (callback: (error?: Error, client?: PoolClient) => void) => void).call(
+        this,
+        (error, client) => {
+          if (error || !client) return reject(error);
+          if (isMarkedForReset(client)) return resolve(this.runOn(client, { tenantId }, config, values));
+          submitInImplicitTransaction(client, setSql, config, values, (failure, result) => {
+            client.release();
+            if (failure) reject(failure);
+            else resolve(result);
+          });
+        },
+      );
+    });
+  }
+
   private async runScoped(scope: RlsScope, config: QueryArg, values?: unknown[]) {
-    const client = await this.checkout(scope);
+    return this.runOn(await this.checkout(scope), scope, config, values);
+  }
+
+  private async runOn(client: PoolClient, scope: RlsScope, config: QueryArg, values?: unknown[]) {
     let broken: Error | undefined;
     try {
       const reset = this.resetIfDirty(client);
@@ -144,6 +180,14 @@ export class RlsTenantPool extends Pool {
   private setSql(tenantId: string, local: boolean): string {
     // The id passed the tenant id pattern already; quoting it as a literal is
     // a second guard, and avoids a parameterised round trip per statement.
-    return setConfigSql({ [this.rls.setting]: tenantId }, local);
+    if (!local) return setConfigSql({ [this.rls.setting]: tenantId }, false);
+    let sql = this.localSetSql.get(tenantId);
+    if (sql === undefined) {
+      // Built once per tenant; bounded, since ids come from requests before they are known to exist.
+      if (this.localSetSql.size >= SET_SQL_CACHE_MAX) this.localSetSql.clear();
+      sql = setConfigSql({ [this.rls.setting]: tenantId }, true);
+      this.localSetSql.set(tenantId, sql);
+    }
+    return sql;
   }
 }

@@ -71,7 +71,26 @@ class ImplicitTransactionQuery extends PgQuery {
 
 /**
  * Runs `config` on `client` with `setSql` (a `SELECT set_config(..., true)`)
- * in force for it alone, in one round trip and one implicit transaction.
+ * in force for it alone, in one round trip and one implicit transaction;
+ * `callback` gets the statement's result. Callback-style, so a hot path needs
+ * no promise of its own (see RlsTenantPool).
+ * @internal
+ */
+export function submitInImplicitTransaction(
+  client: PoolClient,
+  setSql: string,
+  config: string | QueryConfig,
+  values: unknown[] | undefined,
+  callback: (error: Error | null, result?: unknown) => void,
+): void {
+  const query = new ImplicitTransactionQuery(typeof config === 'string' ? { text: config } : config, values, setSql);
+  query.callback = callback;
+  // A submittable: pg writes it (corked) when its turn on the pipeline comes.
+  client.query(query as unknown as QueryConfig);
+}
+
+/**
+ * `submitInImplicitTransaction` as a promise.
  * @internal
  */
 export function queryInImplicitTransaction(
@@ -80,10 +99,9 @@ export function queryInImplicitTransaction(
   config: string | QueryConfig,
   values?: unknown[],
 ): Promise<any> {
-  const query = new ImplicitTransactionQuery(typeof config === 'string' ? { text: config } : config, values, setSql);
-  return new Promise((resolve, reject) => {
-    query.callback = (error, result) => (error ? reject(error) : resolve(result));
-    // A submittable: pg writes it (corked) when its turn on the pipeline comes.
-    client.query(query as unknown as QueryConfig);
-  });
+  return new Promise((resolve, reject) =>
+    submitInImplicitTransaction(client, setSql, config, values, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
+  );
 }

@@ -16,6 +16,11 @@ export function markForReset(client: PoolClient): void {
   dirty.add(client);
 }
 
+/** Whether the connection is marked (see markForReset): a hot path then takes the general one, which resets it. */
+export function isMarkedForReset(client: PoolClient): boolean {
+  return dirty.has(client);
+}
+
 /**
  * When the connection is marked, queues ROLLBACK and DISCARD ALL ahead of
  * whatever it runs next (pipelined: no extra round trip). ROLLBACK comes first

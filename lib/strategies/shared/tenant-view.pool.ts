@@ -171,12 +171,10 @@ export class TenantViewPool extends Pool {
         kind === 'write'
           ? queryInImplicitTransaction(client, this.setSql, config, values)
           : queryWithLocalSettings(client, this.setSql, config, values, true);
-      const result = await sent.catch(
-        async (error: unknown) => {
-          broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
-          throw error;
-        },
-      );
+      const result = await sent.catch(async (error: unknown) => {
+        broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
+        throw error;
+      });
       broken ??= await reset;
       if (broken) throw broken;
       return result;
