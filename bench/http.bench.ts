@@ -21,6 +21,8 @@ const ROWS = 50;
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
+// Per server and route before the rounds: the JIT needs seconds to settle, and a longer warm-up favours no app.
+const WARMUP_SECONDS = Number(process.env.BENCH_HTTP_WARMUP ?? 3);
 const KINDS = (process.env.BENCH_HTTP_KINDS ?? 'plain,rls,rls-session,schema').split(',') as HttpAppKind[];
 const PLATFORMS = (process.env.BENCH_HTTP_PLATFORMS ?? 'express,fastify').split(',') as HttpPlatform[];
 const ROUTES = ['list', 'by id'] as const;
@@ -141,7 +143,7 @@ async function main() {
       }
     }
     // Warm-up: every server and route once, not recorded.
-    for (const server of servers) for (const route of ROUTES) await load(server, route, 1);
+    for (const server of servers) for (const route of ROUTES) await load(server, route, WARMUP_SECONDS);
     const samples = new Map<string, Sample[]>();
     const key = (s: Server, route: Route) => `${s.platform}|${route}|${s.kind}`;
     const load1 = loadavg()[0];
