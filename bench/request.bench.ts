@@ -1,9 +1,9 @@
 // What the package costs every HTTP request before the handler runs, on a
-// cached tenant: CPU µs per call of each step the middleware and TenantGuard
+// cached tenant: CPU µs per call of each step the request hook and TenantGuard
 // take (resolving the tenant from the x-tenant-id header, the cache lookup,
 // the status check, entering the context), of the whole guard on the
 // ExecutionContextHost Nest builds for an Express request, of the per-request
-// path as Nest runs it (the package's middleware, then Nest's GuardsConsumer),
+// path as Nest runs it (the package's request hook, then Nest's GuardsConsumer),
 // and of TenantContext.run on a cached tenant. Goal (issue 11): <= 10 µs each.
 //
 // No database: the RLS strategy is booted with its self-check off and never
@@ -19,7 +19,7 @@ import { Controller, Get } from '@nestjs/common';
 import { GuardsConsumer } from '@nestjs/core/guards/guards-consumer';
 import { ClsServiceManager, ContextClsStoreMap } from 'nestjs-cls';
 import { TenantCache, TenantGuard, TenantResolution, type Tenant } from '../lib';
-import { TenantContextMiddleware } from '../lib/context/tenant-context.middleware';
+import { runInRequestContext } from '../lib/context/tenant-context.middleware';
 import { enterRequestContext } from '../lib/guards/request-context';
 import { toTenancyRequest } from '../lib/resolvers/tenancy-request.factory';
 import { envNumber, machineLine, passMiss } from './support/bench-env';
@@ -54,17 +54,16 @@ async function main() {
     const guard = app.app.get(TenantGuard);
     const context = app.context;
     const cls = ClsServiceManager.getClsService();
-    const middleware = new TenantContextMiddleware();
     const consumer = new GuardsConsumer();
     const controller = new ProjectsController();
     const handler = ProjectsController.prototype.list;
     const tenants: Readonly<Tenant>[] = [];
     for (const id of ids) tenants.push(await cache.getActive(id)); // every tenant cached before timing
 
-    // Without a context of its own: no store active, as at the start of a request no middleware saw.
+    // Without a context of its own: no store active, as at the start of a request no hook saw.
     const als = (cls as unknown as { als?: AsyncLocalStorage<unknown> }).als;
     const clean = (loop: () => Promise<void>) => (als ? als.exit(loop) : loop());
-    // As after the package's middleware: one store active and recorded for every request.
+    // As after the package's request hook: one store active and recorded for every request.
     const inMiddlewareStore = (loop: () => Promise<void>) =>
       clean(() =>
         cls.run(() => {
@@ -107,7 +106,7 @@ async function main() {
         call: (i) => cache.getActive(ids[i % ids.length]),
       },
       {
-        name: 'enter: enterRequestContext + TenantContext.enter (store from the middleware)',
+        name: 'enter: enterRequestContext + TenantContext.enter (store from the request hook)',
         async: false,
         prepare: fresh,
         within: inMiddlewareStore,
@@ -117,28 +116,28 @@ async function main() {
         },
       },
       {
-        name: 'TenantGuard.canActivate on an ExecutionContextHost (store from the middleware)',
+        name: 'TenantGuard.canActivate on an ExecutionContextHost (store from the request hook)',
         async: true,
         prepare: fresh,
         within: inMiddlewareStore,
         call: (i) => guard.canActivate(requests[i].context),
       },
       {
-        name: 'TenantGuard.canActivate, no middleware (the guard enters a store)',
+        name: 'TenantGuard.canActivate, no request hook (the guard enters a store)',
         async: true,
         prepare: fresh,
         within: clean,
         call: (i) => guard.canActivate(requests[i].context),
       },
       {
-        name: "per request: TenantContextMiddleware, then Nest's GuardsConsumer.tryActivate([TenantGuard])",
+        name: "per request: the package's request hook, then Nest's GuardsConsumer.tryActivate([TenantGuard])",
         async: true,
         prepare: fresh,
         within: clean,
         call: (i) => {
           const { req, args } = requests[i];
           let activated: Promise<boolean> | undefined;
-          middleware.use(req, args[1], () => {
+          runInRequestContext(req, () => {
             activated = consumer.tryActivate([guard], args, controller, handler, 'http');
           });
           return activated;

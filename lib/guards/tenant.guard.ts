@@ -48,9 +48,18 @@ export class TenantGuard implements CanActivate {
       if (!entry) return true;
       // Synchronously, as below: the call's own store, before any await.
       enterCallContext(context, entry.callStore?.(context));
-      return this.activate(context).catch((error: unknown) => {
-        throw error instanceof TenancyError && entry.toTransportError ? entry.toTransportError(error, context) : error;
-      });
+      const toTransport = (error: unknown) =>
+        error instanceof TenancyError && entry.toTransportError ? entry.toTransportError(error, context) : error;
+      try {
+        const activated = this.activate(context);
+        return isPromise(activated)
+          ? activated.catch((error: unknown) => {
+              throw toTransport(error);
+            })
+          : activated;
+      } catch (error) {
+        return Promise.reject(toTransport(error));
+      }
     }
     // Synchronously, before any await: a CLS context entered here becomes the
     // one the route handler runs in only if it is entered in the caller's own
@@ -58,7 +67,12 @@ export class TenantGuard implements CanActivate {
     // "reuse whatever context is active", which would reuse a context left active
     // by the previous request on the same keep-alive socket (see request-context.ts).
     enterRequestContext(context);
-    return this.activate(context);
+    try {
+      return this.activate(context);
+    } catch (error) {
+      // A refusal is a rejection, whether it came before or after a step that awaited.
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Whether this request needs no tenant. Default: `@SkipTenant()` on the handler or its controller. */
@@ -71,17 +85,21 @@ export class TenantGuard implements CanActivate {
     );
   }
 
-  /** The raw tenant id the request names, or `undefined`. Default: the configured resolvers, in order. */
-  protected resolveTenantId(context: ExecutionContext): Promise<string | undefined> {
-    return this.resolution.resolve(context);
+  /**
+   * The raw tenant id the request names, or `undefined`, or a promise of
+   * either. Default: the configured resolvers, in order.
+   */
+  protected resolveTenantId(context: ExecutionContext): string | undefined | Promise<string | undefined> {
+    return this.resolution.resolveNow(context);
   }
 
   /**
-   * The tenant for a resolved id. Default: `TenantCache.getActive`, which
-   * throws `InvalidTenantIdError`, `TenantNotFoundError` or `TenantInactiveError`.
+   * The tenant for a resolved id, or a promise of it. Default: the cached
+   * tenant when it is active, else `TenantCache.getActive`, which throws
+   * `InvalidTenantIdError`, `TenantNotFoundError` or `TenantInactiveError`.
    */
-  protected getTenant(tenantId: string, _context: ExecutionContext): Promise<Tenant> {
-    return this.tenants.getActive(tenantId);
+  protected getTenant(tenantId: string, _context: ExecutionContext): Tenant | Promise<Tenant> {
+    return this.tenants.peekActive(tenantId) ?? this.tenants.getActive(tenantId);
   }
 
   /** Called when no resolver found an id on a route that needs one. Default: throws `MissingTenantError` (400). */
@@ -89,11 +107,35 @@ export class TenantGuard implements CanActivate {
     throw new MissingTenantError('This request needs a tenant, and none was given.');
   }
 
-  private async activate(context: ExecutionContext): Promise<boolean> {
-    if (await this.shouldSkip(context)) return true;
-    const tenantId = await this.resolveTenantId(context);
+  // Synchronous as long as every step is (a header on a cached tenant): no
+  // promise at all then, and Nest's GuardsConsumer takes a boolean without
+  // awaiting it. A step that returns a promise continues from there.
+  private activate(context: ExecutionContext): boolean | Promise<boolean> {
+    const skip = this.shouldSkip(context);
+    if (isPromise(skip)) return skip.then((skipped) => skipped || this.activateTenant(context));
+    return skip || this.activateTenant(context);
+  }
+
+  private activateTenant(context: ExecutionContext): boolean | Promise<boolean> {
+    const tenantId = this.resolveTenantId(context);
+    return isPromise(tenantId)
+      ? tenantId.then((id) => this.enterTenant(context, id))
+      : this.enterTenant(context, tenantId);
+  }
+
+  private enterTenant(context: ExecutionContext, tenantId: string | undefined): boolean | Promise<boolean> {
     if (!tenantId) this.throwMissingTenant(context);
-    this.tenantContext.enter(await this.getTenant(tenantId, context));
+    const tenant = this.getTenant(tenantId, context);
+    if (isPromise(tenant))
+      return tenant.then((found) => {
+        this.tenantContext.enter(found);
+        return true;
+      });
+    this.tenantContext.enter(tenant);
     return true;
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }

@@ -66,14 +66,40 @@ export class TenantResolution {
 
   /** Same as `resolve`, for an already normalized request. */
   async resolveRequest(request: TenancyRequest): Promise<string | undefined> {
-    for (const resolver of this.resolvers) {
-      const id: unknown = await resolver.resolve(request);
-      if (id === undefined || id === null || id === '') continue;
-      // A custom resolver returning a number or an object is a bug upstream;
-      // it must not reach the lookup as `[object Object]`.
-      if (typeof id !== 'string') throw new InvalidTenantIdError();
-      return id;
+    return this.resolveFrom(request, 0);
+  }
+
+  /**
+   * Same as `resolve`, but synchronous for an HTTP request whose resolvers
+   * answer synchronously (header, subdomain, path, claim): the guard's hot
+   * path then needs no promise. A promise once a resolver returns one.
+   * @internal
+   */
+  resolveNow(context: ExecutionContext): string | undefined | Promise<string | undefined> {
+    if (context.getType() !== 'http') return this.resolve(context);
+    return this.resolveFrom(toTenancyRequest(context.switchToHttp().getRequest()), 0);
+  }
+
+  // The resolvers from `first` on, in order; continues asynchronously from a resolver that returns a promise.
+  private resolveFrom(request: TenancyRequest, first: number): string | undefined | Promise<string | undefined> {
+    for (let i = first; i < this.resolvers.length; i++) {
+      const answer = this.resolvers[i].resolve(request);
+      if (typeof (answer as { then?: unknown } | undefined)?.then === 'function')
+        return Promise.resolve(answer).then((id) => (usable(id) ? id : this.resolveFrom(request, i + 1)));
+      if (usable(answer)) return answer;
     }
     return undefined;
   }
+}
+
+/**
+ * Whether a resolver's answer names a tenant: a non-empty string. Nothing
+ * (`undefined`, `null`, `''`) lets the next resolver try; anything else is a
+ * bug upstream (a custom resolver returning a number or an object) and must
+ * not reach the lookup as `[object Object]`.
+ */
+function usable(id: unknown): id is string {
+  if (id === undefined || id === null || id === '') return false;
+  if (typeof id !== 'string') throw new InvalidTenantIdError();
+  return true;
 }

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { ClsModule, ClsServiceManager } from 'nestjs-cls';
 import { TenantContext } from '../../lib/context/tenant-context.service';
 import { MissingTenantError } from '../../lib/errors/missing-tenant.error';
+import { TenancyError } from '../../lib/errors/tenancy.error';
 import { TenantGuard } from '../../lib/guards/tenant.guard';
 import { resolveTenancyOptions } from '../../lib/options/tenancy-options.validator';
 import { TenantResolution } from '../../lib/resolvers/tenant-resolution.service';
@@ -20,6 +21,7 @@ class SomeController {
 
 describe('TenantGuard outside HTTP', () => {
   let guard: TenantGuard;
+  let context: TenantContext;
 
   beforeAll(async () => {
     const options = resolveTenancyOptions({
@@ -41,6 +43,7 @@ describe('TenantGuard outside HTTP', () => {
       ],
     }).compile();
     guard = moduleRef.get(TenantGuard);
+    context = moduleRef.get(TenantContext);
   });
 
   function contextOf(type: string, args: unknown[] = [{}, {}]) {
@@ -59,5 +62,27 @@ describe('TenantGuard outside HTTP', () => {
     await expect(
       ClsServiceManager.getClsService().run(() => guard.canActivate(contextOf('http', [request, {}]))),
     ).rejects.toThrow(MissingTenantError);
+  });
+
+  // The hot path: a header naming a cached active tenant needs no promise,
+  // so Nest's GuardsConsumer takes the boolean without awaiting. The first
+  // request of a tenant waits for the lookup; refusals are always rejections.
+  it('answers synchronously for a cached tenant, with a promise for the first lookup, and rejects refusals', async () => {
+    const cls = ClsServiceManager.getClsService();
+    const request = (tenant: string) => ({ headers: { 'x-tenant-id': tenant }, url: '/', hostname: 'localhost' });
+    const first = cls.run(() => {
+      const answer = guard.canActivate(contextOf('http', [request('acme'), {}]));
+      expect(answer).toBeInstanceOf(Promise);
+      return answer;
+    });
+    await expect(first).resolves.toBe(true);
+    cls.run(() => {
+      expect(guard.canActivate(contextOf('http', [request('acme'), {}]))).toBe(true);
+      expect(context.tenantId).toBe('acme');
+    });
+    for (const bad of ['ACME', 'nobody', 'acme_'])
+      await expect(cls.run(() => guard.canActivate(contextOf('http', [request(bad), {}])))).rejects.toBeInstanceOf(
+        TenancyError,
+      );
   });
 });

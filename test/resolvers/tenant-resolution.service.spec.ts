@@ -1,3 +1,4 @@
+import type { ExecutionContext } from '@nestjs/common';
 import { InvalidTenantIdError } from '../../lib/errors/invalid-tenant-id.error';
 import type { TenantResolverOption } from '../../lib/options/tenancy-options.interface';
 import { resolveTenancyOptions } from '../../lib/options/tenancy-options.validator';
@@ -26,6 +27,35 @@ const request: TenancyRequest = {
 describe('TenantResolution', () => {
   it('uses the header resolver by default', async () => {
     await expect(resolution().resolveRequest(request)).resolves.toBe('from-header');
+  });
+
+  // The guard's hot path: an HTTP context resolved without a promise when every resolver tried answers at once.
+  describe('resolveNow', () => {
+    const httpContext = (req: object) =>
+      ({ getType: () => 'http', switchToHttp: () => ({ getRequest: () => req }) }) as unknown as ExecutionContext;
+    const raw = { headers: { 'x-tenant-id': 'from-header' }, url: '/', hostname: 'localhost' };
+
+    it('answers synchronously when the resolvers do', () => {
+      expect(resolution().resolveNow(httpContext(raw))).toBe('from-header');
+      expect(resolution([{ type: 'header', header: 'x-none' }]).resolveNow(httpContext(raw))).toBeUndefined();
+    });
+
+    it('continues after an async resolver with the next ones, in order', async () => {
+      const chain = resolution([
+        { type: 'custom', resolve: async () => undefined },
+        { type: 'custom', resolve: () => '' },
+        { type: 'header' },
+      ]);
+      const answer = chain.resolveNow(httpContext(raw));
+      expect(answer).toBeInstanceOf(Promise);
+      await expect(answer).resolves.toBe('from-header');
+      await expect(
+        resolution([{ type: 'custom', resolve: async () => 42 as unknown as string }]).resolveNow(httpContext(raw)),
+      ).rejects.toBeInstanceOf(InvalidTenantIdError);
+      expect(() =>
+        resolution([{ type: 'custom', resolve: () => ({}) as unknown as string }]).resolveNow(httpContext(raw)),
+      ).toThrow(InvalidTenantIdError);
+    });
   });
 
   it.each([
