@@ -15,6 +15,7 @@ import { createBenchDatabase } from './support/bench-database';
 import { createTenantSchemas } from './support/tenant-schemas';
 import { median, printTable } from './support/timing';
 import type { HttpAppKind, HttpAppSettings, HttpPlatform } from './http/http-apps';
+import { postgresCpuUs, processCpuUs } from './http/process-cpu';
 
 const TENANTS = Array.from({ length: Number(process.env.BENCH_HTTP_TENANTS ?? 100) }, (_, i) => `t${i}`);
 const ROWS = 50;
@@ -41,6 +42,9 @@ interface Sample {
   errors: number;
   crossed: number;
   checked: number;
+  /** CPU µs per request of the server process and of PostgreSQL (all its processes), when /proc can tell. */
+  serverCpu?: number;
+  pgCpu?: number;
 }
 
 function startServer(settings: HttpAppSettings): Promise<Server> {
@@ -64,6 +68,8 @@ async function load(server: Server, route: Route, seconds: number): Promise<Samp
   let n = 0;
   let crossed = 0;
   let checked = 0;
+  const server0 = processCpuUs(server.child.pid);
+  const pg0 = postgresCpuUs();
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}`,
     connections: CONNECTIONS,
@@ -86,12 +92,18 @@ async function load(server: Server, route: Route, seconds: number): Promise<Samp
       },
     ],
   } as autocannon.Options);
+  const server1 = processCpuUs(server.child.pid);
+  const pg1 = postgresCpuUs();
+  const perRequest = (a?: number, b?: number) =>
+    a === undefined || b === undefined || result.requests.total === 0 ? undefined : (b - a) / result.requests.total;
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
     crossed,
     checked,
+    serverCpu: perRequest(server0, server1),
+    pgCpu: perRequest(pg0, pg1),
   };
 }
 
@@ -162,6 +174,10 @@ async function main() {
       process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
     }
     const med = (list: Sample[], f: (s: Sample) => number) => median(list.map(f));
+    const cpuCell = (list: Sample[], f: (s: Sample) => number | undefined) => {
+      const values = list.map(f).filter((v): v is number => v !== undefined);
+      return values.length === list.length ? median(values).toFixed(0) : '-';
+    };
     const rows: string[][] = [];
     let crossed = 0;
     let checked = 0;
@@ -193,6 +209,9 @@ async function main() {
             `${p99.toFixed(1)}`,
             kind === 'plain' ? '1.00x' : `${rpsRatio.toFixed(2)}x`,
             kind === 'plain' ? '1.00x' : `${p99Ratio.toFixed(2)}x`,
+            cpuCell(list, (s) => s.serverCpu),
+            cpuCell(list, (s) => s.pgCpu),
+            kind === 'plain' ? '' : rpsRatio >= 0.9 && p99Ratio <= 1.2 ? 'PASS' : 'MISS',
           ]);
         }
       }
@@ -201,11 +220,28 @@ async function main() {
       `\nHTTP end to end: ${TENANTS.length} tenants x ${ROWS} rows, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS} s, ` +
         `medians (Node ${process.version}, ${TASKSET ? 'server on CPU 0, load on CPU 1' : 'unpinned'}, load average ${load1.toFixed(2)} at start)\n`,
     );
-    printTable(['platform', 'route', 'app', 'req/s', 'p99 ms', 'req/s ratio', 'p99 ratio'], rows);
+    printTable(
+      [
+        'platform',
+        'route',
+        'app',
+        'req/s',
+        'p99 ms',
+        'req/s ratio',
+        'p99 ratio',
+        'server CPU µs/req',
+        'PG CPU µs/req',
+        'bar',
+      ],
+      rows,
+    );
     console.log(
       `\nResponses checked for other tenants' rows: ${checked}, crossed: ${crossed}; non-2xx/errors: ${errors}`,
     );
     console.log('Bars: req/s ratio >= 0.90x and p99 ratio <= 1.20x (rls and schema, both routes, both platforms).');
+    console.log(
+      'CPU µs/req: the server process, and every PostgreSQL process together, per request served (from /proc; medians over rounds).',
+    );
     if (crossed > 0) process.exitCode = 1;
   } finally {
     for (const s of servers) s.child.kill('SIGTERM');
