@@ -11,6 +11,15 @@ import { isMarkedForReset, markForReset, resetIfMarked } from '../shared/session
 import { queryInImplicitTransaction, submitInImplicitTransaction } from '../shared/implicit-transaction.query';
 import { type RlsScope, rawStatementScope } from './rls-scope';
 
+// pg's callback form of query(), which its typings only give to string queries.
+type CallbackQuery = {
+  query(
+    config: QueryArg,
+    values: unknown[] | undefined,
+    callback: (error: Error | null, result: unknown) => void,
+  ): void;
+};
+
 // Tenants whose set_config text is kept; past it the cache starts over.
 const SET_SQL_CACHE_MAX = 10_000;
 
@@ -59,8 +68,10 @@ export class RlsTenantPool extends Pool {
       throw new TypeError('RlsTenantPool.query does not take callbacks');
     }
     const scope = this.rls.scope();
-    if (scope.tenantId !== null && this.rls.mode === 'transaction' && !this.fair && !rawStatementScope.getStore())
-      return this.runInImplicitTransaction(scope.tenantId, config, values);
+    if (scope.tenantId !== null && !this.fair && !rawStatementScope.getStore())
+      return this.rls.mode === 'transaction'
+        ? this.runInImplicitTransaction(scope.tenantId, config, values)
+        : this.runCarrying(scope.tenantId, config, values);
     return this.runScoped(scope, config, values);
   }
 
@@ -97,6 +108,39 @@ export class RlsTenantPool extends Pool {
           submitInImplicitTransaction(client, setSql, config, values, (failure, result) => {
             client.release();
             if (failure) reject(failure);
+            else resolve(result);
+          });
+        },
+      );
+    });
+  }
+
+  /**
+   * The hot path of session mode, as `runInImplicitTransaction` is of
+   * transaction mode: callback-style, the tenant's `set_config` queued ahead
+   * of the statement only when the connection carries another tenant (one
+   * round trip either way). A failed setting fails the statement's call, as
+   * on the general path, and the connection then carries no known tenant.
+   */
+  private runCarrying(tenantId: string, config: QueryArg, values?: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      (Pool.prototype.connect as (callback: (error?: Error, client?: PoolClient) => void) => void).call(
+        this,
+        (error, client) => {
+          if (error || !client) return reject(error);
+          if (isMarkedForReset(client)) return resolve(this.runOn(client, { tenantId }, config, values));
+          let settingFailed: Error | undefined;
+          if (this.carried.get(client) !== tenantId) {
+            this.carried.delete(client);
+            client.query(this.setSql(tenantId, false), (failure: Error | null) => {
+              if (failure) settingFailed = failure;
+              else this.carried.set(client, tenantId);
+            });
+          }
+          (client as unknown as CallbackQuery).query(config, values, (failure, result) => {
+            client.release();
+            const first = settingFailed ?? failure;
+            if (first) reject(first);
             else resolve(result);
           });
         },
