@@ -348,9 +348,12 @@ function planKind(op: FuzzOp, d: Dice, world: FuzzWorld): (obs: FuzzObs) => void
       // Whether another tenant holds the id: its creator may have deleted it since, and another tenant
       // created it again. Asked when planned and when checked: the other lanes run meanwhile, so the
       // holder may change while the upsert runs (deleted after the insert collided with it, or taken).
+      // Every other tenant is asked, not the id's first owner: with mixed strategies several tenants
+      // hold one id at once (each schema or database is a key space of its own, the RLS tenants share
+      // one), so the first owner deleting it says nothing of an RLS tenant that upserted it meanwhile.
       const heldByAnother = () => {
-        const owner = world.owners.get(op.id!);
-        return owner !== undefined && owner !== op.me && world.oracles.get(owner)!.projects.has(op.id!);
+        for (const [tenant, oracle] of world.oracles) if (tenant !== op.me && oracle.projects.has(op.id!)) return true;
+        return false;
       };
       const foreignWhenPlanned = heldByAnother();
       return check((obs) => {
