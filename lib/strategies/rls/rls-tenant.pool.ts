@@ -4,7 +4,6 @@ import {
   queryWithLocalSettings,
   type QueryArg,
   setConfigSql,
-  settle,
   withSettingsAfterBegin,
 } from '../shared/pipelined-settings';
 import { isMarkedForReset, markForReset, resetIfMarked } from '../shared/session-reset';
@@ -20,7 +19,7 @@ type CallbackQuery = {
   ): void;
 };
 
-// Tenants whose set_config text is kept; past it the cache starts over.
+// Tenants whose set_config text is kept (see setSql).
 const SET_SQL_CACHE_MAX = 10_000;
 
 /** How the pool learns, at the moment a query starts, which tenant it serves. */
@@ -48,8 +47,8 @@ export class RlsTenantPool extends Pool {
   private readonly carried = new WeakMap<PoolClient, string>();
   // Undefined unless asked for, so a checkout without it stays pg's own.
   private readonly fair?: FairShare;
-  // Transaction mode: each tenant's `SELECT set_config(...)` text, built once.
-  private readonly localSetSql = new Map<string, string>();
+  // Each tenant's `SELECT set_config(...)` text, built once (see setSql).
+  private readonly setSqls = new Map<string, string>();
 
   constructor(
     config: PoolConfig,
@@ -69,9 +68,7 @@ export class RlsTenantPool extends Pool {
     }
     const scope = this.rls.scope();
     if (scope.tenantId !== null && !this.fair && !rawStatementScope.getStore())
-      return this.rls.mode === 'transaction'
-        ? this.runInImplicitTransaction(scope.tenantId, config, values)
-        : this.runCarrying(scope.tenantId, config, values);
+      return this.runNow(scope.tenantId, config, values);
     return this.runScoped(scope, config, values);
   }
 
@@ -92,56 +89,34 @@ export class RlsTenantPool extends Pool {
 
   /**
    * The hot path, for what most statements are: one Prisma built (not raw
-   * SQL) as a tenant, in transaction mode, without a fair share to wait for.
-   * Callback-style end to end, as pg's own `Pool.query` is: one promise per
-   * statement instead of one per step. A connection marked for reset takes
-   * the general path, which resets it first.
+   * SQL) as a tenant, without a fair share to wait for. Callback-style end to
+   * end, as pg's own `Pool.query` is: one promise per statement instead of
+   * one per step. The tenant's `set_config` and the statement run in one
+   * implicit transaction (one round trip): either both take effect or
+   * neither, so a statement never runs under a setting that failed. Session
+   * mode skips the setting when the connection already carries the tenant.
+   * A connection marked for reset takes the general path, which resets it.
    */
-  private runInImplicitTransaction(tenantId: string, config: QueryArg, values?: unknown[]): Promise<unknown> {
-    const setSql = this.setSql(tenantId, true);
+  private runNow(tenantId: string, config: QueryArg, values?: unknown[]): Promise<unknown> {
+    const session = this.rls.mode === 'session';
     return new Promise((resolve, reject) => {
       (Pool.prototype.connect as (callback: (error?: Error, client?: PoolClient) => void) => void).call(
         this,
         (error, client) => {
           if (error || !client) return reject(error);
           if (isMarkedForReset(client)) return resolve(this.runOn(client, { tenantId }, config, values));
-          submitInImplicitTransaction(client, setSql, config, values, (failure, result) => {
+          const done = (failure: Error | null, result?: unknown) => {
             client.release();
             if (failure) reject(failure);
             else resolve(result);
-          });
-        },
-      );
-    });
-  }
-
-  /**
-   * The hot path of session mode, as `runInImplicitTransaction` is of
-   * transaction mode: callback-style, the tenant's `set_config` queued ahead
-   * of the statement only when the connection carries another tenant (one
-   * round trip either way). A failed setting fails the statement's call, as
-   * on the general path, and the connection then carries no known tenant.
-   */
-  private runCarrying(tenantId: string, config: QueryArg, values?: unknown[]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      (Pool.prototype.connect as (callback: (error?: Error, client?: PoolClient) => void) => void).call(
-        this,
-        (error, client) => {
-          if (error || !client) return reject(error);
-          if (isMarkedForReset(client)) return resolve(this.runOn(client, { tenantId }, config, values));
-          let settingFailed: Error | undefined;
-          if (this.carried.get(client) !== tenantId) {
-            this.carried.delete(client);
-            client.query(this.setSql(tenantId, false), (failure: Error | null) => {
-              if (failure) settingFailed = failure;
-              else this.carried.set(client, tenantId);
-            });
-          }
-          (client as unknown as CallbackQuery).query(config, values, (failure, result) => {
-            client.release();
-            const first = settingFailed ?? failure;
-            if (first) reject(first);
-            else resolve(result);
+          };
+          if (session && this.carried.get(client) === tenantId)
+            return (client as unknown as CallbackQuery).query(config, values, done);
+          // Session mode: unknown until it commits (a failed transaction reverts the setting too).
+          if (session) this.carried.delete(client);
+          submitInImplicitTransaction(client, this.setSql(tenantId), config, values, (failure, result) => {
+            if (session && !failure) this.carried.set(client, tenantId);
+            done(failure, result);
           });
         },
       );
@@ -174,16 +149,18 @@ export class RlsTenantPool extends Pool {
 
   private async send(client: PoolClient, scope: RlsScope, config: QueryArg, values?: unknown[]) {
     if (this.rls.mode === 'session') {
-      if (this.carried.get(client) === (scope.tenantId ?? '')) return await client.query(config as QueryConfig, values);
-      // Pipelined: the set and the query share one round trip.
-      return (await settle([this.carry(client, scope.tenantId ?? ''), client.query(config as QueryConfig, values)]))[1];
+      // The setting first, then the statement: sent together, a statement would still run (as the
+      // tenant the connection carried before) after a setting that failed. The hot path (runNow)
+      // avoids the extra round trip with one implicit transaction; raw SQL may not run in one.
+      await this.carry(client, scope.tenantId ?? '');
+      return await client.query(config as QueryConfig, values);
     }
     if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
     // Raw SQL keeps an explicit transaction (it could hold BEGIN or COMMIT itself) and gets the
     // session cleaned before COMMIT (PgBouncer-safe); Prisma's own statements run in an implicit one.
     if (rawStatementScope.getStore() === true)
-      return await queryWithLocalSettings(client, this.setSql(scope.tenantId, true), config, values, true);
-    return await queryInImplicitTransaction(client, this.setSql(scope.tenantId, true), config, values);
+      return await queryWithLocalSettings(client, this.setSql(scope.tenantId), config, values, true);
+    return await queryInImplicitTransaction(client, this.setSql(scope.tenantId), config, values);
   }
 
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {
@@ -199,7 +176,7 @@ export class RlsTenantPool extends Pool {
       const wrapped = this.rls.mode === 'transaction' && scope.tenantId !== null;
       if (!wrapped) markForReset(client);
       if (this.rls.mode === 'session') await this.carry(client, scope.tenantId ?? '');
-      return wrapped ? withSettingsAfterBegin(client, this.setSql(scope.tenantId!, true)) : client;
+      return wrapped ? withSettingsAfterBegin(client, this.setSql(scope.tenantId!)) : client;
     } catch (error) {
       client.release(error as Error);
       throw error;
@@ -217,20 +194,24 @@ export class RlsTenantPool extends Pool {
   private async carry(client: PoolClient, tenantId: string): Promise<void> {
     if (this.carried.get(client) === tenantId) return;
     this.carried.delete(client);
-    await client.query(this.setSql(tenantId, false));
+    await client.query(this.setSql(tenantId));
     this.carried.set(client, tenantId);
   }
 
-  private setSql(tenantId: string, local: boolean): string {
-    // The id passed the tenant id pattern already; quoting it as a literal is
-    // a second guard, and avoids a parameterised round trip per statement.
-    if (!local) return setConfigSql({ [this.rls.setting]: tenantId }, false);
-    let sql = this.localSetSql.get(tenantId);
+  /**
+   * `SELECT set_config(...)` of `tenantId`: transaction-local in transaction
+   * mode, for the session in session mode (a pool has one mode). Built once
+   * per tenant: the ids come from the tenants in context, already validated.
+   */
+  private setSql(tenantId: string): string {
+    let sql = this.setSqls.get(tenantId);
     if (sql === undefined) {
-      // Built once per tenant; bounded, since ids come from requests before they are known to exist.
-      if (this.localSetSql.size >= SET_SQL_CACHE_MAX) this.localSetSql.clear();
-      sql = setConfigSql({ [this.rls.setting]: tenantId }, true);
-      this.localSetSql.set(tenantId, sql);
+      // The id passed the tenant id pattern already; quoting it as a literal is
+      // a second guard, and avoids a parameterised round trip per statement.
+      sql = setConfigSql({ [this.rls.setting]: tenantId }, this.rls.mode === 'transaction');
+      // Bounded all the same: past it the cache starts over.
+      if (this.setSqls.size >= SET_SQL_CACHE_MAX) this.setSqls.clear();
+      this.setSqls.set(tenantId, sql);
     }
     return sql;
   }
