@@ -18,9 +18,26 @@ const sqlOf = (name: string) => readFileSync(join(MIGRATIONS, name, 'migration.s
 const EXAMPLE_SQL = [sqlOf('20250601000000_init'), sqlOf('20250601000001_rls')].join('\n');
 const TENANTS = ['acme', 'globex'];
 
+/** One marked database per tenant with the example's tables (database strategy); the shared models stay in `db`. */
+async function tenantDatabases(): Promise<Map<string, TestDatabase>> {
+  const databases = new Map<string, TestDatabase>();
+  try {
+    for (const id of TENANTS) {
+      const tenantDb = await createTestDatabase({ migrations: [], sql: sqlOf('20250601000000_init') });
+      databases.set(id, tenantDb);
+      await markOwned(tenantDb.adminUrl, 'database', tenantDb.name, id);
+    }
+  } catch (error) {
+    await Promise.all([...databases.values()].map((d) => d.drop()));
+    throw error;
+  }
+  return databases;
+}
+
 /** The example's tables: shared and RLS-protected in `public` (rls), or in one marked schema per tenant (schema). */
 async function exampleDatabase(strategy: TenancyStrategyName): Promise<TestDatabase> {
   if (strategy === 'rls') return createTestDatabase({ migrations: [], sql: EXAMPLE_SQL });
+  if (strategy === 'database') return createTestDatabase({ migrations: [], sql: sqlOf('20250601000000_init') });
   const db = await createTestDatabase({ migrations: [], sql: sqlOf('20250601000000_init') });
   const pool = new Pool({ connectionString: db.ownerUrl, max: 1 });
   try {
@@ -109,27 +126,43 @@ describe.each([
   ['rls', 'express'],
   ['rls', 'fastify'],
   ['schema', 'express'],
+  ['database', 'express'],
 ] as const)('relation writes under a composite foreign key, %s strategy over HTTP (%s)', (strategy, platform) => {
   let db: TestDatabase;
+  let databases = new Map<string, TestDatabase>();
   let app: INestApplication;
   const as = (tenant: string) => ({
     post: (path: string, body: Body_ = {}) =>
       request(app.getHttpServer()).post(path).set('x-tenant-id', tenant).send(body),
   });
-  const rows = async (sql: string) => {
+  const rows = async (sql: string, tenant?: string) => {
     const { withClient } = await import('../support');
-    return withClient(db.adminUrl, async (c) => (await c.query(sql)).rows);
+    return withClient((tenant ? databases.get(tenant)! : db).adminUrl, async (c) => (await c.query(sql)).rows);
+  };
+  // Every tenant's tasks, as one list: one table (rls), one schema each, or one database each.
+  const allTasks = async () => {
+    const columns = 'tenant_id, id, project_id, title';
+    if (strategy === 'rls') return rows(`SELECT ${columns} FROM tasks ORDER BY id`);
+    if (strategy === 'schema')
+      return rows(
+        `SELECT ${columns} FROM (SELECT * FROM tenant_acme.tasks UNION ALL SELECT * FROM tenant_globex.tasks) t ORDER BY id`,
+      );
+    return [
+      ...(await rows(`SELECT ${columns} FROM tasks ORDER BY id`, 'acme')),
+      ...(await rows(`SELECT ${columns} FROM tasks ORDER BY id`, 'globex')),
+    ];
   };
 
   beforeAll(async () => {
     db = await exampleDatabase(strategy);
+    if (strategy === 'database') databases = await tenantDatabases();
     const moduleRef = await Test.createTestingModule({
       imports: [
         TenancyModule.forRoot({
           strategy,
           databaseUrl: db.appUrl,
           createClient: (adapter) => new PrismaClient({ adapter }),
-          tenants: TENANTS.map((id) => ({ id, status: 'active' as const })),
+          tenants: TENANTS.map((id) => ({ id, status: 'active' as const, databaseUrl: databases.get(id)?.appUrl })),
           sharedModels: ['Plan'],
         }),
       ],
@@ -147,6 +180,7 @@ describe.each([
   afterAll(async () => {
     await app?.close();
     await db?.drop();
+    await Promise.all([...databases.values()].map((d) => d.drop()));
   });
 
   it("connect, connectOrCreate, nested create and upsert to the tenant's own project succeed", async () => {
@@ -159,10 +193,11 @@ describe.each([
     });
     const nested = await as('acme').post('/tasks/nested-project').expect(201);
     expect(nested.body.tenantId).toBe('acme');
-    const projects = strategy === 'rls' ? 'projects' : 'tenant_acme.projects';
-    expect(await rows(`SELECT tenant_id FROM ${projects} WHERE id = '${nested.body.projectId}'`)).toEqual([
-      { tenant_id: 'acme' },
-    ]);
+    const projects = strategy === 'schema' ? 'tenant_acme.projects' : 'projects';
+    const projectOwner = strategy === 'database' ? 'acme' : undefined;
+    expect(await rows(`SELECT tenant_id FROM ${projects} WHERE id = '${nested.body.projectId}'`, projectOwner)).toEqual(
+      [{ tenant_id: 'acme' }],
+    );
     await as('acme').post('/tasks/upsert', { taskId: 'up-1', projectId: 'pa' }).expect(201);
     expect((await as('acme').post('/tasks/batch', { projectId: 'pa' }).expect(201)).body).toMatchObject([
       { tenantId: 'acme' },
@@ -186,13 +221,11 @@ describe.each([
     ["nested delete of another tenant's task", '/projects/pa/delete-task', { taskId: 'tg' }],
     ['connect to a project that does not exist at all', '/tasks/connect', { projectId: 'nowhere' }],
   ])('%s: 404 TENANT_RELATION_NOT_FOUND, nothing written, the other tenant untouched', async (_name, path, body) => {
-    const tasks =
-      strategy === 'rls' ? 'tasks' : '(SELECT * FROM tenant_acme.tasks UNION ALL SELECT * FROM tenant_globex.tasks) t';
-    const before = await rows(`SELECT tenant_id, id, project_id, title FROM ${tasks} ORDER BY id`);
+    const before = await allTasks();
     const response = await as('acme').post(path, body);
     expectTenancyError(response, 404, 'TENANT_RELATION_NOT_FOUND');
     expect(response.text).not.toMatch(/globex|pg\b|tg\b/);
-    expect(await rows(`SELECT tenant_id, id, project_id, title FROM ${tasks} ORDER BY id`)).toEqual(before);
+    expect(await allTasks()).toEqual(before);
   });
 
   it('the same id from a tenant that cannot see it and from one where it does not exist get the same answer', async () => {
