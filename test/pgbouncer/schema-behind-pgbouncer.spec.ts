@@ -1,0 +1,128 @@
+import { type TestDatabase, withClient, serverAdminUrl } from '../support';
+import { pgBouncerMissingReason, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
+import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
+import { expectInterleavedIsolation } from '../strategies/interleaved-operations';
+import { createSchemaTenantsDatabase } from '../strategies/schema/schema-tenants';
+
+// The schema strategy behind PgBouncer in transaction pooling: one shared pg
+// pool of 20 client connections multiplexed onto 2 server connections, so
+// every server connection serves many tenants one after another. Reads are
+// schema-qualified; raw SQL, writes and transactions get the tenant's
+// search_path transaction-locally. Whatever one of them leaves on a server
+// connection is seen by the next client PgBouncer gives it to, which is why
+// the package undoes raw SQL's session state before COMMIT and not only
+// before the connection's next use by the package.
+const SERVER_POOL_SIZE = 2;
+const TENANTS = Array.from({ length: 10 }, (_, i) => `t${i}`);
+
+const missing = pgBouncerMissingReason();
+const inCi = Boolean(process.env.CI) && !/^(0|false)$/i.test(process.env.CI ?? '');
+if (missing && inCi) throw new Error(`PgBouncer tests cannot run in CI: ${missing}. Install it before \`npm test\`.`);
+if (missing) console.warn(`[tenancy-test] Skipping the schema PgBouncer suite: ${missing}.`);
+const describeWithPgBouncer = missing ? describe.skip : describe;
+
+describeWithPgBouncer(
+  `schema strategy behind a real PgBouncer (pool_mode = transaction, ${SERVER_POOL_SIZE} server connections)`,
+  () => {
+    let db: TestDatabase;
+    let bouncer: PgBouncer;
+    let appUrl: string;
+    let t: RlsTestApp;
+
+    beforeAll(async () => {
+      db = await createSchemaTenantsDatabase(TENANTS);
+      bouncer = await startPgBouncer(serverAdminUrl(), { poolSize: SERVER_POOL_SIZE });
+      appUrl = bouncer.url(db.appUrl);
+      t = await bootRlsApp(appUrl, { strategy: 'schema', strategies: ['schema'], pool: { max: 20 } });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await bouncer?.stop();
+      await db?.drop();
+    });
+
+    /** What a client that is not the package finds on each server connection: nothing left behind. */
+    async function expectCleanServerConnections(): Promise<void> {
+      for (let i = 0; i < 2 * SERVER_POOL_SIZE; i += 1) {
+        const state = await withClient(appUrl, async (c) => {
+          const { rows } = await c.query(
+            `SELECT current_setting('search_path') AS path, coalesce(current_setting('app.tenant_id', true), '') AS s,
+                    current_user::text AS role,
+                    (SELECT count(*)::int FROM pg_class WHERE relnamespace = pg_my_temp_schema()) AS temp_tables`,
+          );
+          return rows[0];
+        });
+        expect(state).toEqual({ path: '"$user", public', s: '', role: 'tenancy_app', temp_tables: 0 });
+      }
+    }
+
+    it('400 interleaved concurrent operations across 10 tenants each see only their own rows and setting', async () => {
+      await expectInterleavedIsolation(t, TENANTS, { count: 400 });
+      await expectCleanServerConnections();
+    });
+
+    it("unqualified raw SQL of 10 tenants at once reads each tenant's own table", async () => {
+      for (const id of TENANTS)
+        await t.as(id, (p) =>
+          p.project.upsert({
+            where: { id: `raw-${id}` },
+            create: { id: `raw-${id}`, name: `raw of ${id}` },
+            update: {},
+          }),
+        );
+      const seen = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => {
+          const tenant = TENANTS[i % TENANTS.length];
+          return t.as(tenant, async (p) => {
+            await new Promise((r) => setTimeout(r, Math.random() * 5));
+            const rows = await p.$queryRawUnsafe<{ tenant_id: string }[]>(
+              "SELECT DISTINCT tenant_id FROM projects WHERE id LIKE 'raw-%'",
+            );
+            return { tenant, seen: rows.map((r) => r.tenant_id) };
+          });
+        }),
+      );
+      for (const r of seen) expect(r.seen).toEqual([r.tenant]);
+    });
+
+    it.each([
+      ['a single raw statement', false],
+      ['an interactive transaction', true],
+    ])('session state left by %s never reaches another tenant or client of PgBouncer', async (_name, inTx) => {
+      // A temporary table named like a tenant table comes first on an
+      // unqualified name: on a server connection another tenant gets next,
+      // it would hand that tenant t1's rows.
+      const leave = [
+        'CREATE TEMP TABLE projects AS SELECT * FROM projects',
+        'SET search_path TO tenant_t1',
+        "SELECT set_config('app.tenant_id', 't1', false)",
+        'SET ROLE tenancy_app',
+      ];
+      await t.as('t1', (p) =>
+        p.project.upsert({ where: { id: 'pgb-t1' }, create: { id: 'pgb-t1', name: 'secret of t1' }, update: {} }),
+      );
+      await t.as('t1', async (p) => {
+        if (inTx)
+          await p.$transaction(async (tx) => {
+            for (const sql of leave) await tx.$executeRawUnsafe(sql);
+          });
+        else
+          for (const sql of leave) {
+            // One at a time, each checked: the package resets a connection before its own next
+            // use, so a later statement on the same connection would hide what an earlier one left.
+            await p.$executeRawUnsafe(sql);
+            await expectCleanServerConnections();
+          }
+      });
+      await expectCleanServerConnections();
+      // Every other tenant, on whichever server connection it gets, in raw SQL and through Prisma.
+      for (const id of TENANTS.filter((x) => x !== 't1')) {
+        const seen = await t.as(id, async (p) => ({
+          raw: (await p.$queryRawUnsafe<{ id: string }[]>("SELECT id FROM projects WHERE id = 'pgb-t1'")).length,
+          model: await p.project.count({ where: { id: 'pgb-t1' } }),
+        }));
+        expect(seen).toEqual({ raw: 0, model: 0 });
+      }
+    });
+  },
+);
