@@ -85,6 +85,42 @@ describeWithPgBouncer(
       for (const r of seen) expect(r.seen).toEqual([r.tenant]);
     });
 
+    // A client that is not the package (another service on the same role, a
+    // script) leaves a temporary table named like a tenant table on every
+    // server connection, filled with t1's rows: the package's cleanup cannot
+    // reach it, and PostgreSQL searches pg_temp first unless it is named.
+    it("a temporary table another client of PgBouncer left does not shadow a tenant's table in raw SQL", async () => {
+      await t.as('t1', (p) =>
+        p.project.upsert({ where: { id: 'foreign-t1' }, create: { id: 'foreign-t1', name: 'secret' }, update: {} }),
+      );
+      const { Client } = await import('pg');
+      const clients = Array.from({ length: SERVER_POOL_SIZE }, () => new Client({ connectionString: appUrl }));
+      await Promise.all(clients.map((c) => c.connect()));
+      try {
+        // Concurrent transactions: each holds a server connection of its own until COMMIT.
+        for (const c of clients) await c.query('BEGIN');
+        for (const c of clients) {
+          await c.query('CREATE TEMP TABLE projects AS SELECT * FROM tenant_t1.projects');
+          expect((await c.query('SELECT pg_my_temp_schema()::int AS n')).rows[0].n).not.toBe(0);
+        }
+        for (const c of clients) await c.query('COMMIT');
+        for (const id of TENANTS.filter((x) => x !== 't1')) {
+          for (let i = 0; i < 2 * SERVER_POOL_SIZE; i += 1) {
+            const seen = await t.as(id, (p) =>
+              p.$queryRawUnsafe<{ tenant_id: string }[]>('SELECT DISTINCT tenant_id FROM projects'),
+            );
+            expect(seen.map((r) => r.tenant_id)).not.toContain('t1');
+          }
+        }
+      } finally {
+        for (const c of clients) await c.query('BEGIN').catch(() => undefined);
+        for (const c of clients) await c.query('DISCARD TEMP').catch(() => undefined);
+        for (const c of clients) await c.query('COMMIT').catch(() => undefined);
+        await Promise.all(clients.map((c) => c.end()));
+      }
+      await expectCleanServerConnections();
+    });
+
     it.each([
       ['a single raw statement', false],
       ['an interactive transaction', true],

@@ -17,7 +17,7 @@ import type { ResolvedSchemaOptions } from './schema.options';
  * connections stay at the pool's size however many tenants are active. Each
  * tenant gets its own Prisma client (kept in an LRU pool) whose adapter
  * qualifies generated SQL with the tenant's schema; raw SQL, writes and
- * transactions run with `search_path` set to that schema only.
+ * transactions run with `search_path` set to that schema only (and `pg_temp`, searched last).
  */
 export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
   readonly name = 'schema' as const;
@@ -88,7 +88,10 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
       common,
       // The views draw from the shared pool through its fair share (the pool itself when `sharedPool` is unset).
       pool: fairSharePoolOf(pool, common.sharedPool, () => common.context.current()?.id),
-      settings: { search_path: escapeIdentifier(schema) },
+      // pg_temp named last: otherwise PostgreSQL searches it first, and a temporary table
+      // named like a tenant table (left on a server connection by any client of a shared
+      // PgBouncer) would shadow the tenant's own table in unqualified raw SQL.
+      settings: { search_path: `${escapeIdentifier(schema)}, pg_temp` },
       adapterOptions: { schema },
       shared: shared.client,
       ownership: { kind: 'schema', name: schema },
