@@ -1,0 +1,206 @@
+// What a transaction-local tenant costs PostgreSQL itself, per primary-key
+// read, measured as the CPU of the serving backend (/proc/<pid>/stat), not
+// the client's: the part of the RLS overhead no client-side work can remove.
+//
+//   npm run bench:pg-cost
+//
+// One connection per variant, each statement sent as Prisma sends it
+// (extended protocol, unnamed statement, parameters), variants interleaved
+// in a seeded random order within each round, medians of per-round ratios to
+// the hand-written statement (superuser, no RLS, tenant in the WHERE).
+import 'reflect-metadata';
+import { Client, Query, type QueryConfig } from 'pg';
+import { queryInImplicitTransaction } from '../lib/strategies/shared/implicit-transaction.query';
+import { envNumber, machineLine } from './support/bench-env';
+import { processCpuUs } from './http/process-cpu';
+import { range, ratioOverRounds, times } from './support/ratio-stats';
+import { median, printTable } from './support/timing';
+import { createRlsBenchData, ROW, TENANT } from './rls/rls-data';
+
+const ROUNDS = envNumber('BENCH_ROUNDS', 11);
+// /proc counts CPU in 10 ms ticks: 5,000 statements make a tick 2 µs per statement.
+const N = envNumber('BENCH_N', 5000);
+const COLUMNS = '"id", "tenant_id", "name", "budget", "created_at"';
+const BY_ID_AND_TENANT = `SELECT ${COLUMNS} FROM "public"."projects" WHERE ("id" = $1 AND "tenant_id" = $2) LIMIT $3 OFFSET $4`;
+const BY_ID = `SELECT ${COLUMNS} FROM "public"."projects" WHERE "id" = $1 LIMIT $2 OFFSET $3`;
+const SET_TENANT = `SELECT set_config('app.tenant_id', '${TENANT}', true)`;
+
+// pg's Query, as far as the named-statement variant uses it.
+type ProtocolWriter = {
+  parse(m: { text: string; name: string; types: unknown[] }): void;
+  bind(m: { portal: string; statement: string; values: unknown[] }): void;
+  execute(m: { portal: string; rows: number }): void;
+};
+const PgQuery = Query as unknown as new (
+  config: QueryConfig,
+  values?: unknown[],
+) => {
+  callback?: (error: Error | null, result?: unknown) => void;
+  prepare(connection: ProtocolWriter): void;
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: unknown, connection: unknown): void;
+};
+
+/**
+ * The idea measured and not taken: `set_config` as a named statement parsed
+ * once per connection (it would also need PgBouncer 1.21+ in transaction
+ * pooling), bound with the tenant for every statement, in the same implicit
+ * transaction as the package's.
+ */
+function namedSetConfig(client: Client, config: QueryConfig, values: unknown[]): Promise<unknown> {
+  const state = client as unknown as { tenancyBenchPrepared?: boolean };
+  class NamedSetQuery extends PgQuery {
+    private pending = true;
+    requiresPreparation() {
+      return true;
+    }
+    override prepare(connection: ProtocolWriter) {
+      if (!state.tenancyBenchPrepared) {
+        connection.parse({ text: "SELECT set_config('app.tenant_id', $1, true)", name: 'bench_set', types: [] });
+        state.tenancyBenchPrepared = true;
+      }
+      connection.bind({ portal: '', statement: 'bench_set', values: [TENANT] });
+      connection.execute({ portal: '', rows: 0 });
+      super.prepare(connection);
+    }
+    override handleDataRow(message: unknown) {
+      if (!this.pending) super.handleDataRow(message);
+    }
+    override handleCommandComplete(message: unknown, connection: unknown) {
+      if (this.pending) this.pending = false;
+      else super.handleCommandComplete(message, connection);
+    }
+  }
+  return new Promise((resolve, reject) => {
+    const query = new NamedSetQuery(config, values);
+    query.callback = (error, result) => (error ? reject(error) : resolve(result));
+    client.query(query as unknown as QueryConfig);
+  });
+}
+
+interface Variant {
+  name: string;
+  client: Client;
+  pid: number;
+  query(): Promise<unknown>;
+}
+
+async function connect(url: string, setup?: string): Promise<{ client: Client; pid: number }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  if (setup) await client.query(setup);
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  return { client, pid: rows[0].pid };
+}
+
+// A seeded shuffle (mulberry32 + Fisher-Yates): each round its own order, the same order every run.
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let t = seed >>> 0;
+  const next = () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(t ^ (t >>> 15), 1 | t);
+    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+async function main() {
+  const data = await createRlsBenchData({ schema: false, database: false });
+  const variants: Variant[] = [];
+  try {
+    const plain = await connect(data.db.adminUrl);
+    variants.push({
+      name: 'by hand: superuser, no RLS, tenant in the WHERE',
+      ...plain,
+      query: () => plain.client.query(BY_ID_AND_TENANT, [ROW, TENANT, 1, 0]),
+    });
+    const policy = await connect(data.db.appUrl, `SET app.tenant_id = '${TENANT}'`);
+    variants.push({
+      name: 'RLS policy only (setting already on the session)',
+      ...policy,
+      query: () => policy.client.query(BY_ID, [ROW, 1, 0]),
+    });
+    const pkg = await connect(data.db.appUrl);
+    variants.push({
+      name: 'package, transaction mode: set_config + statement, one implicit transaction',
+      ...pkg,
+      query: () => queryInImplicitTransaction(pkg.client as never, SET_TENANT, { text: BY_ID }, [ROW, 1, 0]),
+    });
+    const named = await connect(data.db.appUrl);
+    variants.push({
+      name: 'not taken: set_config as a named prepared statement',
+      ...named,
+      query: () => namedSetConfig(named.client, { text: BY_ID }, [ROW, 1, 0]),
+    });
+    const explicit = await connect(data.db.appUrl);
+    variants.push({
+      name: 'BEGIN; set_config; statement; COMMIT, four round trips',
+      ...explicit,
+      query: async () => {
+        await explicit.client.query('BEGIN');
+        await explicit.client.query(SET_TENANT);
+        const result = await explicit.client.query(BY_ID, [ROW, 1, 0]);
+        await explicit.client.query('COMMIT');
+        return result;
+      },
+    });
+    for (const v of variants) {
+      const { rows } = (await v.query()) as { rows: Array<{ tenant_id: string }> };
+      if (rows.length !== 1 || rows[0].tenant_id !== TENANT) throw new Error(`${v.name}: did not read the row`);
+    }
+    if (processCpuUs(variants[0].pid) === undefined)
+      throw new Error('the backends CPU is read from /proc/<pid>/stat: run on Linux, on the server machine');
+
+    console.log(`What PostgreSQL spends per primary-key read: ${ROUNDS} rounds x ${N} statements per variant`);
+    console.log(`start: ${machineLine()}`);
+    const cpu = variants.map(() => [] as number[]);
+    const wall = variants.map(() => [] as number[]);
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const index of shuffled(
+        variants.map((_, i) => i),
+        round + 1,
+      )) {
+        const v = variants[index];
+        const cpu0 = processCpuUs(v.pid)!;
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < N; i++) await v.query();
+        const t1 = process.hrtime.bigint();
+        if (round === 0) continue; // warm-up
+        cpu[index].push((processCpuUs(v.pid)! - cpu0) / N);
+        wall[index].push(Number(t1 - t0) / 1000 / N);
+      }
+    }
+    console.log(`end:   ${machineLine()}\n`);
+    printTable(
+      ['variant', 'backend CPU µs', 'x by hand', 'IQR', '+µs', 'wall µs', 'x by hand (wall)'],
+      variants.map((v, i) => {
+        const own = i === 0;
+        const ratio = ratioOverRounds(cpu[i], cpu[0]);
+        const wallRatio = ratioOverRounds(wall[i], wall[0]);
+        return [
+          v.name,
+          median(cpu[i]).toFixed(1),
+          own ? '1.00x' : times(ratio.median),
+          own ? '' : range(ratio),
+          own ? '' : `+${median(cpu[i].map((c, r) => c - cpu[0][r])).toFixed(1)}`,
+          median(wall[i]).toFixed(0),
+          own ? '1.00x' : times(wallRatio.median),
+        ];
+      }),
+    );
+  } finally {
+    for (const v of variants) await v.client.end().catch(() => undefined);
+    await data.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
