@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Tenant } from '../store/tenant.interface';
 import type { PooledTenantClient, TenantPoolEventPayload, TenantPoolStats } from './pooled-client.interface';
+import { lruTtlResolution } from '../store/lru-ttl-resolution';
 
 /** Settings of a client pool. */
 export interface TenantClientPoolOptions<TClient> {
@@ -42,6 +43,7 @@ export class TenantClientPool<TClient> extends EventEmitter {
     this.cache = new LRUCache<string, PooledTenantClient<TClient>>({
       max: options.max,
       ttl: options.idleTtlMs || undefined,
+      ttlResolution: lruTtlResolution(options.idleTtlMs),
       updateAgeOnGet: true,
       dispose: (entry, tenantId, reason) => {
         if (reason === 'set') return; // never overwritten in place

@@ -9,6 +9,7 @@ import { TENANCY_RESOLVED_OPTIONS } from '../tenancy.internal-constants';
 import type { Tenant } from './tenant.interface';
 import type { TenantCacheStats } from './tenant-cache.stats';
 import { snapshotTenant } from './tenant-snapshot';
+import { lruTtlResolution } from './lru-ttl-resolution';
 
 /**
  * Looks tenants up through the configured store, with an LRU cache and TTL in
@@ -34,7 +35,8 @@ export class TenantCache {
   constructor(@Inject(TENANCY_RESOLVED_OPTIONS) private readonly options: ResolvedTenancyOptions) {
     // ttlMs 0 means "do not cache": concurrent lookups are still merged.
     if (options.cache.ttlMs > 0) {
-      const settings = { max: options.cache.max, ttl: options.cache.ttlMs };
+      const { max, ttlMs } = options.cache;
+      const settings = { max, ttl: ttlMs, ttlResolution: lruTtlResolution(ttlMs) };
       this.hits = new LRUCache<string, Readonly<Tenant>>(settings);
       this.misses = new LRUCache<string, true>(settings);
     }

@@ -5,6 +5,7 @@ import { resolveTenancyOptions } from '../../lib/options/tenancy-options.validat
 import { PrismaTenantStore } from '../../lib/registry/prisma-tenant.store';
 import type { RegistryTenant } from '../../lib/registry/registry-tenant.interface';
 import { InMemoryTenantStore } from '../../lib/store/in-memory-tenant.store';
+import { lruTtlResolution } from '../../lib/store/lru-ttl-resolution';
 import { TenantCache } from '../../lib/store/tenant-cache.service';
 import type { Tenant } from '../../lib/store/tenant.interface';
 import type { TenantStore } from '../../lib/store/tenant-store.interface';
@@ -208,5 +209,25 @@ describe('InMemoryTenantStore', () => {
     store.set({ ...found, name: 'Renamed' });
     expect((await store.findById('acme'))?.name).toBe('Renamed');
     expect(store.all().every((t) => Object.isFrozen(t))).toBe(true);
+  });
+});
+
+describe('TenantCache expiry', () => {
+  it('reloads a tenant once its TTL has passed, and keeps it cached before', async () => {
+    const store = new Counted(new InMemoryTenantStore([{ id: 'acme', status: 'active' }]));
+    const cache = cacheOver(store, { ttlMs: 200 });
+    await cache.getActive('acme');
+    await cache.getActive('acme');
+    expect(store.calls).toEqual(['acme']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await cache.getActive('acme');
+    expect(store.calls).toEqual(['acme', 'acme']);
+  });
+
+  it('reads the clock for staleness at most once per hundredth of the TTL, not per millisecond', () => {
+    expect(lruTtlResolution(1)).toBe(1);
+    expect(lruTtlResolution(200)).toBe(2);
+    expect(lruTtlResolution(60_000)).toBe(600);
+    expect(lruTtlResolution(3_600_000)).toBe(1_000);
   });
 });
