@@ -46,19 +46,25 @@ export function readFastPath<TClient extends object>(
       shared.has(key)
     )
       return boundModel;
-    return new Proxy(boundModel, {
-      get: (target, operation) =>
-        typeof operation === 'string' && READ_OPERATIONS.has(operation)
-          ? baseModel[operation]
-          : Reflect.get(target, operation),
-    });
+    // The bound delegate with the base's read operations as own properties, taken once:
+    // a read finds its operation without a proxy trap (Prisma builds a new function on
+    // every property read, and a trap per read cost about 0.6 µs). Prisma's operations
+    // do not depend on `this` or on being fetched anew, and everything else (writes,
+    // `fields`) is inherited from the bound delegate.
+    const fast = Object.create(boundModel) as Delegate;
+    for (const operation of READ_OPERATIONS) {
+      const run = baseModel[operation];
+      if (typeof run === 'function') fast[operation] = run;
+    }
+    return fast;
   };
 
   return new Proxy(bound, {
     get(target, key) {
       if (typeof key === 'string' && !key.startsWith('$') && !key.startsWith('_')) {
-        if (!models.has(key)) models.set(key, model(key));
-        return models.get(key);
+        let found = models.get(key);
+        if (found === undefined && !models.has(key)) models.set(key, (found = model(key)));
+        return found;
       }
       // $transaction, $queryRaw, $extends...: the extended client's, called on it.
       if (!methods.has(key)) {

@@ -60,7 +60,7 @@ describe('readFastPath', () => {
     expect(client.nothing).toBeUndefined();
   });
 
-  it('builds each model proxy once', () => {
+  it('builds each model delegate once', () => {
     const { client } = clients();
     expect(client.project).toBe(client.project);
     expect(client.$queryRaw).toBe(client.$queryRaw);
