@@ -29,6 +29,8 @@ const PLATFORMS = (process.env.BENCH_HTTP_PLATFORMS ?? 'express,fastify').split(
 const ROUTES = ['list', 'by id'] as const;
 type Route = (typeof ROUTES)[number];
 const TASKSET = existsSync('/usr/bin/taskset') && cpus().length >= 2;
+// A folder: every server writes a V8 CPU profile there when it stops (node --cpu-prof), to open in Chrome's DevTools.
+const PROFILE_DIR = process.env.BENCH_HTTP_PROFILE;
 
 interface Server {
   kind: HttpAppKind;
@@ -48,7 +50,14 @@ interface Sample {
 }
 
 function startServer(settings: HttpAppSettings): Promise<Server> {
-  const node = [process.execPath, '-r', '@swc-node/register', join(__dirname, 'http/http-server.ts')];
+  const profile = PROFILE_DIR
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${PROFILE_DIR}`,
+        `--cpu-prof-name=${settings.platform}-${settings.kind}.cpuprofile`,
+      ]
+    : [];
+  const node = [process.execPath, ...profile, '-r', '@swc-node/register', join(__dirname, 'http/http-server.ts')];
   const [cmd, ...args] = TASKSET ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd, args, {
     env: { ...process.env, BENCH_HTTP_APP: JSON.stringify(settings) },
@@ -244,8 +253,12 @@ async function main() {
     );
     if (crossed > 0) process.exitCode = 1;
   } finally {
+    // Each server closes its app (and writes its profile) before it exits.
+    const exited = servers.map(
+      (s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(null) : s.child.once('exit', resolve))),
+    );
     for (const s of servers) s.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 10_000))]);
     await schemaDb?.stop();
     await db.stop();
   }
