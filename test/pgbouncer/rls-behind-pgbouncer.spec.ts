@@ -7,6 +7,7 @@ import type { TenancyStrategyRouter } from '../../lib/strategies/tenancy-strateg
 import { TENANCY_STRATEGY } from '../../lib/tenancy.internal-constants';
 import { createTestDatabase, serverAdminUrl, withClient, type TestDatabase } from '../support';
 import { pgBouncerMissingReason, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
+import { expectCleanServerConnections, leaveSessionState } from './server-session-state';
 import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
 
 // Server connections PgBouncer opens per database/user pair: far fewer than
@@ -261,34 +262,9 @@ describeWithPgBouncer(
           }),
         );
         // Every server connection, seen by a client that is not the library.
-        const expectClean = async () => {
-          for (let i = 0; i < 2 * SERVER_POOL_SIZE; i += 1) {
-            const state = await withClient(appUrl, async (c) => {
-              const { rows } = await c.query(
-                `SELECT current_setting('search_path') AS path, coalesce(current_setting('app.tenant_id', true), '') AS s,
-                        current_user::text AS role,
-                        (SELECT count(*)::int FROM pg_class WHERE relnamespace = pg_my_temp_schema()) AS temp_tables,
-                        (SELECT count(*)::int FROM projects) AS visible`,
-              );
-              return rows[0];
-            });
-            expect(state).toEqual({ path: '"$user", public', s: '', role: 'tenancy_app', temp_tables: 0, visible: 0 });
-          }
-        };
-        await t.as('t1', async (p) => {
-          if (inTx)
-            await p.$transaction(async (tx) => {
-              for (const sql of leave) await tx.$executeRawUnsafe(sql);
-            });
-          else
-            for (const sql of leave) {
-              // One at a time, each checked: the package resets a connection before its own next
-              // use, so a later statement on the same connection would hide what an earlier one left.
-              await p.$executeRawUnsafe(sql);
-              await expectClean();
-            }
-        });
-        await expectClean();
+        await leaveSessionState(t, 't1', leave, inTx, () =>
+          expectCleanServerConnections(appUrl, SERVER_POOL_SIZE, 'SELECT count(*)::int FROM projects'),
+        );
       });
     });
 

@@ -1,8 +1,9 @@
-import { type TestDatabase, withClient, serverAdminUrl } from '../support';
+import { type TestDatabase, serverAdminUrl } from '../support';
 import { pgBouncerMissingReason, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
 import { expectInterleavedIsolation } from '../strategies/interleaved-operations';
 import { createSchemaTenantsDatabase } from '../strategies/schema/schema-tenants';
+import { expectCleanServerConnections, leaveSessionState } from './server-session-state';
 
 // The schema strategy behind PgBouncer in transaction pooling: one shared pg
 // pool of 20 client connections multiplexed onto 2 server connections, so
@@ -41,24 +42,11 @@ describeWithPgBouncer(
       await db?.drop();
     });
 
-    /** What a client that is not the package finds on each server connection: nothing left behind. */
-    async function expectCleanServerConnections(): Promise<void> {
-      for (let i = 0; i < 2 * SERVER_POOL_SIZE; i += 1) {
-        const state = await withClient(appUrl, async (c) => {
-          const { rows } = await c.query(
-            `SELECT current_setting('search_path') AS path, coalesce(current_setting('app.tenant_id', true), '') AS s,
-                    current_user::text AS role,
-                    (SELECT count(*)::int FROM pg_class WHERE relnamespace = pg_my_temp_schema()) AS temp_tables`,
-          );
-          return rows[0];
-        });
-        expect(state).toEqual({ path: '"$user", public', s: '', role: 'tenancy_app', temp_tables: 0 });
-      }
-    }
+    const expectClean = () => expectCleanServerConnections(appUrl, SERVER_POOL_SIZE);
 
     it('400 interleaved concurrent operations across 10 tenants each see only their own rows and setting', async () => {
       await expectInterleavedIsolation(t, TENANTS, { count: 400 });
-      await expectCleanServerConnections();
+      await expectClean();
     });
 
     it("unqualified raw SQL of 10 tenants at once reads each tenant's own table", async () => {
@@ -118,7 +106,7 @@ describeWithPgBouncer(
         for (const c of clients) await c.query('COMMIT').catch(() => undefined);
         await Promise.all(clients.map((c) => c.end()));
       }
-      await expectCleanServerConnections();
+      await expectClean();
     });
 
     it.each([
@@ -137,20 +125,7 @@ describeWithPgBouncer(
       await t.as('t1', (p) =>
         p.project.upsert({ where: { id: 'pgb-t1' }, create: { id: 'pgb-t1', name: 'secret of t1' }, update: {} }),
       );
-      await t.as('t1', async (p) => {
-        if (inTx)
-          await p.$transaction(async (tx) => {
-            for (const sql of leave) await tx.$executeRawUnsafe(sql);
-          });
-        else
-          for (const sql of leave) {
-            // One at a time, each checked: the package resets a connection before its own next
-            // use, so a later statement on the same connection would hide what an earlier one left.
-            await p.$executeRawUnsafe(sql);
-            await expectCleanServerConnections();
-          }
-      });
-      await expectCleanServerConnections();
+      await leaveSessionState(t, 't1', leave, inTx, expectClean);
       // Every other tenant, on whichever server connection it gets, in raw SQL and through Prisma.
       for (const id of TENANTS.filter((x) => x !== 't1')) {
         const seen = await t.as(id, async (p) => ({
