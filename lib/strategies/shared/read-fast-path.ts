@@ -59,8 +59,13 @@ export function readFastPath<TClient extends object>(
     return fast;
   };
 
-  return new Proxy(bound, {
-    get(target, key) {
+  // The proxy's target is a plain object inheriting `bound`, not `bound` itself:
+  // V8 checks every value a get trap returns against the target's own property,
+  // and on a Prisma client (a proxy) that check ran Prisma's
+  // getOwnPropertyDescriptor trap on every `client.project` (about 2 µs).
+  // Other operations (`in`, prototype reads) still reach `bound` through the prototype.
+  return new Proxy(Object.create(bound) as TClient, {
+    get(_target, key) {
       if (typeof key === 'string' && !key.startsWith('$') && !key.startsWith('_')) {
         let found = models.get(key);
         if (found === undefined && !models.has(key)) models.set(key, (found = model(key)));
@@ -68,8 +73,8 @@ export function readFastPath<TClient extends object>(
       }
       // $transaction, $queryRaw, $extends...: the extended client's, called on it.
       if (!methods.has(key)) {
-        const value = Reflect.get(target, key);
-        methods.set(key, typeof value === 'function' ? value.bind(target) : value);
+        const value = Reflect.get(bound, key);
+        methods.set(key, typeof value === 'function' ? value.bind(bound) : value);
       }
       return methods.get(key);
     },
