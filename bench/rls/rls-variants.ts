@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { escapeLiteral, Pool } from 'pg';
@@ -83,6 +84,24 @@ export function plainVariant(
       await pool.end();
     },
   };
+}
+
+/**
+ * Plain Prisma with each query run in a fresh `AsyncLocalStorage` context of
+ * its own (an empty store): no tenant, no package, only what entering a new
+ * async context per unit of work costs, which any per-query tenant entry
+ * pays (nestjs-cls and `TenantContext.run` rest on AsyncLocalStorage). The
+ * reference for the "tenant per query" rows.
+ */
+export function plainPerContextVariant(url: string, tenantId: string): BenchVariant {
+  const plain = plainVariant(`${PLAIN}, each query in a fresh AsyncLocalStorage context`, url, tenantId, {
+    filter: true,
+  });
+  const storage = new AsyncLocalStorage<object>();
+  const queries = Object.fromEntries(
+    Object.entries(plain.queries).map(([op, query]) => [op, () => storage.run({}, query)]),
+  ) as BenchVariant['queries'];
+  return { ...plain, group: 'floor', baseline: undefined, queries };
 }
 
 /** Raw `pg` (superuser, no RLS): the parameterised statements Prisma would send, and nothing else. */
@@ -228,7 +247,12 @@ export async function packageVariants(
 /** Every variant the data allows, in table order; `groups` picks some. */
 export async function createVariants(data: RlsBenchData, groups: ReadonlySet<string>): Promise<BenchVariant[]> {
   const variants: BenchVariant[] = [plainVariant(PLAIN, data.db.adminUrl, TENANT, { filter: true })];
-  if (groups.has('floor')) variants.push(rawPgVariant(data.db.adminUrl), rawPgTransactionVariant(data.db.appUrl));
+  if (groups.has('floor'))
+    variants.push(
+      plainPerContextVariant(data.db.adminUrl, TENANT),
+      rawPgVariant(data.db.adminUrl),
+      rawPgTransactionVariant(data.db.appUrl),
+    );
   if (groups.has('recipe')) variants.push(recipeVariant(data.db.appUrl));
   const rlsTenant = { id: TENANT, status: 'active' as const };
   if (groups.has('rls')) {
