@@ -74,9 +74,12 @@ describe('seedCanaries', () => {
     it('writes one row per tenant-scoped model, parents first, as the owner tenant', async () => {
       expect(set.skipped).toEqual([]);
       expect(set.rows.map((r) => r.model)).toEqual(['Account', 'Category', 'Membership']);
-      const tenants = await withClient(db.adminUrl, (admin) =>
-        Promise.all(TABLES.map((t) => admin.query<{ tenant_id: string }>(`SELECT tenant_id FROM ${t}`))),
-      );
+      // One after another: pg deprecates queueing a query on a client that is still running one.
+      const tenants = await withClient(db.adminUrl, async (admin) => {
+        const results = [];
+        for (const t of TABLES) results.push(await admin.query<{ tenant_id: string }>(`SELECT tenant_id FROM ${t}`));
+        return results;
+      });
       expect(tenants.map((r) => r.rows)).toEqual([
         [{ tenant_id: 'acme' }],
         [{ tenant_id: 'acme' }],
