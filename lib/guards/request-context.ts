@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { ClsServiceManager, type ClsStore, ContextClsStoreMap } from 'nestjs-cls';
+import { CLS_REQ, ClsServiceManager, type ClsStore, ContextClsStoreMap } from 'nestjs-cls';
 import { CLS_TENANT } from '../tenancy.internal-constants';
 
 // CLS stores this guard started itself. Only these can be stale: see below.
@@ -38,7 +38,17 @@ export function enterRequestContext(context: ExecutionContext): void {
   const active = cls.isActive() ? cls.get() : undefined;
   const forRequest = ContextClsStoreMap.get(context);
   if (forRequest) {
-    if (active !== forRequest) cls.enterWith(forRequest);
+    if (active === forRequest) return;
+    // The app's own nestjs-cls copy (nestjs-cls 7's ES module build, beside the
+    // CommonJS one this package requires) opened a context for this very
+    // request inside the one the request hook opened: its middleware runs
+    // after the hook, and its ContextClsStoreMap is not this one. Keep it, so
+    // the values the app's middleware set stay visible with the tenant.
+    if (active && isStoreOf(active, context)) {
+      ContextClsStoreMap.set(context, active);
+      return;
+    }
+    cls.enterWith(forRequest);
     return;
   }
   if (active && !guardStores.has(active)) return;
@@ -47,4 +57,17 @@ export function enterRequestContext(context: ExecutionContext): void {
   const store = cls.get();
   guardStores.add(store);
   ContextClsStoreMap.set(context, store);
+}
+
+/**
+ * Whether `store` was opened for the request of `context`: nestjs-cls's
+ * middleware records the request under CLS_REQ (in nestjs-cls 7 a
+ * `Symbol.for`, shared by its two builds). Identity, not equality: a store left from an earlier request
+ * on the same socket holds that request, never this one.
+ */
+function isStoreOf(store: ClsStore, context: ExecutionContext): boolean {
+  const recorded = (store as Record<symbol, unknown>)[CLS_REQ];
+  if (recorded === undefined) return false;
+  const request = context.switchToHttp().getRequest<{ raw?: unknown } | undefined>();
+  return recorded === request || (request?.raw !== undefined && recorded === request.raw);
 }
