@@ -24,4 +24,4 @@ npm install --no-save --no-audit --no-fund --legacy-peer-deps \
 echo "NestJS $(node -p "require('@nestjs/core/package.json').version")"
 npm run prisma:generate
 npm run typecheck
-npm test
+npm test -- "$@"
