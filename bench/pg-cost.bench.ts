@@ -14,6 +14,7 @@ import { queryInImplicitTransaction } from '../lib/strategies/shared/implicit-tr
 import { envNumber, machineLine } from './support/bench-env';
 import { processCpuUs } from './http/process-cpu';
 import { range, ratioOverRounds, times } from './support/ratio-stats';
+import { seededRandom, shuffle } from './support/seeded-random';
 import { median, printTable } from './support/timing';
 import { createRlsBenchData, ROW, TENANT } from './rls/rls-data';
 
@@ -93,22 +94,8 @@ async function connect(url: string, setup?: string): Promise<{ client: Client; p
   return { client, pid: rows[0].pid };
 }
 
-// A seeded shuffle (mulberry32 + Fisher-Yates): each round its own order, the same order every run.
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let t = seed >>> 0;
-  const next = () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
+/** `+12.0` or `-3.5`. */
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 
 async function main() {
   const data = await createRlsBenchData({ schema: false, database: false });
@@ -162,10 +149,10 @@ async function main() {
     const cpu = variants.map(() => [] as number[]);
     const wall = variants.map(() => [] as number[]);
     for (let round = 0; round <= ROUNDS; round++) {
-      for (const index of shuffled(
-        variants.map((_, i) => i),
-        round + 1,
-      )) {
+      // Each round its own order, the same order every run.
+      const order = variants.map((_, i) => i);
+      shuffle(order, seededRandom(round + 1));
+      for (const index of order) {
         const v = variants[index];
         const cpu0 = processCpuUs(v.pid)!;
         const t0 = process.hrtime.bigint();
@@ -188,7 +175,7 @@ async function main() {
           median(cpu[i]).toFixed(1),
           own ? '1.00x' : times(ratio.median),
           own ? '' : range(ratio),
-          own ? '' : `+${median(cpu[i].map((c, r) => c - cpu[0][r])).toFixed(1)}`,
+          own ? '' : signed(median(cpu[i].map((c, r) => c - cpu[0][r]))),
           median(wall[i]).toFixed(0),
           own ? '1.00x' : times(wallRatio.median),
         ];

@@ -1,4 +1,5 @@
 import { quantile } from './ratio-stats';
+import { seededRandom, shuffle } from './seeded-random';
 import { median } from './timing';
 
 /** A way to run one query, measured in blocks. */
@@ -129,26 +130,6 @@ async function interleavedRounds(
     }
   }
   return { wall, cpu };
-}
-
-/** Mulberry32: a small seeded PRNG, so a bench's order of turns is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher-Yates, in place. */
-function shuffle(items: number[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
 }
 
 function summarise(variants: PairedVariant[], { wall, cpu }: { wall: number[][]; cpu: number[][] }): PairedResult[] {

@@ -1,3 +1,4 @@
+import { seededRandom } from './seeded-random';
 import { median } from './timing';
 
 /** The q-quantile (0..1) of `values`, linear between ranks. */
@@ -30,20 +31,9 @@ export function ratioOverRounds(a: readonly number[], b: readonly number[]): Rat
   return { median: m, p25: quantile(ratios, 0.25), p75: quantile(ratios, 0.75), ci95: bootstrapHalfWidth(ratios) };
 }
 
-// A small deterministic generator (mulberry32): the same rounds give the same interval.
-function random(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function bootstrapHalfWidth(values: readonly number[], resamples = 2000): number {
   if (values.length < 2) return NaN;
-  const next = random(0x5eed);
+  const next = seededRandom(0x5eed);
   const medians: number[] = [];
   const sample = new Array<number>(values.length);
   for (let i = 0; i < resamples; i++) {
