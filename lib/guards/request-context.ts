@@ -62,8 +62,9 @@ export function enterRequestContext(context: ExecutionContext): void {
 /**
  * Whether `store` was opened for the request of `context`: nestjs-cls's
  * middleware records the request under CLS_REQ (in nestjs-cls 7 a
- * `Symbol.for`, shared by its two builds). Identity, not equality: a store left from an earlier request
- * on the same socket holds that request, never this one.
+ * `Symbol.for`, shared by its two builds). Identity, not equality: a store
+ * left from an earlier request on the same socket holds that request, never
+ * this one.
  */
 function isStoreOf(store: ClsStore, context: ExecutionContext): boolean {
   const recorded = (store as Record<symbol, unknown>)[CLS_REQ];

@@ -1,10 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { Test } from '@nestjs/testing';
-import { ClsModule, ClsServiceManager } from 'nestjs-cls';
+import { CLS_REQ, ClsModule, ClsServiceManager, ContextClsStoreMap } from 'nestjs-cls';
 import { TenantContext } from '../../lib/context/tenant-context.service';
 import { MissingTenantError } from '../../lib/errors/missing-tenant.error';
 import { TenancyError } from '../../lib/errors/tenancy.error';
+import { enterRequestContext } from '../../lib/guards/request-context';
 import { TenantGuard } from '../../lib/guards/tenant.guard';
 import { resolveTenancyOptions } from '../../lib/options/tenancy-options.validator';
 import { TenantResolution } from '../../lib/resolvers/tenant-resolution.service';
@@ -84,5 +85,41 @@ describe('TenantGuard outside HTTP', () => {
       await expect(cls.run(() => guard.canActivate(contextOf('http', [request(bad), {}])))).rejects.toBeInstanceOf(
         TenancyError,
       );
+  });
+});
+
+// The store the guard puts the tenant in, when the package's request hook
+// recorded one for the request and another context is active (an app's own
+// nestjs-cls copy nests one per request). Only a store opened for this very
+// request object is kept; any other active store (one left from an earlier
+// request on the socket) gives way to the request's own.
+describe('enterRequestContext: which store an HTTP request gets', () => {
+  const cls = () => ClsServiceManager.getClsService();
+  const httpContext = (request: object) => {
+    const context = new ExecutionContextHost([request, {}], SomeController, SomeController.prototype.handle);
+    context.setType('http');
+    return context;
+  };
+
+  it.each([
+    ['this very request (Express)', true, (req: object) => req],
+    ['this very request (Fastify: the raw Node request)', true, (req: { raw: object }) => req.raw],
+    ['an earlier request on the socket', false, () => ({ headers: {} })],
+    ['no request at all', false, () => undefined],
+  ])('an active store whose CLS_REQ is %s: kept %s', (_name, kept, recordedOf) => {
+    const request = { raw: { headers: {} }, headers: {} };
+    const context = httpContext(request);
+    cls().run(() => {
+      const hookStore = cls().get();
+      ContextClsStoreMap.set(context, hookStore);
+      cls().run({ ifNested: 'override' }, () => {
+        const recorded = recordedOf(request as never);
+        if (recorded !== undefined) cls().set(CLS_REQ, recorded);
+        const nested = cls().get();
+        enterRequestContext(context);
+        expect(cls().get()).toBe(kept ? nested : hookStore);
+        expect(ContextClsStoreMap.get(context)).toBe(kept ? nested : hookStore);
+      });
+    });
   });
 });
