@@ -6,7 +6,7 @@ import type { RlsTenancyStrategy } from '../../lib/strategies/rls/rls.strategy';
 import type { TenancyStrategyRouter } from '../../lib/strategies/tenancy-strategy.router';
 import { TENANCY_STRATEGY } from '../../lib/tenancy.internal-constants';
 import { createTestDatabase, serverAdminUrl, withClient, type TestDatabase } from '../support';
-import { pgBouncerMissingReason, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
+import { describeWithPgBouncer as pgBouncerSuite, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 import { expectCleanServerConnections, leaveSessionState } from './server-session-state';
 import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
 
@@ -18,14 +18,7 @@ const SERVER_POOL_SIZE = 2;
 const APP_POOL_MAX = 20;
 const SETTING_SQL = `SELECT current_setting('app.tenant_id', true) AS s`;
 
-const missing = pgBouncerMissingReason();
-const inCi = Boolean(process.env.CI) && !/^(0|false)$/i.test(process.env.CI ?? '');
-if (missing && inCi) {
-  // In CI a missing binary is a broken setup, not a reason to skip the proof.
-  throw new Error(`PgBouncer tests cannot run in CI: ${missing}. Install it before \`npm test\` (see .ci/run).`);
-}
-if (missing) console.warn(`[tenancy-test] Skipping the PgBouncer suite: ${missing}.`);
-const describeWithPgBouncer = missing ? describe.skip : describe;
+const describeWithPgBouncer = pgBouncerSuite('the RLS PgBouncer suite');
 
 type SettingPool = Pick<RlsTenantPool, 'query' | 'totalCount'>;
 

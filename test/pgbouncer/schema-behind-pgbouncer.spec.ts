@@ -1,5 +1,5 @@
 import { type TestDatabase, serverAdminUrl } from '../support';
-import { pgBouncerMissingReason, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
+import { describeWithPgBouncer as pgBouncerSuite, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
 import { expectInterleavedIsolation } from '../strategies/interleaved-operations';
 import { createSchemaTenantsDatabase } from '../strategies/schema/schema-tenants';
@@ -16,11 +16,7 @@ import { expectCleanServerConnections, leaveSessionState } from './server-sessio
 const SERVER_POOL_SIZE = 2;
 const TENANTS = Array.from({ length: 10 }, (_, i) => `t${i}`);
 
-const missing = pgBouncerMissingReason();
-const inCi = Boolean(process.env.CI) && !/^(0|false)$/i.test(process.env.CI ?? '');
-if (missing && inCi) throw new Error(`PgBouncer tests cannot run in CI: ${missing}. Install it before \`npm test\`.`);
-if (missing) console.warn(`[tenancy-test] Skipping the schema PgBouncer suite: ${missing}.`);
-const describeWithPgBouncer = missing ? describe.skip : describe;
+const describeWithPgBouncer = pgBouncerSuite('the schema PgBouncer suite');
 
 describeWithPgBouncer(
   `schema strategy behind a real PgBouncer (pool_mode = transaction, ${SERVER_POOL_SIZE} server connections)`,

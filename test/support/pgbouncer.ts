@@ -57,6 +57,21 @@ export function pgBouncerMissingReason(): string | null {
 }
 
 /**
+ * `describe` for a suite that needs PgBouncer: `describe.skip` with a warning
+ * when the binary is missing, and an error under CI, where a missing binary is
+ * a broken setup, not a reason to skip the proof (.ci/run installs it).
+ */
+export function describeWithPgBouncer(suite: string): jest.Describe {
+  const missing = pgBouncerMissingReason();
+  if (!missing) return describe;
+  const inCi = Boolean(process.env.CI) && !/^(0|false)$/i.test(process.env.CI ?? '');
+  if (inCi)
+    throw new Error(`PgBouncer tests cannot run in CI: ${missing}. Install it before \`npm test\` (see .ci/run).`);
+  console.warn(`[tenancy-test] Skipping ${suite}: ${missing}.`);
+  return describe.skip;
+}
+
+/**
  * Starts a real PgBouncer in transaction pooling mode in front of the server
  * `serverUrl` points at (any database on it: the `*` entry forwards every
  * database name). Clients log in as `tenancy_app` or `tenancy_owner` with
