@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { escapeLiteral, Pool } from 'pg';
 import { PrismaClient } from '../../test/fixtures/generated/client';
 import type { Tenant, TenancyModuleOptions } from '../../lib';
+import { queryInImplicitTransaction } from '../../lib/strategies/shared/implicit-transaction.query';
 import { bootTenancyApp } from '../support/tenancy-app';
 import { CREATED, ROW, TENANT, type RlsBenchData } from './rls-data';
 
@@ -30,6 +31,11 @@ export interface BenchVariant {
 
 export const PLAIN = 'plain Prisma';
 export const RAW_PG = 'raw pg';
+/** The floor variants of the two RLS modes (see rlsFloorVariant). */
+export const RLS_FLOORS = {
+  session: 'raw pg as the app role, tenant on the session: the policies alone',
+  transaction: 'raw pg as the app role, set_config + statement in one implicit transaction',
+} as const;
 
 // The columns Prisma selects by default: the raw variants read as much.
 const COLUMNS = 'id, tenant_id, name, budget, created_at';
@@ -104,6 +110,30 @@ export function plainPerContextVariant(url: string, tenantId: string): BenchVari
   return { ...plain, group: 'floor', baseline: undefined, queries };
 }
 
+type Statement = (sql: string, values: unknown[]) => Promise<unknown[]>;
+
+/**
+ * The parameterised statements Prisma would send, run by `statement`. `policies`: the
+ * reads name no tenant, as the package's reads under RLS do (the policies filter).
+ */
+function rawQueries(statement: Statement, policies: boolean): Record<Operation, () => Promise<unknown>> {
+  return {
+    findFirst: async () => (await statement(`SELECT ${COLUMNS} FROM projects WHERE id = $1 LIMIT $2`, [ROW, 1]))[0],
+    findMany: () =>
+      policies
+        ? statement(`SELECT ${COLUMNS} FROM projects LIMIT $1`, [50])
+        : statement(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 LIMIT $2`, [TENANT, 50]),
+    create: async () =>
+      (
+        await statement(`INSERT INTO projects (id, tenant_id, name) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [
+          randomUUID(),
+          TENANT,
+          CREATED,
+        ])
+      )[0],
+  };
+}
+
 /** Raw `pg` (superuser, no RLS): the parameterised statements Prisma would send, and nothing else. */
 export function rawPgVariant(url: string): BenchVariant {
   const pool = new Pool({ connectionString: url, max: 10 });
@@ -112,20 +142,41 @@ export function rawPgVariant(url: string): BenchVariant {
     group: 'floor',
     tenantId: TENANT,
     run: direct,
-    queries: {
-      findFirst: async () =>
-        (await pool.query(`SELECT ${COLUMNS} FROM projects WHERE id = $1 LIMIT $2`, [ROW, 1])).rows[0],
-      findMany: async () =>
-        (await pool.query(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 LIMIT $2`, [TENANT, 50])).rows,
-      create: async () =>
-        (
-          await pool.query(`INSERT INTO projects (id, tenant_id, name) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [
-            randomUUID(),
-            TENANT,
-            CREATED,
-          ])
-        ).rows[0],
-    },
+    queries: rawQueries(async (sql, values) => (await pool.query(sql, values)).rows, false),
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * What PostgreSQL alone adds for the tenant, with no Prisma and no package:
+ * raw `pg` as the app role, the same statements as raw pg. `session`: the
+ * tenant set once on each connection, so only the policies cost (session
+ * mode's floor). `transaction`: `set_config(..., true)` and the statement in
+ * one implicit transaction, the very messages the package sends in its
+ * default mode (its floor). Their difference to raw pg, added to plain
+ * Prisma, is the ratio no client can go below on this machine.
+ */
+export function rlsFloorVariant(url: string, mode: 'session' | 'transaction'): BenchVariant {
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const setSql = `SELECT set_config('app.tenant_id', ${escapeLiteral(TENANT)}, ${mode === 'transaction'})`;
+  if (mode === 'session') pool.on('connect', (client) => void client.query(setSql));
+  const statement: Statement =
+    mode === 'session'
+      ? async (sql, values) => (await pool.query(sql, values)).rows
+      : async (sql, values) => {
+          const client = await pool.connect();
+          try {
+            return ((await queryInImplicitTransaction(client, setSql, sql, values)) as { rows: unknown[] }).rows;
+          } finally {
+            client.release();
+          }
+        };
+  return {
+    name: RLS_FLOORS[mode],
+    group: 'floor',
+    tenantId: TENANT,
+    run: direct,
+    queries: rawQueries(statement, true),
     close: () => pool.end(),
   };
 }
@@ -252,6 +303,8 @@ export async function createVariants(data: RlsBenchData, groups: ReadonlySet<str
       plainPerContextVariant(data.db.adminUrl, TENANT),
       rawPgVariant(data.db.adminUrl),
       rawPgTransactionVariant(data.db.appUrl),
+      rlsFloorVariant(data.db.appUrl, 'session'),
+      rlsFloorVariant(data.db.appUrl, 'transaction'),
     );
   if (groups.has('recipe')) variants.push(recipeVariant(data.db.appUrl));
   const rlsTenant = { id: TENANT, status: 'active' as const };
