@@ -123,7 +123,9 @@ function printResults(rows: Row[]): void {
 /**
  * PostgreSQL's floor for a goal, as a ratio to plain Prisma: what the floor
  * variant costs beyond raw pg (the policies, the set_config), added to plain
- * Prisma, per round; the median. Undefined without the floor variants.
+ * Prisma, per round; the median. An estimate: behind Prisma, some of
+ * PostgreSQL's work after a statement overlaps the client's. Undefined
+ * without the floor variants.
  */
 function pgFloor(rows: Row[], op: Operation, floorName: string | undefined): number | undefined {
   const of = (name: string) => rows.find((r) => r.op === op && r.variant.name === name)?.result.wallRounds;
@@ -156,9 +158,10 @@ function printGoals(rows: Row[]): void {
   printTable(['goal', 'operation', 'tenant per block', 'tenant per query', 'PostgreSQL floor'], lines, 2);
   console.log(
     '\nPostgreSQL floor (RLS, with BENCH_VARIANTS including floor): plain Prisma plus what PostgreSQL alone adds for ' +
-      "the tenant in that mode (the mode's raw pg floor variant minus raw pg, per round), as a ratio to plain Prisma. " +
-      'No client, this package included, can go below it on this machine; the distance from it to the ratio is ' +
-      "the package's own (Prisma extension, context, pool) plus noise.",
+      "the tenant in that mode (the mode's raw pg floor variant minus raw pg, per round), as a ratio to plain Prisma: " +
+      "an estimate of the ratio PostgreSQL's own work sets on this machine. It is not exact (behind Prisma's slower " +
+      "client, some of PostgreSQL's work after a statement overlaps the client's), so a ratio can land a little under it; " +
+      "a ratio near it means the time goes to PostgreSQL, the distance above it is the package's own (extension, context, pool).",
   );
 }
 
