@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { escapeLiteral, Pool } from 'pg';
+import { escapeIdentifier, escapeLiteral, Pool } from 'pg';
 import { PrismaClient } from '../../test/fixtures/generated/client';
 import type { Tenant, TenancyModuleOptions } from '../../lib';
 import { queryInImplicitTransaction } from '../../lib/strategies/shared/implicit-transaction.query';
+import { setConfigSql } from '../../lib/strategies/shared/pipelined-settings';
 import { bootTenancyApp } from '../support/tenancy-app';
 import { CREATED, ROW, TENANT, type RlsBenchData } from './rls-data';
 
@@ -35,6 +36,17 @@ export const RAW_PG = 'raw pg';
 export const RLS_FLOORS = {
   session: 'raw pg as the app role, tenant on the session: the policies alone',
   transaction: 'raw pg as the app role, set_config + statement in one implicit transaction',
+} as const;
+/** The floor variants of the schema and database data (see tenantTableFloorVariants): raw pg, and raw pg with the settings on writes. */
+export const TENANT_TABLE_FLOORS = {
+  schema: {
+    raw: 'raw pg, schema data',
+    floor: 'raw pg, schema data, writes with the settings in one implicit transaction',
+  },
+  database: {
+    raw: 'raw pg, database data',
+    floor: 'raw pg, database data, writes with the settings in one implicit transaction',
+  },
 } as const;
 
 // The columns Prisma selects by default: the raw variants read as much.
@@ -116,18 +128,22 @@ type Statement = (sql: string, values: unknown[]) => Promise<unknown[]>;
  * The parameterised statements Prisma would send, run by `statement`. `policies`: the
  * reads name no tenant, as the package's reads under RLS do (the policies filter).
  */
-function rawQueries(statement: Statement, policies: boolean): Record<Operation, () => Promise<unknown>> {
+function rawQueries(
+  statement: Statement,
+  policies: boolean,
+  tenantId: string = TENANT,
+): Record<Operation, () => Promise<unknown>> {
   return {
     findFirst: async () => (await statement(`SELECT ${COLUMNS} FROM projects WHERE id = $1 LIMIT $2`, [ROW, 1]))[0],
     findMany: () =>
       policies
         ? statement(`SELECT ${COLUMNS} FROM projects LIMIT $1`, [50])
-        : statement(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 LIMIT $2`, [TENANT, 50]),
+        : statement(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 LIMIT $2`, [tenantId, 50]),
     create: async () =>
       (
         await statement(`INSERT INTO projects (id, tenant_id, name) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [
           randomUUID(),
-          TENANT,
+          tenantId,
           CREATED,
         ])
       )[0],
@@ -179,6 +195,40 @@ export function rlsFloorVariant(url: string, mode: 'session' | 'transaction'): B
     queries: rawQueries(statement, true),
     close: () => pool.end(),
   };
+}
+
+/**
+ * The schema and database strategies' floor: raw `pg` on the tenant's own
+ * table (`raw`), and the same with writes run as the package runs them
+ * (`floor`): the tenant's settings (`set_config(..., true)`: the tenant, and
+ * the schema strategy's `search_path`) and the statement in one implicit
+ * transaction, so column defaults and triggers see them. Reads are the same
+ * statements in both (the package sends none of the settings with a read).
+ */
+export function tenantTableFloorVariants(
+  names: { raw: string; floor: string },
+  url: string,
+  tenantId: string,
+  schema?: string,
+): BenchVariant[] {
+  const settings: Record<string, string> = schema ? { search_path: `${escapeIdentifier(schema)}, pg_temp` } : {};
+  const setSql = setConfigSql({ ...settings, 'app.tenant_id': tenantId }, true);
+  const pool = new Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  const plain: Statement = async (sql, values) => (await pool.query(sql, values)).rows;
+  const withSettings: Statement = async (sql, values) => {
+    if (!sql.startsWith('INSERT')) return plain(sql, values);
+    const client = await pool.connect();
+    try {
+      return ((await queryInImplicitTransaction(client, setSql, sql, values)) as { rows: unknown[] }).rows;
+    } finally {
+      client.release();
+    }
+  };
+  const common = { group: 'floor' as const, tenantId, run: direct };
+  return [
+    { ...common, name: names.raw, queries: rawQueries(plain, false, tenantId), close: () => pool.end() },
+    { ...common, name: names.floor, queries: rawQueries(withSettings, false, tenantId), close: async () => undefined },
+  ];
 }
 
 /**
@@ -331,6 +381,8 @@ export async function createVariants(data: RlsBenchData, groups: ReadonlySet<str
       plain.name,
     );
     variants.push(plain, ...pkg);
+    if (groups.has('floor'))
+      variants.push(...tenantTableFloorVariants(TENANT_TABLE_FLOORS.schema, db.appUrl, tenantId, schemaName));
   }
   if (data.database) {
     const { tenantId, appUrl } = data.database;
@@ -344,6 +396,7 @@ export async function createVariants(data: RlsBenchData, groups: ReadonlySet<str
       plain.name,
     );
     variants.push(plain, ...pkg);
+    if (groups.has('floor')) variants.push(...tenantTableFloorVariants(TENANT_TABLE_FLOORS.database, appUrl, tenantId));
   }
   return variants;
 }
