@@ -4,7 +4,8 @@
 // Servers run in child processes pinned to CPU 0, the load generator in this
 // process pinned to CPU 1; variants take turns within each round (interleaved
 // rounds), and the table prints medians with the ratio to the hand-written app.
-// Run: npm run bench:http   (BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_HTTP_KINDS)
+// Run: npm run bench:http   (BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_HTTP_KINDS); Node flags given to
+// the bench (node --flag ... bench/http.bench.ts) are passed to the servers.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -57,7 +58,16 @@ function startServer(settings: HttpAppSettings): Promise<Server> {
         `--cpu-prof-name=${settings.platform}-${settings.kind}.cpuprofile`,
       ]
     : [];
-  const node = [process.execPath, ...profile, '-r', '@swc-node/register', join(__dirname, 'http/http-server.ts')];
+  // The bench's own Node flags reach the servers too (e.g. Node 22's --experimental-async-context-frame).
+  const flags = process.execArgv.filter((arg) => arg.startsWith('--') && !arg.startsWith('--cpu-prof'));
+  const node = [
+    process.execPath,
+    ...flags,
+    ...profile,
+    '-r',
+    '@swc-node/register',
+    join(__dirname, 'http/http-server.ts'),
+  ];
   const [cmd, ...args] = TASKSET ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd, args, {
     env: { ...process.env, BENCH_HTTP_APP: JSON.stringify(settings) },
