@@ -195,6 +195,7 @@ export class TenantViewPool extends Pool {
 
   private done(): void {
     this.active--;
-    if (this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    // Checked first: splice() would allocate an array on every statement, waiters or not.
+    if (this.active === 0 && this.idleWaiters.length > 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }
