@@ -124,6 +124,18 @@ export function plainPerContextVariant(url: string, tenantId: string): BenchVari
 
 type Statement = (sql: string, values: unknown[]) => Promise<unknown[]>;
 
+/** A statement run with `setSql` in one implicit transaction, as the package runs it, on a connection of `pool`. */
+function inImplicitTransaction(pool: Pool, setSql: string): Statement {
+  return async (sql, values) => {
+    const client = await pool.connect();
+    try {
+      return ((await queryInImplicitTransaction(client, setSql, sql, values)) as { rows: unknown[] }).rows;
+    } finally {
+      client.release();
+    }
+  };
+}
+
 /**
  * The parameterised statements Prisma would send, run by `statement`. `policies`: the
  * reads name no tenant, as the package's reads under RLS do (the policies filter).
@@ -170,7 +182,7 @@ export function rawPgVariant(url: string): BenchVariant {
  * mode's floor). `transaction`: `set_config(..., true)` and the statement in
  * one implicit transaction, the very messages the package sends in its
  * default mode (its floor). Their difference to raw pg, added to plain
- * Prisma, is the ratio no client can go below on this machine.
+ * Prisma, estimates the ratio PostgreSQL's own work sets on this machine.
  */
 export function rlsFloorVariant(url: string, mode: 'session' | 'transaction'): BenchVariant {
   const pool = new Pool({ connectionString: url, max: 10 });
@@ -179,14 +191,7 @@ export function rlsFloorVariant(url: string, mode: 'session' | 'transaction'): B
   const statement: Statement =
     mode === 'session'
       ? async (sql, values) => (await pool.query(sql, values)).rows
-      : async (sql, values) => {
-          const client = await pool.connect();
-          try {
-            return ((await queryInImplicitTransaction(client, setSql, sql, values)) as { rows: unknown[] }).rows;
-          } finally {
-            client.release();
-          }
-        };
+      : inImplicitTransaction(pool, setSql);
   return {
     name: RLS_FLOORS[mode],
     group: 'floor',
@@ -215,15 +220,8 @@ export function tenantTableFloorVariants(
   const setSql = setConfigSql({ ...settings, 'app.tenant_id': tenantId }, true);
   const pool = new Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   const plain: Statement = async (sql, values) => (await pool.query(sql, values)).rows;
-  const withSettings: Statement = async (sql, values) => {
-    if (!sql.startsWith('INSERT')) return plain(sql, values);
-    const client = await pool.connect();
-    try {
-      return ((await queryInImplicitTransaction(client, setSql, sql, values)) as { rows: unknown[] }).rows;
-    } finally {
-      client.release();
-    }
-  };
+  const write = inImplicitTransaction(pool, setSql);
+  const withSettings: Statement = (sql, values) => (sql.startsWith('INSERT') ? write : plain)(sql, values);
   const common = { group: 'floor' as const, tenantId, run: direct };
   return [
     { ...common, name: names.raw, queries: rawQueries(plain, false, tenantId), close: () => pool.end() },
