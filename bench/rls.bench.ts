@@ -58,6 +58,12 @@ const GOALS: Array<{ group: VariantGroup; label: string; goal: number; floor: Fl
     floor: { floor: RLS_FLOORS.transaction, raw: RAW_PG, plain: PLAIN },
   },
   {
+    group: 'rls-tx-cache',
+    label: 'RLS transaction, statement cache',
+    goal: 1.15,
+    floor: { floor: RLS_FLOORS.transaction, raw: RAW_PG, plain: PLAIN },
+  },
+  {
     group: 'rls-session',
     label: 'RLS session',
     goal: 1.05,

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { escapeIdentifier, escapeLiteral, Pool } from 'pg';
 import { PrismaClient } from '../../test/fixtures/generated/client';
@@ -13,7 +13,8 @@ export const OPERATIONS = ['findFirst', 'findMany', 'create'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Which goal a variant is held to, and the data its ratio is taken against. */
-export type VariantGroup = 'plain' | 'floor' | 'recipe' | 'rls-tx' | 'rls-session' | 'schema' | 'database';
+export type VariantGroup =
+  'plain' | 'floor' | 'recipe' | 'rls-tx' | 'rls-tx-cache' | 'rls-session' | 'schema' | 'database';
 
 /** One way of running the three operations, as the table lists it. */
 export interface BenchVariant {
@@ -31,6 +32,8 @@ export interface BenchVariant {
 }
 
 export const PLAIN = 'plain Prisma';
+/** Plain Prisma with its pg adapter's `statementNameGenerator`: named statements without the package. */
+export const PLAIN_NAMED = 'plain Prisma, named statements (statementNameGenerator)';
 export const RAW_PG = 'raw pg';
 /** The floor variants of the two RLS modes (see rlsFloorVariant). */
 export const RLS_FLOORS = {
@@ -86,14 +89,20 @@ export function plainVariant(
   name: string,
   url: string,
   tenantId: string,
-  options: { schema?: string; filter?: boolean } = {},
+  options: { schema?: string; filter?: boolean; named?: boolean } = {},
 ): BenchVariant {
   const pool = new Pool({ connectionString: url, max: 10 });
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, options.schema ? { schema: options.schema } : {}) });
+  // Prisma's own way to named statements: what a user of plain Prisma can turn on without the package.
+  const statementNameGenerator = options.named
+    ? (query: { sql: string }) => `s_${createHash('sha1').update(query.sql).digest('hex')}`
+    : undefined;
+  const client = new PrismaClient({
+    adapter: new PrismaPg(pool, { ...(options.schema ? { schema: options.schema } : {}), statementNameGenerator }),
+  });
   return {
     name,
-    group: 'plain',
-    baseline: name,
+    group: options.named ? 'floor' : 'plain',
+    baseline: options.named ? undefined : name,
     tenantId,
     run: direct,
     queries: plainQueries(client, tenantId, options.filter ?? false),
@@ -349,6 +358,7 @@ export async function createVariants(data: RlsBenchData, groups: ReadonlySet<str
   if (groups.has('floor'))
     variants.push(
       plainPerContextVariant(data.db.adminUrl, TENANT),
+      plainVariant(PLAIN_NAMED, data.db.adminUrl, TENANT, { filter: true, named: true }),
       rawPgVariant(data.db.adminUrl),
       rawPgTransactionVariant(data.db.appUrl),
       rlsFloorVariant(data.db.appUrl, 'session'),
@@ -357,15 +367,17 @@ export async function createVariants(data: RlsBenchData, groups: ReadonlySet<str
   if (groups.has('recipe')) variants.push(recipeVariant(data.db.appUrl));
   const rlsTenant = { id: TENANT, status: 'active' as const };
   if (groups.has('rls')) {
-    for (const mode of ['transaction', 'session'] as const) {
-      const label = mode === 'transaction' ? 'package, RLS transaction (default)' : 'package, RLS session';
-      const group = mode === 'transaction' ? 'rls-tx' : 'rls-session';
-      const pkg = await packageVariants(label, group, data.db.appUrl, rlsTenant, {
-        strategy: 'rls',
-        rls: { mode },
-      });
-      variants.push(...pkg);
-    }
+    const setups = [
+      { label: 'package, RLS transaction (default)', group: 'rls-tx', rls: { mode: 'transaction' } },
+      {
+        label: 'package, RLS transaction, statementCacheSize 100',
+        group: 'rls-tx-cache',
+        rls: { mode: 'transaction', statementCacheSize: 100 },
+      },
+      { label: 'package, RLS session (statement cache by default)', group: 'rls-session', rls: { mode: 'session' } },
+    ] as const;
+    for (const { label, group, rls } of setups)
+      variants.push(...(await packageVariants(label, group, data.db.appUrl, rlsTenant, { strategy: 'rls', rls })));
   }
   if (data.schema) {
     const { db, tenantId, schemaName } = data.schema;

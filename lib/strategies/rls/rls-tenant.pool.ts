@@ -7,6 +7,7 @@ import {
   withSettingsAfterBegin,
 } from '../shared/pipelined-settings';
 import { isMarkedForReset, markForReset, resetIfMarked } from '../shared/session-reset';
+import { isParsed, isPreparedStatementError, StatementCache } from '../shared/prepared-statements';
 import { queryInImplicitTransaction, submitInImplicitTransaction } from '../shared/implicit-transaction.query';
 import { type RlsScope, rawStatementScope } from './rls-scope';
 
@@ -32,6 +33,17 @@ export interface RlsPoolSettings {
   scope: () => RlsScope;
   /** Per-tenant cap and wait deadline on this pool's connections (the `sharedPool` option). Default: none. */
   fairShare?: FairShareSettings;
+  /** Statements Prisma builds kept prepared per connection (see StatementCache); 0 or absent: none. */
+  statementCacheSize?: number;
+}
+
+// A statement under its prepared name on one connection (see RlsTenantPool.named).
+interface NamedStatement {
+  config: QueryConfig;
+  /** The least recently used statement to close first, when the connection is full. */
+  close?: string;
+  /** Whether this run parses it (it was not prepared on the connection yet). */
+  parsing: boolean;
 }
 
 /**
@@ -49,6 +61,8 @@ export class RlsTenantPool extends Pool {
   private readonly fair?: FairShare;
   // Each tenant's `SELECT set_config(...)` text, built once (see setSql).
   private readonly setSqls = new Map<string, string>();
+  // Undefined unless asked for: Prisma's statements stay unnamed, as its adapter sends them.
+  private readonly statements?: StatementCache;
 
   constructor(
     config: PoolConfig,
@@ -58,6 +72,7 @@ export class RlsTenantPool extends Pool {
     // round trip instead of one round trip each.
     super({ ...config, pipeline: true } as PoolConfig);
     if (fairShareEnabled(rls.fairShare)) this.fair = new FairShare(this, rls.fairShare);
+    if (rls.statementCacheSize) this.statements = new StatementCache(rls.statementCacheSize);
   }
 
   // pg's typings overload query() heavily; the adapter only uses the promise forms.
@@ -96,6 +111,10 @@ export class RlsTenantPool extends Pool {
    * neither, so a statement never runs under a setting that failed. Session
    * mode skips the setting when the connection already carries the tenant.
    * A connection marked for reset takes the general path, which resets it.
+   * With the statement cache, the statement runs under its prepared name; a
+   * failure that leaves the connection's prepared statements in doubt marks
+   * it for reset, and one that stopped the statement for its name (see
+   * isPreparedStatementError) retries it once, unnamed, after the reset.
    */
   private runNow(tenantId: string, config: QueryArg, values?: unknown[]): Promise<unknown> {
     const session = this.rls.mode === 'session';
@@ -105,19 +124,30 @@ export class RlsTenantPool extends Pool {
         (error, client) => {
           if (error || !client) return reject(error);
           if (isMarkedForReset(client)) return resolve(this.runOn(client, { tenantId }, config, values));
+          const named = this.named(client, config);
           const done = (failure: Error | null, result?: unknown) => {
+            if (failure && named && this.afterNamedFailure(client, named, failure))
+              return resolve(this.runOn(client, { tenantId }, config, values, true));
             client.release();
             if (failure) reject(failure);
             else resolve(result);
           };
-          if (session && this.carried.get(client) === tenantId)
-            return (client as unknown as CallbackQuery).query(config, values, done);
+          const carrying = session && this.carried.get(client) === tenantId;
+          if (carrying && !named) return (client as unknown as CallbackQuery).query(config, values, done);
           // Session mode: unknown until it commits (a failed transaction reverts the setting too).
-          if (session) this.carried.delete(client);
-          submitInImplicitTransaction(client, this.setSql(tenantId), config, values, (failure, result) => {
-            if (session && !failure) this.carried.set(client, tenantId);
-            done(failure, result);
-          });
+          if (session && !carrying) this.carried.delete(client);
+          const setSql = carrying ? undefined : this.setSql(tenantId);
+          submitInImplicitTransaction(
+            client,
+            setSql,
+            named?.config ?? config,
+            values,
+            (failure, result) => {
+              if (session && !failure) this.carried.set(client, tenantId);
+              done(failure, result);
+            },
+            named?.close,
+          );
         },
       );
     });
@@ -127,7 +157,8 @@ export class RlsTenantPool extends Pool {
     return this.runOn(await this.checkout(scope), scope, config, values);
   }
 
-  private async runOn(client: PoolClient, scope: RlsScope, config: QueryArg, values?: unknown[]) {
+  /** The general path; `unnamed`: a retry, which must not use the statement cache. */
+  private async runOn(client: PoolClient, scope: RlsScope, config: QueryArg, values?: unknown[], unnamed = false) {
     let broken: Error | undefined;
     try {
       const reset = this.resetIfDirty(client);
@@ -135,7 +166,7 @@ export class RlsTenantPool extends Pool {
       // use, so a SET, temporary table or open transaction never reaches
       // another statement, this tenant's or another's.
       if (rawStatementScope.getStore()) markForReset(client);
-      const result = await this.send(client, scope, config, values).catch(async (error: unknown) => {
+      const result = await this.send(client, scope, config, values, unnamed).catch(async (error: unknown) => {
         broken = (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
         throw error;
       });
@@ -147,20 +178,57 @@ export class RlsTenantPool extends Pool {
     }
   }
 
-  private async send(client: PoolClient, scope: RlsScope, config: QueryArg, values?: unknown[]) {
-    if (this.rls.mode === 'session') {
-      // The setting first, then the statement: sent together, a statement would still run (as the
-      // tenant the connection carried before) after a setting that failed. The hot path (runNow)
-      // avoids the extra round trip with one implicit transaction; raw SQL may not run in one.
-      await this.carry(client, scope.tenantId ?? '');
-      return await client.query(config as QueryConfig, values);
+  private async send(
+    client: PoolClient,
+    scope: RlsScope,
+    config: QueryArg,
+    values?: unknown[],
+    unnamed = false,
+  ): Promise<unknown> {
+    const raw = rawStatementScope.getStore() === true;
+    // Raw SQL is never named: its text is the user's, and could differ on every call.
+    const named = raw || unnamed ? undefined : this.named(client, config);
+    try {
+      if (this.rls.mode === 'session') {
+        // The setting first, then the statement: sent together, a statement would still run (as the
+        // tenant the connection carried before) after a setting that failed. The hot path (runNow)
+        // avoids the extra round trip with one implicit transaction; raw SQL may not run in one.
+        await this.carry(client, scope.tenantId ?? '');
+        if (!named) return await client.query(config as QueryConfig, values);
+        return await queryInImplicitTransaction(client, undefined, named.config, values, named.close);
+      }
+      if (scope.tenantId === null && !named) return await client.query(config as QueryConfig, values);
+      // Raw SQL keeps an explicit transaction (it could hold BEGIN or COMMIT itself) and gets the
+      // session cleaned before COMMIT (PgBouncer-safe); Prisma's own statements run in an implicit one.
+      if (raw) return await queryWithLocalSettings(client, this.setSql(scope.tenantId!), config, values, true);
+      const setSql = scope.tenantId === null ? undefined : this.setSql(scope.tenantId);
+      return await queryInImplicitTransaction(client, setSql, named?.config ?? config, values, named?.close);
+    } catch (error) {
+      if (!named || !this.afterNamedFailure(client, named, error)) throw error;
+      const broken = await this.resetIfDirty(client);
+      if (broken) throw Object.assign(error as Error, { releaseWith: broken });
+      return this.send(client, scope, config, values, true);
     }
-    if (scope.tenantId === null) return await client.query(config as QueryConfig, values);
-    // Raw SQL keeps an explicit transaction (it could hold BEGIN or COMMIT itself) and gets the
-    // session cleaned before COMMIT (PgBouncer-safe); Prisma's own statements run in an implicit one.
-    if (rawStatementScope.getStore() === true)
-      return await queryWithLocalSettings(client, this.setSql(scope.tenantId), config, values, true);
-    return await queryInImplicitTransaction(client, this.setSql(scope.tenantId), config, values);
+  }
+
+  /** `config` under its prepared name on `client`, when the statement cache is on. */
+  private named(client: PoolClient, config: QueryArg): NamedStatement | undefined {
+    if (!this.statements) return undefined;
+    const base: QueryConfig = typeof config === 'string' ? { text: config } : config;
+    if (base.name) return undefined;
+    const { name, close } = this.statements.use(client, base.text);
+    return { config: { ...base, name }, close, parsing: !isParsed(client, name) };
+  }
+
+  /**
+   * After a named statement failed: marks the connection for reset when its
+   * prepared statements are in doubt (the run parsed one, or the server
+   * disagreed about one). Returns whether to retry it unnamed.
+   */
+  private afterNamedFailure(client: PoolClient, named: NamedStatement, error: unknown): boolean {
+    const retry = isPreparedStatementError(error);
+    if (retry || named.parsing || named.close) markForReset(client);
+    return retry;
   }
 
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {

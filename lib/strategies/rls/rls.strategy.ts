@@ -48,7 +48,13 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
     }
     this.pool = new RlsTenantPool(
       { ...common.pool, connectionString: common.databaseUrl },
-      { setting: common.tenantSetting, mode: rls.mode, scope: () => this.scope(), fairShare: common.sharedPool },
+      {
+        setting: common.tenantSetting,
+        mode: rls.mode,
+        scope: () => this.scope(),
+        fairShare: common.sharedPool,
+        statementCacheSize: rls.statementCacheSize,
+      },
     );
     // Idle connections erroring (server restart) must not crash the process; pg removes them.
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));

@@ -3,6 +3,7 @@ import { Query, type PoolClient, type QueryConfig } from 'pg';
 // What of pg's connection this query writes to: the protocol messages, not yet buffered.
 interface ProtocolWriter {
   parse(message: { text: string; name?: string; types?: unknown[] }): void;
+  close(message: { type: 'S'; name: string }): void;
   bind(message: { portal?: string; statement?: string; values?: unknown[]; valueMapper?: unknown }): void;
   execute(message: { portal?: string; rows?: number }): void;
 }
@@ -32,18 +33,25 @@ const PgQuery = Query as unknown as new (config: QueryConfig, values?: unknown[]
  * never transaction control. Raw SQL could contain `BEGIN` or `COMMIT`, which
  * would stretch or end the implicit transaction; it keeps the explicit one.
  * The `set_config` row and command tag are dropped, so the statement's result
- * is all the caller sees.
+ * is all the caller sees. Without a setting (session mode, on a connection
+ * already carrying the tenant) it is the statement alone.
+ *
+ * `close` names a prepared statement to close first (see StatementCache):
+ * closing a statement is not transactional and cannot fail, so it rides
+ * ahead of the rest for free.
  * @internal
  */
 class ImplicitTransactionQuery extends PgQuery {
-  private settingPending = true;
+  private settingPending: boolean;
 
   constructor(
     config: QueryConfig,
     values: unknown[] | undefined,
-    private readonly setSql: string,
+    private readonly setSql: string | undefined,
+    private readonly close?: string,
   ) {
     super(config, values);
+    this.settingPending = setSql !== undefined;
   }
 
   // Always the extended protocol, even without parameters: the simple one would end the transaction early.
@@ -52,10 +60,13 @@ class ImplicitTransactionQuery extends PgQuery {
   }
 
   override prepare(connection: ProtocolWriter): void {
-    // Unnamed statement and portal: the statement's own Parse replaces them, after they ran.
-    connection.parse({ text: this.setSql, name: '', types: [] });
-    connection.bind({ portal: '', statement: '', values: [] });
-    connection.execute({ portal: '', rows: 0 });
+    if (this.close) connection.close({ type: 'S', name: this.close });
+    if (this.setSql !== undefined) {
+      // Unnamed statement and portal: the statement's own Parse or Bind replaces them, after they ran.
+      connection.parse({ text: this.setSql, name: '', types: [] });
+      connection.bind({ portal: '', statement: '', values: [] });
+      connection.execute({ portal: '', rows: 0 });
+    }
     super.prepare(connection);
   }
 
@@ -78,12 +89,18 @@ class ImplicitTransactionQuery extends PgQuery {
  */
 export function submitInImplicitTransaction(
   client: PoolClient,
-  setSql: string,
+  setSql: string | undefined,
   config: string | QueryConfig,
   values: unknown[] | undefined,
   callback: (error: Error | null, result?: unknown) => void,
+  close?: string,
 ): void {
-  const query = new ImplicitTransactionQuery(typeof config === 'string' ? { text: config } : config, values, setSql);
+  const query = new ImplicitTransactionQuery(
+    typeof config === 'string' ? { text: config } : config,
+    values,
+    setSql,
+    close,
+  );
   query.callback = callback;
   // A submittable: pg writes it (corked) when its turn on the pipeline comes.
   client.query(query as unknown as QueryConfig);
@@ -95,13 +112,19 @@ export function submitInImplicitTransaction(
  */
 export function queryInImplicitTransaction(
   client: PoolClient,
-  setSql: string,
+  setSql: string | undefined,
   config: string | QueryConfig,
   values?: unknown[],
+  close?: string,
 ): Promise<any> {
   return new Promise((resolve, reject) =>
-    submitInImplicitTransaction(client, setSql, config, values, (error, result) =>
-      error ? reject(error) : resolve(result),
+    submitInImplicitTransaction(
+      client,
+      setSql,
+      config,
+      values,
+      (error, result) => (error ? reject(error) : resolve(result)),
+      close,
     ),
   );
 }

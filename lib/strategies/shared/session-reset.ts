@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { settle } from './pipelined-settings';
+import { forgetPreparedStatements } from './prepared-statements';
 
 // Connections whose session state may have been changed by SQL the package did
 // not write: raw statements, and anything run on a connection lent for a
@@ -25,7 +26,8 @@ export function isMarkedForReset(client: PoolClient): boolean {
  * When the connection is marked, queues ROLLBACK and DISCARD ALL ahead of
  * whatever it runs next (pipelined: no extra round trip). ROLLBACK comes first
  * because raw SQL may have left a transaction open and DISCARD ALL cannot run
- * inside one; outside a transaction ROLLBACK only warns. Returns undefined
+ * inside one; outside a transaction ROLLBACK only warns. It deallocates the
+ * connection's prepared statements too (see StatementCache). Returns undefined
  * when there was nothing to do, else a promise of the error when the reset
  * failed (it never rejects): the connection is then marked again, and a
  * caller that can should destroy it.
@@ -33,7 +35,10 @@ export function isMarkedForReset(client: PoolClient): boolean {
 export function resetIfMarked(client: PoolClient): Promise<Error | undefined> | undefined {
   if (!dirty.has(client)) return undefined;
   dirty.delete(client);
-  return settle([client.query('ROLLBACK'), client.query('DISCARD ALL')]).then(
+  const sent = settle([client.query('ROLLBACK'), client.query('DISCARD ALL')]);
+  // DISCARD ALL deallocates every prepared statement: what is sent after it must parse again.
+  forgetPreparedStatements(client);
+  return sent.then(
     () => undefined,
     (error: Error) => {
       dirty.add(client);
