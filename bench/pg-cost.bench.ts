@@ -5,11 +5,12 @@
 //   npm run bench:pg-cost
 //
 // One connection per variant, each statement sent as Prisma sends it
-// (extended protocol, unnamed statement, parameters), variants interleaved
+// (extended protocol, unnamed statement, parameters) or as the package's
+// statement cache does (named, parsed once per connection), variants interleaved
 // in a seeded random order within each round, medians of per-round ratios to
 // the hand-written statement (superuser, no RLS, tenant in the WHERE).
 import 'reflect-metadata';
-import { Client, Query, type QueryConfig } from 'pg';
+import { Client } from 'pg';
 import { queryInImplicitTransaction } from '../lib/strategies/shared/implicit-transaction.query';
 import { envNumber, machineLine } from './support/bench-env';
 import { processCpuUs } from './http/process-cpu';
@@ -25,59 +26,6 @@ const COLUMNS = '"id", "tenant_id", "name", "budget", "created_at"';
 const BY_ID_AND_TENANT = `SELECT ${COLUMNS} FROM "public"."projects" WHERE ("id" = $1 AND "tenant_id" = $2) LIMIT $3 OFFSET $4`;
 const BY_ID = `SELECT ${COLUMNS} FROM "public"."projects" WHERE "id" = $1 LIMIT $2 OFFSET $3`;
 const SET_TENANT = `SELECT set_config('app.tenant_id', '${TENANT}', true)`;
-
-// pg's Query, as far as the named-statement variant uses it.
-type ProtocolWriter = {
-  parse(m: { text: string; name: string; types: unknown[] }): void;
-  bind(m: { portal: string; statement: string; values: unknown[] }): void;
-  execute(m: { portal: string; rows: number }): void;
-};
-const PgQuery = Query as unknown as new (
-  config: QueryConfig,
-  values?: unknown[],
-) => {
-  callback?: (error: Error | null, result?: unknown) => void;
-  prepare(connection: ProtocolWriter): void;
-  handleDataRow(message: unknown): void;
-  handleCommandComplete(message: unknown, connection: unknown): void;
-};
-
-/**
- * The idea measured and not taken: `set_config` as a named statement parsed
- * once per connection (it would also need PgBouncer 1.21+ in transaction
- * pooling), bound with the tenant for every statement, in the same implicit
- * transaction as the package's.
- */
-function namedSetConfig(client: Client, config: QueryConfig, values: unknown[]): Promise<unknown> {
-  const state = client as unknown as { tenancyBenchPrepared?: boolean };
-  class NamedSetQuery extends PgQuery {
-    private pending = true;
-    requiresPreparation() {
-      return true;
-    }
-    override prepare(connection: ProtocolWriter) {
-      if (!state.tenancyBenchPrepared) {
-        connection.parse({ text: "SELECT set_config('app.tenant_id', $1, true)", name: 'bench_set', types: [] });
-        state.tenancyBenchPrepared = true;
-      }
-      connection.bind({ portal: '', statement: 'bench_set', values: [TENANT] });
-      connection.execute({ portal: '', rows: 0 });
-      super.prepare(connection);
-    }
-    override handleDataRow(message: unknown) {
-      if (!this.pending) super.handleDataRow(message);
-    }
-    override handleCommandComplete(message: unknown, connection: unknown) {
-      if (this.pending) this.pending = false;
-      else super.handleCommandComplete(message, connection);
-    }
-  }
-  return new Promise((resolve, reject) => {
-    const query = new NamedSetQuery(config, values);
-    query.callback = (error, result) => (error ? reject(error) : resolve(result));
-    client.query(query as unknown as QueryConfig);
-  });
-}
 
 interface Variant {
   name: string;
@@ -107,6 +55,12 @@ async function main() {
       ...plain,
       query: () => plain.client.query(BY_ID_AND_TENANT, [ROW, TENANT, 1, 0]),
     });
+    const plainNamed = await connect(data.db.adminUrl);
+    variants.push({
+      name: "by hand, named statement (Prisma's statementNameGenerator)",
+      ...plainNamed,
+      query: () => plainNamed.client.query({ name: 'by_hand', text: BY_ID_AND_TENANT }, [ROW, TENANT, 1, 0]),
+    });
     const policy = await connect(data.db.appUrl, `SET app.tenant_id = '${TENANT}'`);
     variants.push({
       name: 'RLS policy only (setting already on the session)',
@@ -115,15 +69,16 @@ async function main() {
     });
     const pkg = await connect(data.db.appUrl);
     variants.push({
-      name: 'package, transaction mode: set_config + statement, one implicit transaction',
+      name: 'package, transaction mode, statementCacheSize 0: set_config + unnamed statement',
       ...pkg,
       query: () => queryInImplicitTransaction(pkg.client as never, SET_TENANT, { text: BY_ID }, [ROW, 1, 0]),
     });
     const named = await connect(data.db.appUrl);
     variants.push({
-      name: 'not taken: set_config as a named prepared statement',
+      name: 'package, transaction mode (default statement cache): set_config + named statement',
       ...named,
-      query: () => namedSetConfig(named.client, { text: BY_ID }, [ROW, 1, 0]),
+      query: () =>
+        queryInImplicitTransaction(named.client as never, SET_TENANT, { name: 'package', text: BY_ID }, [ROW, 1, 0]),
     });
     const explicit = await connect(data.db.appUrl);
     variants.push({

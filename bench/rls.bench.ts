@@ -58,8 +58,8 @@ const GOALS: Array<{ group: VariantGroup; label: string; goal: number; floor: Fl
     floor: { floor: RLS_FLOORS.transaction, raw: RAW_PG, plain: PLAIN },
   },
   {
-    group: 'rls-tx-cache',
-    label: 'RLS transaction, statement cache',
+    group: 'rls-tx-unnamed',
+    label: 'RLS transaction, statementCacheSize 0',
     goal: 1.15,
     floor: { floor: RLS_FLOORS.transaction, raw: RAW_PG, plain: PLAIN },
   },

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import type { PrismaClient } from '../fixtures/generated/client';
 import { sharedModelScope } from '../../lib/strategies/rls/rls-scope';
@@ -325,18 +326,22 @@ describeWithPgBouncer(
 
     // PgBouncer 1.18 (Debian's) does not follow named statements across server
     // connections: a client's statement may be missing on the server it gets
-    // next, or already there under its name from another client. Not a
-    // supported setup (the docs say so), but it must fail safe: the statement
-    // is retried unnamed, every answer is right, and no caller sees an error.
-    describe('rls.statementCacheSize opted in behind transaction pooling that does not keep named statements', () => {
+    // next, or already there under its name from another client. The
+    // statement cache (on by default) must fail safe there: the statement is
+    // retried unnamed, every answer is right, no caller sees an error, and
+    // the pool turns its cache off with a warning.
+    describe('rls.statementCacheSize behind transaction pooling that does not keep named statements', () => {
       let t: RlsTestApp;
+      let warn: jest.SpyInstance;
       beforeAll(async () => {
+        warn = jest.spyOn(Logger.prototype, 'warn');
         t = await bootRlsApp(appUrl, {
           rls: { mode: 'transaction', statementCacheSize: 20 },
           pool: { max: APP_POOL_MAX },
         });
       });
       afterAll(async () => {
+        warn?.mockRestore();
         await t?.close();
       });
 
@@ -373,6 +378,9 @@ describeWithPgBouncer(
         });
         const results = await Promise.all(ops);
         for (const { tenant, seen } of results) expect(seen.every((s) => s === tenant)).toBe(true);
+        const off = warn.mock.calls.filter(([message]) => String(message).includes('statementCacheSize turned off'));
+        expect(off).toHaveLength(1);
+        expect((rlsPool(t) as unknown as { statements?: unknown }).statements).toBeUndefined();
       });
     });
   },

@@ -7,7 +7,7 @@ import {
   withSettingsAfterBegin,
 } from '../shared/pipelined-settings';
 import { isMarkedForReset, markForReset, resetIfMarked } from '../shared/session-reset';
-import { isParsed, isPreparedStatementError, StatementCache } from '../shared/prepared-statements';
+import { isParsed, preparedStatementFailure, StatementCache } from '../shared/prepared-statements';
 import { queryInImplicitTransaction, submitInImplicitTransaction } from '../shared/implicit-transaction.query';
 import { type RlsScope, rawStatementScope } from './rls-scope';
 
@@ -35,6 +35,8 @@ export interface RlsPoolSettings {
   fairShare?: FairShareSettings;
   /** Statements Prisma builds kept prepared per connection (see StatementCache); 0 or absent: none. */
   statementCacheSize?: number;
+  /** Called once if the pool turns its statement cache off (see RlsTenantPool.afterNamedFailure). */
+  onStatementCacheOff?: (reason: string) => void;
 }
 
 // A statement under its prepared name on one connection (see RlsTenantPool.named).
@@ -61,8 +63,8 @@ export class RlsTenantPool extends Pool {
   private readonly fair?: FairShare;
   // Each tenant's `SELECT set_config(...)` text, built once (see setSql).
   private readonly setSqls = new Map<string, string>();
-  // Undefined unless asked for: Prisma's statements stay unnamed, as its adapter sends them.
-  private readonly statements?: StatementCache;
+  // Undefined when off (asked for, or turned off): Prisma's statements stay unnamed, as its adapter sends them.
+  private statements?: StatementCache;
 
   constructor(
     config: PoolConfig,
@@ -222,13 +224,27 @@ export class RlsTenantPool extends Pool {
 
   /**
    * After a named statement failed: marks the connection for reset when its
-   * prepared statements are in doubt (the run parsed one, or the server
-   * disagreed about one). Returns whether to retry it unnamed.
+   * prepared statements are in doubt (the run parsed or closed one, or the
+   * server disagreed about one). Returns whether to retry it unnamed.
+   * A server that lacked a statement this pool prepared, or had one it did
+   * not, sits behind a transaction pooler that does not keep named
+   * statements per client (PgBouncer before 1.21, or without
+   * `max_prepared_statements`): the cache is turned off for good, so the
+   * pool stops sending statements that fail there.
    */
   private afterNamedFailure(client: PoolClient, named: NamedStatement, error: unknown): boolean {
-    const retry = isPreparedStatementError(error);
-    if (retry || named.parsing || named.close) markForReset(client);
-    return retry;
+    const failure = preparedStatementFailure(error);
+    if (failure || named.parsing || named.close) markForReset(client);
+    if (failure === 'missing' && this.statements) {
+      this.statements = undefined;
+      this.rls.onStatementCacheOff?.(
+        `the server lost a prepared statement between two transactions (${(error as Error).message}): ` +
+          'a transaction pooler that does not keep named statements per client (PgBouncer before 1.21, or ' +
+          'max_prepared_statements = 0) is in front of the database. Statements run unnamed from now on; ' +
+          'set rls.statementCacheSize: 0 to start that way.',
+      );
+    }
+    return failure !== undefined;
   }
 
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {

@@ -28,14 +28,14 @@ export interface RlsStrategyOptions {
    * How many of the statements Prisma builds from model operations each
    * connection keeps prepared (named), least recently used closed first, so
    * PostgreSQL parses and plans each once per connection instead of on every
-   * run (Prisma's pg adapter sends unnamed statements): about 30 µs less
+   * run (Prisma's pg adapter sends unnamed statements): tens of µs less
    * PostgreSQL CPU per statement. Raw SQL and interactive transactions stay
-   * unnamed. `0` turns it off.
+   * unnamed. `0` turns it off. Default: `100`.
    *
-   * Default: `100` in session mode; `0` in transaction mode, which must stay
-   * correct behind PgBouncer's transaction pooling: named statements need a
-   * direct connection there, or PgBouncer 1.21+ with `max_prepared_statements`.
-   * See docs/rls.md.
+   * Behind a transaction pooler that does not keep named statements per
+   * client (PgBouncer before 1.21, or `max_prepared_statements = 0`), the
+   * first statement the server lacks is retried unnamed and the cache turns
+   * itself off with a warning; set `0` there to skip that. See docs/rls.md.
    */
   statementCacheSize?: number;
 }
@@ -61,7 +61,7 @@ export function resolveRlsOptions(given: RlsStrategyOptions | undefined): Resolv
     mode: given?.mode ?? 'transaction',
     tenantColumn: given?.tenantColumn ?? 'tenant_id',
     selfCheck: given?.selfCheck ?? true,
-    statementCacheSize: given?.statementCacheSize ?? (given?.mode === 'session' ? 100 : 0),
+    statementCacheSize: given?.statementCacheSize ?? 100,
   };
   if (rls.mode !== 'transaction' && rls.mode !== 'session') fail('rls.mode', "expected 'transaction' or 'session'");
   if (!IDENTIFIER_PATTERN.test(rls.tenantColumn)) fail('rls.tenantColumn', 'expected a column name');

@@ -86,20 +86,22 @@ function parsedStatements(client: PoolClient): Record<string, string> | undefine
   return (client as unknown as ParsedStatements).connection?.parsedStatements;
 }
 
+/** Why a named statement was stopped before it ran (see preparedStatementFailure). */
+export type PreparedStatementFailure = 'missing' | 'stale';
+
 /**
- * Errors after which a named statement is retried once, unnamed: it was
- * missing on the server (26000: deallocated behind the pool's back, or a
- * pooler moved the connection), already there under that name (42P05), or
- * its cached plan went stale in a way PostgreSQL will not re-plan (a column's
- * type changed: "cached plan must not change result type"). All three stop
- * the statement before it runs, and end its implicit transaction, so nothing
- * of it took effect.
+ * Whether `error` stopped a named statement for its name, before it ran:
+ * `missing`, the server lacked it (26000) or already had it (42P05), which a
+ * direct connection never does (its statements are known here) but a
+ * transaction pooler that does not keep named statements per client does;
+ * `stale`, its cached plan went stale in a way PostgreSQL will not re-plan (a
+ * column's type changed: "cached plan must not change result type"). Each
+ * ends the statement's implicit transaction, so nothing of it took effect
+ * and it can run again, unnamed.
  */
-export function isPreparedStatementError(error: unknown): boolean {
+export function preparedStatementFailure(error: unknown): PreparedStatementFailure | undefined {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return (
-    code === '26000' ||
-    code === '42P05' ||
-    (code === '0A000' && /cached plan must not change result type/.test(message ?? ''))
-  );
+  if (code === '26000' || code === '42P05') return 'missing';
+  if (code === '0A000' && /cached plan must not change result type/.test(message ?? '')) return 'stale';
+  return undefined;
 }

@@ -17,14 +17,22 @@ describe('RLS transaction mode: one implicit transaction per statement', () => {
   let pool: Pick<RlsTenantPool, 'query'>;
 
   // What the connection carries once the statement is over: asked with no tenant, as a shared-model query is.
-  const after = async () =>
-    (
+  // `fresh`: its transaction began after the previous statement ended (one left open would have begun before).
+  // Compared with the client's clock, not statement_timestamp(): a named (prepared) statement's transaction
+  // begins at its Bind, before the Execute that sets statement_timestamp().
+  const after = async () => {
+    // 5 ms after the statement, less 1 ms for the clocks' rounding: a transaction left open began before it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const ended = new Date(Date.now() - 1);
+    return (
       await sharedModelScope.run(true, () =>
         pool.query(
-          `SELECT COALESCE(current_setting('app.tenant_id', true), '') AS s, txid_current_if_assigned() AS tx, now() = statement_timestamp() AS fresh`,
+          `SELECT COALESCE(current_setting('app.tenant_id', true), '') AS s, txid_current_if_assigned() AS tx, now() >= $1 AS fresh`,
+          [ended],
         ),
       )
     ).rows[0] as { s: string; tx: string | null; fresh: boolean };
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
