@@ -116,7 +116,7 @@ export class RlsTenantPool extends Pool {
    * With the statement cache, the statement runs under its prepared name; a
    * failure that leaves the connection's prepared statements in doubt marks
    * it for reset, and one that stopped the statement for its name (see
-   * isPreparedStatementError) retries it once, unnamed, after the reset.
+   * preparedStatementFailure) retries it once, unnamed, after the reset.
    */
   private runNow(tenantId: string, config: QueryArg, values?: unknown[]): Promise<unknown> {
     const session = this.rls.mode === 'session';
