@@ -242,7 +242,8 @@ async function main() {
           'than 0.05x. Raise BENCH_ROUNDS, or run on a quieter machine.',
       );
   } finally {
-    for (const v of variants) await v.close();
+    // Each closed even when another fails: a pool left open would crash the process when data.stop() drops its database.
+    for (const v of variants) await v.close().catch((error: unknown) => console.error(`closing "${v.name}":`, error));
     await data.stop();
   }
 }

@@ -194,9 +194,10 @@ export function rawPgVariant(url: string): BenchVariant {
  * Prisma, estimates the ratio PostgreSQL's own work sets on this machine.
  */
 export function rlsFloorVariant(url: string, mode: 'session' | 'transaction'): BenchVariant {
-  const pool = new Pool({ connectionString: url, max: 10 });
-  const setSql = `SELECT set_config('app.tenant_id', ${escapeLiteral(TENANT)}, ${mode === 'transaction'})`;
-  if (mode === 'session') pool.on('connect', (client) => void client.query(setSql));
+  // Session mode: the tenant set at connection start-up, so no statement of its own runs (nor races the first one).
+  const startup = mode === 'session' ? { options: `-c app.tenant_id=${TENANT}` } : {};
+  const pool = new Pool({ connectionString: url, max: 10, ...startup });
+  const setSql = `SELECT set_config('app.tenant_id', ${escapeLiteral(TENANT)}, true)`;
   const statement: Statement =
     mode === 'session'
       ? async (sql, values) => (await pool.query(sql, values)).rows
