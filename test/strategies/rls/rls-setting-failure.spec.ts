@@ -24,21 +24,25 @@ describe('RLS pool: a statement never runs after its tenant setting failed', () 
   // Three ways a statement reaches the server: the hot path (a statement Prisma built),
   // raw SQL (the general path: an explicit transaction in transaction mode, the setting
   // first in session mode), and any statement when a fair share is set (the general path too).
+  // With the statement cache, a statement Prisma built is named (parsed once per connection,
+  // then only bound); raw SQL never is, so its row says which size it runs with only for the record.
   const paths = {
-    'hot path': { fairShare: undefined, raw: false },
-    'raw SQL': { fairShare: undefined, raw: true },
-    'with a fair share': { fairShare: { tenantMax: 1 }, raw: false },
+    'hot path': { fairShare: undefined, raw: false, statementCacheSize: 0 },
+    'hot path, named statement': { fairShare: undefined, raw: false, statementCacheSize: 10 },
+    'raw SQL': { fairShare: undefined, raw: true, statementCacheSize: 10 },
+    'with a fair share': { fairShare: { tenantMax: 1 }, raw: false, statementCacheSize: 0 },
+    'with a fair share, named statement': { fairShare: { tenantMax: 1 }, raw: false, statementCacheSize: 10 },
   } as const;
   const cases = (['transaction', 'session'] as const).flatMap((mode) =>
     (Object.keys(paths) as Array<keyof typeof paths>).map((path) => [mode, path] as const),
   );
 
   it.each(cases)('%s mode, %s: the write is refused and leaves no row', async (mode, path) => {
-    const { fairShare, raw } = paths[path];
+    const { fairShare, raw, statementCacheSize } = paths[path];
     const pool = new RlsTenantPool(
       { connectionString: db.adminUrl, max: 1 },
       // Not a valid custom setting (no dot): set_config fails.
-      { setting: 'nodot', mode, scope: () => ({ tenantId: 't1' }), fairShare },
+      { setting: 'nodot', mode, scope: () => ({ tenantId: 't1' }), fairShare, statementCacheSize },
     );
     const insert = (id: string) => {
       const run = () =>
