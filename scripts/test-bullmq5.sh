@@ -7,14 +7,9 @@
 # Arguments go to jest instead of the default folder:
 # `npm run test:bullmq5 -- test/queues test/http`.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d "${TMPDIR:-/tmp}/tenancy-bullmq5-XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-# Readable by all: as root, embedded PostgreSQL runs its binaries as a user of its own.
-chmod 755 "$work"
-
-git -C "$root" archive HEAD | tar -x -C "$work"
-cd "$work"
+# shellcheck source=committed-tree.sh
+source "$(dirname "$0")/committed-tree.sh"
+enter_committed_tree bullmq5
 npm ci --no-audit --no-fund
 # @nestjs/bullmq's peer range takes BullMQ 3 to 6, so only BullMQ changes.
 npm install --no-save --no-audit --no-fund bullmq@^5

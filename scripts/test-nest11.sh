@@ -5,14 +5,9 @@
 # left alone: `npm run test:nest11`. Takes a few minutes (an install, then
 # the suite). TENANCY_TEST_DATABASE_URL is honoured as by `npm test`.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-work="$(mktemp -d "${TMPDIR:-/tmp}/tenancy-nest11-XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-# Readable by all: as root, embedded PostgreSQL runs its binaries as a user of its own.
-chmod 755 "$work"
-
-git -C "$root" archive HEAD | tar -x -C "$work"
-cd "$work"
+# shellcheck source=committed-tree.sh
+source "$(dirname "$0")/committed-tree.sh"
+enter_committed_tree nest11
 npm ci --no-audit --no-fund
 # Every @nestjs package at its Nest 11 release (GraphQL's are 13 there), and the nats client Nest 11's
 # NATS transport uses. --legacy-peer-deps: the Nest 12 releases in the lock name @nestjs/core 12 as a
