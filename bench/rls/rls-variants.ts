@@ -14,7 +14,19 @@ export type Operation = (typeof OPERATIONS)[number];
 
 /** Which goal a variant is held to, and the data its ratio is taken against. */
 export type VariantGroup =
-  'plain' | 'floor' | 'recipe' | 'rls-tx' | 'rls-tx-unnamed' | 'rls-session' | 'schema' | 'database';
+  | 'plain'
+  | 'floor'
+  | 'recipe'
+  | 'rls-tx'
+  | 'rls-tx-unnamed'
+  | 'rls-session'
+  | 'schema'
+  | 'schema-unnamed'
+  | 'database'
+  | 'database-unnamed';
+
+// The label the package's variants carry when their statement cache is off.
+const UNNAMED = 'statementCacheSize 0 (unnamed, as Prisma sends them)';
 
 /** One way of running the three operations, as the table lists it. */
 export interface BenchVariant {
@@ -371,7 +383,7 @@ export async function createVariants(data: RlsBenchData, groups: ReadonlySet<str
     const setups = [
       { label: 'package, RLS transaction (default)', group: 'rls-tx', rls: { mode: 'transaction' } },
       {
-        label: 'package, RLS transaction, statementCacheSize 0 (unnamed, as Prisma sends them)',
+        label: `package, RLS transaction, ${UNNAMED}`,
         group: 'rls-tx-unnamed',
         rls: { mode: 'transaction', statementCacheSize: 0 },
       },
@@ -383,30 +395,40 @@ export async function createVariants(data: RlsBenchData, groups: ReadonlySet<str
   if (data.schema) {
     const { db, tenantId, schemaName } = data.schema;
     const plain = plainVariant('plain Prisma, schema data', db.appUrl, tenantId, { schema: schemaName });
-    const pkg = await packageVariants(
-      'package, schema (pool hit)',
-      'schema',
-      db.appUrl,
-      { id: tenantId, status: 'active', schemaName },
-      { strategy: 'schema', strategies: ['schema'] },
-      plain.name,
-    );
-    variants.push(plain, ...pkg);
+    variants.push(plain);
+    for (const size of [undefined, 0]) {
+      const pkg = await packageVariants(
+        size === 0 ? `package, schema (pool hit), ${UNNAMED}` : 'package, schema (pool hit)',
+        size === 0 ? 'schema-unnamed' : 'schema',
+        db.appUrl,
+        { id: tenantId, status: 'active', schemaName },
+        { strategy: 'schema', strategies: ['schema'], schema: size === 0 ? { statementCacheSize: 0 } : {} },
+        plain.name,
+      );
+      variants.push(...pkg);
+    }
     if (groups.has('floor'))
       variants.push(...tenantTableFloorVariants(TENANT_TABLE_FLOORS.schema, db.appUrl, tenantId, schemaName));
   }
   if (data.database) {
     const { tenantId, appUrl } = data.database;
     const plain = plainVariant('plain Prisma, database data', appUrl, tenantId);
-    const pkg = await packageVariants(
-      'package, database (pool hit)',
-      'database',
-      data.db.appUrl,
-      { id: tenantId, status: 'active', databaseUrl: appUrl },
-      { strategy: 'database', strategies: ['database'], database: { poolSize: 2, connectionBudget: 20 } },
-      plain.name,
-    );
-    variants.push(plain, ...pkg);
+    variants.push(plain);
+    for (const statementCacheSize of [100, 0]) {
+      const pkg = await packageVariants(
+        statementCacheSize === 0 ? `package, database (pool hit), ${UNNAMED}` : 'package, database (pool hit)',
+        statementCacheSize === 0 ? 'database-unnamed' : 'database',
+        data.db.appUrl,
+        { id: tenantId, status: 'active', databaseUrl: appUrl },
+        {
+          strategy: 'database',
+          strategies: ['database'],
+          database: { poolSize: 2, connectionBudget: 20, statementCacheSize },
+        },
+        plain.name,
+      );
+      variants.push(...pkg);
+    }
     if (groups.has('floor')) variants.push(...tenantTableFloorVariants(TENANT_TABLE_FLOORS.database, appUrl, tenantId));
   }
   return variants;

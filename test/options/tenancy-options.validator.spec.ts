@@ -47,8 +47,15 @@ describe('resolveTenancyOptions', () => {
       clientPool: { max: 100, idleTtlMs: 600_000 },
       registryListener: undefined,
       rls: { mode: 'transaction', tenantColumn: 'tenant_id', selfCheck: true, statementCacheSize: 100 },
-      database: { poolSize: 5, connectionBudget: 100, budgetWaitMs: 1_500, connectTimeoutMs: 3_000 },
+      database: {
+        poolSize: 5,
+        connectionBudget: 100,
+        budgetWaitMs: 1_500,
+        connectTimeoutMs: 3_000,
+        statementCacheSize: 100,
+      },
     });
+    expect(resolved.schema.statementCacheSize).toBe(100);
     expect(resolved.tenantIdPattern.test('acme-1')).toBe(true);
     expect(resolved.schema.naming({ id: 'big-co', status: 'active' })).toBe('tenant_big_co');
     expect(resolved.store).toBeInstanceOf(InMemoryTenantStore);
@@ -68,8 +75,8 @@ describe('resolveTenancyOptions', () => {
       tenantField: 'orgId',
       sharedModels: ['Plan'],
       rls: { setting: 'my.tenant', mode: 'session', tenantColumn: 'org_id', selfCheck: false, statementCacheSize: 0 },
-      schema: { naming },
-      database: { encryptionKeys: [KEY], poolSize: 2, connectionBudget: 10 },
+      schema: { naming, statementCacheSize: 0 },
+      database: { encryptionKeys: [KEY], poolSize: 2, connectionBudget: 10, statementCacheSize: 7 },
       pool: { max: 4 },
       sharedPool: { tenantMax: 2, waitMs: 0 },
       globalGuard: false,
@@ -82,8 +89,8 @@ describe('resolveTenancyOptions', () => {
       tenantSetting: 'my.tenant',
       sharedModels: new Set(['Plan']),
       rls: { mode: 'session', tenantColumn: 'org_id', selfCheck: false, statementCacheSize: 0 },
-      schema: { naming },
-      database: { poolSize: 2, connectionBudget: 10, allowPlaintextUrls: false },
+      schema: { naming, statementCacheSize: 0 },
+      database: { poolSize: 2, connectionBudget: 10, allowPlaintextUrls: false, statementCacheSize: 7 },
       sharedPool: { tenantMax: 2, waitMs: 0 },
       globalGuard: false,
     });
@@ -162,6 +169,11 @@ describe('resolveTenancyOptions', () => {
     ['rls.statementCacheSize', { ...valid(), rls: { statementCacheSize: 1.5 } }],
     ['rls.statementCacheSize', { ...valid(), rls: { statementCacheSize: 10_001 } }],
     ['rls.statementCacheSize', { ...valid(), rls: { statementCacheSize: '100' } }],
+    ['schema.statementCacheSize', { ...valid(), schema: { statementCacheSize: -1 } }],
+    ['schema.statementCacheSize', { ...valid(), schema: { statementCacheSize: 2.5 } }],
+    ['schema.statementCacheSize', { ...valid(), schema: { statementCacheSize: 10_001 } }],
+    ['database.statementCacheSize', { ...valid(), database: { statementCacheSize: -1 } }],
+    ['database.statementCacheSize', { ...valid(), database: { statementCacheSize: '0' } }],
     ['strategies', { ...valid(), strategies: ['rls', 'nosql'] }],
     ['strategies', { ...valid(), strategies: 'rls' }],
     ['strategies', { ...valid(), strategies: ['schema'] }],

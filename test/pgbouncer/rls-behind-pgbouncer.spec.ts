@@ -380,7 +380,7 @@ describeWithPgBouncer(
         for (const { tenant, seen } of results) expect(seen.every((s) => s === tenant)).toBe(true);
         const off = warn.mock.calls.filter(([message]) => String(message).includes('statementCacheSize turned off'));
         expect(off).toHaveLength(1);
-        expect((rlsPool(t) as unknown as { statements?: unknown }).statements).toBeUndefined();
+        expect((rlsPool(t) as unknown as { statements: { enabled: boolean } }).statements.enabled).toBe(false);
       });
     });
   },

@@ -1,3 +1,7 @@
+import { Logger } from '@nestjs/common';
+import type { PrismaClient } from '../fixtures/generated/client';
+import type { TenancyStrategyRouter } from '../../lib/strategies/tenancy-strategy.router';
+import { TENANCY_STRATEGY } from '../../lib/tenancy.internal-constants';
 import { type TestDatabase, serverAdminUrl } from '../support';
 import { describeWithPgBouncer as pgBouncerSuite, startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 import { bootRlsApp, type RlsTestApp } from '../strategies/rls/rls-app';
@@ -130,6 +134,64 @@ describeWithPgBouncer(
         }));
         expect(seen).toEqual({ raw: 0, model: 0 });
       }
+    });
+
+    // PgBouncer 1.18 (Debian's) does not follow named statements across server
+    // connections: a statement may be missing on the server a client gets
+    // next, or there already from another client. The statement cache (on by
+    // default) must fail safe: the statement runs again unnamed, every answer
+    // is right, no caller sees an error, and the cache turns off with a warning.
+    describe('schema.statementCacheSize behind transaction pooling that does not keep named statements', () => {
+      let cached: RlsTestApp;
+      let warn: jest.SpyInstance;
+      beforeAll(async () => {
+        warn = jest.spyOn(Logger.prototype, 'warn');
+        cached = await bootRlsApp(appUrl, {
+          strategy: 'schema',
+          strategies: ['schema'],
+          pool: { max: 20 },
+          schema: { statementCacheSize: 20 },
+        });
+      });
+      afterAll(async () => {
+        warn?.mockRestore();
+        await cached?.close();
+      });
+
+      it('300 concurrent reads and writes across 10 tenants: every one succeeds and sees only its own rows', async () => {
+        const ids = new Map<string, string>();
+        for (const id of TENANTS)
+          ids.set(id, (await cached.as(id, (p) => p.project.create({ data: { name: `cached-${id}` } }))).id);
+        const results = await Promise.all(
+          Array.from({ length: 300 }, (_, i) => {
+            const tenant = TENANTS[i % TENANTS.length];
+            const other = TENANTS[(i + 7) % TENANTS.length];
+            return cached.as(tenant, async (p) => {
+              await new Promise((r) => setTimeout(r, Math.random() * 3));
+              switch (i % 4) {
+                case 0:
+                  return (await p.project.findMany({ where: { name: { startsWith: 'cached-' } } })).map((r) => r.name);
+                case 1:
+                  return (await p.project.findFirst({ where: { id: ids.get(other) } })) === null ? [] : ['foreign row'];
+                case 2:
+                  return [(await p.project.findFirst({ where: { id: ids.get(tenant) } }))?.name ?? 'own row missing'];
+                default: {
+                  const created = await p.project.create({ data: { name: `cached-extra-${tenant}-${i}` } });
+                  await p.project.delete({ where: { id: created.id } });
+                  return [created.name.replace(/-\d+$/, '').replace('cached-extra-', 'cached-')];
+                }
+              }
+            });
+          }),
+        );
+        for (const [i, seen] of results.entries())
+          expect(seen.every((name) => name === `cached-${TENANTS[i % TENANTS.length]}`)).toBe(true);
+        const off = warn.mock.calls.filter(([message]) => String(message).includes('statementCacheSize turned off'));
+        expect(off).toHaveLength(1);
+        const strategy = cached.app.get<TenancyStrategyRouter<PrismaClient>>(TENANCY_STRATEGY).get('schema');
+        expect((strategy as unknown as { statements: { enabled: boolean } }).statements.enabled).toBe(false);
+        await expectClean();
+      });
     });
   },
 );

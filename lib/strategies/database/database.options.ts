@@ -2,7 +2,12 @@ import type { TenantSecretKey } from '../../crypto/tenant-secret-cipher.interfac
 import { TenantSecretCipher } from '../../crypto/tenant-secret.cipher';
 import { TenancyConfigError } from '../../errors/tenancy-config.error';
 import type { TenantStore } from '../../store/tenant-store.interface';
-import { failOption as fail, isObject } from '../shared/option-checks';
+import {
+  failOption as fail,
+  isObject,
+  isStatementCacheSize,
+  STATEMENT_CACHE_SIZE_EXPECTED,
+} from '../shared/option-checks';
 
 /** Database strategy settings (one database per tenant, from `tenant.databaseUrl`). */
 export interface DatabaseStrategyOptions {
@@ -41,6 +46,20 @@ export interface DatabaseStrategyOptions {
    * `TenantMisconfiguredError`. Set `true` while migrating stored URLs.
    */
   allowPlaintextUrls?: boolean;
+  /**
+   * Statements Prisma builds (model reads and writes) kept prepared per
+   * connection of a tenant's pool, least recently used closed first:
+   * PostgreSQL parses and plans each once per connection instead of on
+   * every run. Raw SQL and transactions stay unnamed. `0` turns it off.
+   * Default: `100`.
+   *
+   * Behind a transaction pooler that does not keep named statements per
+   * client (PgBouncer before 1.21, or `max_prepared_statements = 0`), the
+   * first statement the server lacks is retried unnamed and the cache turns
+   * itself off, for every tenant, with a warning; set `0` there to skip
+   * that. See docs/database.md.
+   */
+  statementCacheSize?: number;
 }
 
 /** The database slice once validated: `encryptionKeys` become a cipher at boot, so bad keys stop the app. */
@@ -51,6 +70,7 @@ export interface ResolvedDatabaseOptions {
   connectTimeoutMs: number;
   cipher?: TenantSecretCipher;
   allowPlaintextUrls: boolean;
+  statementCacheSize: number;
 }
 
 /** Validates `database` and fills in its defaults; `store` is checked against the encryption settings. */
@@ -92,5 +112,7 @@ export function resolveDatabaseOptions(given: unknown, common: { store: TenantSt
       'a PrismaTenantStore that decrypts on read hands out plaintext URLs, which database.encryptionKeys makes the strategy refuse: build the store with { decryptOnRead: false }',
     );
   }
-  return { ...sizes, cipher, allowPlaintextUrls };
+  const statementCacheSize = options?.statementCacheSize ?? 100;
+  if (!isStatementCacheSize(statementCacheSize)) fail('database.statementCacheSize', STATEMENT_CACHE_SIZE_EXPECTED);
+  return { ...sizes, cipher, allowPlaintextUrls, statementCacheSize };
 }

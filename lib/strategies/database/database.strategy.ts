@@ -5,6 +5,7 @@ import type { PooledTenantClient } from '../../pool/pooled-client.interface';
 import { TenantClientPool } from '../../pool/tenant-client.pool';
 import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
 import type { Tenant } from '../../store/tenant.interface';
+import { NamedStatements } from '../shared/named-statements';
 import { sharedOnlyExtension } from '../shared/shared-only.extension';
 import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
 import type { TenantViewPool } from '../shared/tenant-view.pool';
@@ -38,6 +39,8 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
   // Every pool that may hold connections, so shutdown ends them all.
   private readonly open = new Set<TenantDatabasePool>();
   private shutDown = false;
+  // Prepared names for every tenant pool's statements; turned off for all if a pooler drops them.
+  private statements?: NamedStatements;
 
   constructor(
     private readonly database: ResolvedDatabaseOptions,
@@ -50,6 +53,9 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
     this.sharedPool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
     const base = common.createClient(new PrismaPg(this.sharedPool)) as unknown as PrismaLike;
     this.shared = { base, client: base.$extends(sharedOnlyExtension(common.sharedModels)) as TClient };
+    this.statements = new NamedStatements(database.statementCacheSize, 'database.statementCacheSize', (reason) =>
+      this.logger.warn(`database.statementCacheSize turned off: ${reason}`),
+    );
     this.budget = new ConnectionBudget(database.connectionBudget, database.budgetWaitMs, () => this.reclaim());
     this.clients = new TenantClientPool<TClient>({
       name: 'database',
@@ -133,6 +139,7 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
       shared: shared.client,
       ownership: { kind: 'database' },
       direct: { pool: () => pool.readyPool(), error: (error) => pool.statementError(error) },
+      statements: this.statements,
     });
     const client = bound as TClient;
     this.live.set(tenant.id, { pool, view, stored: tenant.databaseUrl });

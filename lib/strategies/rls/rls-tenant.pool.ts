@@ -7,7 +7,7 @@ import {
   withSettingsAfterBegin,
 } from '../shared/pipelined-settings';
 import { isMarkedForReset, markForReset, resetIfMarked } from '../shared/session-reset';
-import { isParsed, preparedStatementFailure, StatementCache } from '../shared/prepared-statements';
+import { NamedStatements } from '../shared/named-statements';
 import { queryInImplicitTransaction, submitInImplicitTransaction } from '../shared/implicit-transaction.query';
 import { type RlsScope, rawStatementScope } from './rls-scope';
 
@@ -39,15 +39,6 @@ export interface RlsPoolSettings {
   onStatementCacheOff?: (reason: string) => void;
 }
 
-// A statement under its prepared name on one connection (see RlsTenantPool.named).
-interface NamedStatement {
-  config: QueryConfig;
-  /** The least recently used statement to close first, when the connection is full. */
-  close?: string;
-  /** Whether this run parses it (it was not prepared on the connection yet). */
-  parsing: boolean;
-}
-
 /**
  * A pg Pool that runs every statement with the tenant set in the database
  * session, so PostgreSQL's policies see it. Prisma's pg adapter takes any
@@ -63,8 +54,8 @@ export class RlsTenantPool extends Pool {
   private readonly fair?: FairShare;
   // Each tenant's `SELECT set_config(...)` text, built once (see setSql).
   private readonly setSqls = new Map<string, string>();
-  // Undefined when off (asked for, or turned off): Prisma's statements stay unnamed, as its adapter sends them.
-  private statements?: StatementCache;
+  // Prisma's statements under prepared names (see NamedStatements); off with a size of 0.
+  private readonly statements: NamedStatements;
 
   constructor(
     config: PoolConfig,
@@ -74,7 +65,11 @@ export class RlsTenantPool extends Pool {
     // round trip instead of one round trip each.
     super({ ...config, pipeline: true } as PoolConfig);
     if (fairShareEnabled(rls.fairShare)) this.fair = new FairShare(this, rls.fairShare);
-    if (rls.statementCacheSize) this.statements = new StatementCache(rls.statementCacheSize);
+    this.statements = new NamedStatements(
+      rls.statementCacheSize ?? 0,
+      'rls.statementCacheSize',
+      rls.onStatementCacheOff,
+    );
   }
 
   // pg's typings overload query() heavily; the adapter only uses the promise forms.
@@ -126,9 +121,9 @@ export class RlsTenantPool extends Pool {
         (error, client) => {
           if (error || !client) return reject(error);
           if (isMarkedForReset(client)) return resolve(this.runOn(client, { tenantId }, config, values));
-          const named = this.named(client, config);
+          const named = this.statements.named(client, config);
           const done = (failure: Error | null, result?: unknown) => {
-            if (failure && named && this.afterNamedFailure(client, named, failure))
+            if (failure && named && this.statements.afterFailure(client, named, failure))
               return resolve(this.runOn(client, { tenantId }, config, values, true));
             client.release();
             if (failure) reject(failure);
@@ -189,7 +184,7 @@ export class RlsTenantPool extends Pool {
   ): Promise<unknown> {
     const raw = rawStatementScope.getStore() === true;
     // Raw SQL is never named: its text is the user's, and could differ on every call.
-    const named = raw || unnamed ? undefined : this.named(client, config);
+    const named = raw || unnamed ? undefined : this.statements.named(client, config);
     try {
       if (this.rls.mode === 'session') {
         // The setting first, then the statement: sent together, a statement would still run (as the
@@ -206,45 +201,11 @@ export class RlsTenantPool extends Pool {
       const setSql = scope.tenantId === null ? undefined : this.setSql(scope.tenantId);
       return await queryInImplicitTransaction(client, setSql, named?.config ?? config, values, named?.close);
     } catch (error) {
-      if (!named || !this.afterNamedFailure(client, named, error)) throw error;
+      if (!named || !this.statements.afterFailure(client, named, error)) throw error;
       const broken = await this.resetIfDirty(client);
       if (broken) throw Object.assign(error as Error, { releaseWith: broken });
       return this.send(client, scope, config, values, true);
     }
-  }
-
-  /** `config` under its prepared name on `client`, when the statement cache is on. */
-  private named(client: PoolClient, config: QueryArg): NamedStatement | undefined {
-    if (!this.statements) return undefined;
-    const base: QueryConfig = typeof config === 'string' ? { text: config } : config;
-    if (base.name) return undefined;
-    const { name, close } = this.statements.use(client, base.text);
-    return { config: { ...base, name }, close, parsing: !isParsed(client, name) };
-  }
-
-  /**
-   * After a named statement failed: marks the connection for reset when its
-   * prepared statements are in doubt (the run parsed or closed one, or the
-   * server disagreed about one). Returns whether to retry it unnamed.
-   * A server that lacked a statement this pool prepared, or had one it did
-   * not, sits behind a transaction pooler that does not keep named
-   * statements per client (PgBouncer before 1.21, or without
-   * `max_prepared_statements`): the cache is turned off for good, so the
-   * pool stops sending statements that fail there.
-   */
-  private afterNamedFailure(client: PoolClient, named: NamedStatement, error: unknown): boolean {
-    const failure = preparedStatementFailure(error);
-    if (failure || named.parsing || named.close) markForReset(client);
-    if (failure === 'missing' && this.statements) {
-      this.statements = undefined;
-      this.rls.onStatementCacheOff?.(
-        `the server lost a prepared statement between two transactions (${(error as Error).message}): ` +
-          'a transaction pooler that does not keep named statements per client (PgBouncer before 1.21, or ' +
-          'max_prepared_statements = 0) is in front of the database. Statements run unnamed from now on; ' +
-          'set rls.statementCacheSize: 0 to start that way.',
-      );
-    }
-    return failure !== undefined;
   }
 
   private async connectScoped(scope: RlsScope): Promise<PoolClient> {

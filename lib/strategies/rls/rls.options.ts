@@ -1,4 +1,4 @@
-import { failOption as fail } from '../shared/option-checks';
+import { failOption as fail, isStatementCacheSize, STATEMENT_CACHE_SIZE_EXPECTED } from '../shared/option-checks';
 
 /** RLS strategy settings. */
 export interface RlsStrategyOptions {
@@ -51,8 +51,6 @@ export interface ResolvedRlsOptions {
   statementCacheSize: number;
 }
 
-/** Past it, a statement cache costs the server more memory per connection than it could save. */
-const STATEMENT_CACHE_MAX = 10_000;
 const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]*$/i;
 
 /** Validates `rls` (but `rls.setting`) and fills in its defaults. */
@@ -66,9 +64,7 @@ export function resolveRlsOptions(given: RlsStrategyOptions | undefined): Resolv
   if (rls.mode !== 'transaction' && rls.mode !== 'session') fail('rls.mode', "expected 'transaction' or 'session'");
   if (!IDENTIFIER_PATTERN.test(rls.tenantColumn)) fail('rls.tenantColumn', 'expected a column name');
   if (typeof rls.selfCheck !== 'boolean') fail('rls.selfCheck', 'expected a boolean');
-  const size = rls.statementCacheSize;
-  if (!Number.isSafeInteger(size) || size < 0 || size > STATEMENT_CACHE_MAX)
-    fail('rls.statementCacheSize', `expected a whole number from 0 to ${STATEMENT_CACHE_MAX}`);
+  if (!isStatementCacheSize(rls.statementCacheSize)) fail('rls.statementCacheSize', STATEMENT_CACHE_SIZE_EXPECTED);
   return rls;
 }
 

@@ -6,6 +6,7 @@ import { TenantClientPool } from '../../pool/tenant-client.pool';
 import type { PooledTenantClient } from '../../pool/pooled-client.interface';
 import { type SharedPoolStats, sharedPoolStats } from '../../pool/shared-pool.stats';
 import type { Tenant } from '../../store/tenant.interface';
+import { NamedStatements } from '../shared/named-statements';
 import { sharedOnlyExtension } from '../shared/shared-only.extension';
 import { createTenantBoundClient, type PrismaLike } from '../shared/tenant-client.factory';
 import type { TenancyStrategy, TenancyStrategyCommon } from '../tenancy-strategy.interface';
@@ -25,6 +26,8 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
   private pool?: Pool;
   private clients?: TenantClientPool<TClient>;
   private shared?: { base: PrismaLike; client: TClient };
+  // Prepared names for every view's statements (one connection serves many tenants in turn).
+  private statements?: NamedStatements;
 
   constructor(
     private readonly options: ResolvedSchemaOptions,
@@ -41,6 +44,9 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
     const base = common.createClient(new PrismaPg(this.pool)) as unknown as PrismaLike;
     this.shared = { base, client: base.$extends(sharedOnlyExtension(common.sharedModels)) as TClient };
+    this.statements = new NamedStatements(this.options.statementCacheSize, 'schema.statementCacheSize', (reason) =>
+      this.logger.warn(`schema.statementCacheSize turned off: ${reason}`),
+    );
     const shared = this.pool;
     this.clients = new TenantClientPool<TClient>({
       name: 'schema',
@@ -95,6 +101,7 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
       adapterOptions: { schema },
       shared: shared.client,
       ownership: { kind: 'schema', name: schema },
+      statements: this.statements,
     });
     const client = bound as TClient;
     return {

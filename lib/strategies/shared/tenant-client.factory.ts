@@ -5,6 +5,7 @@ import type { Tenant } from '../../store/tenant.interface';
 import type { TenancyStrategyCommon } from '../tenancy-strategy.interface';
 import { setConfigSql } from './pipelined-settings';
 import { callModel } from './shared-only.extension';
+import type { NamedStatements } from './named-statements';
 import { readFastPath } from './read-fast-path';
 import { settingsScope } from './statement-scope';
 import { type OwnedTarget, ownershipCheck } from './ownership-check';
@@ -31,6 +32,8 @@ export interface TenantClientSource<TClient> {
   direct?: DirectReads;
   /** What must carry the tenant's ownership marker before the first statement runs. */
   ownership: OwnedTarget;
+  /** Prepared names for Prisma's statements, one set per strategy (see NamedStatements). Default: none. */
+  statements?: NamedStatements;
 }
 
 /**
@@ -57,6 +60,7 @@ export function createTenantBoundClient<TClient>(source: TenantClientSource<TCli
     () => assertTenantBound(tenant.id, context.current()?.id),
     source.direct,
     ownershipCheck(tenant.id, source.ownership),
+    source.statements,
   );
   const adapter = new PrismaPg(view, source.adapterOptions);
   if ((adapter as unknown as { externalPool?: unknown }).externalPool !== view) {

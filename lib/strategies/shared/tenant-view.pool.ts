@@ -1,5 +1,6 @@
-import { Pool, type QueryConfig } from 'pg';
-import { queryInImplicitTransaction } from './implicit-transaction.query';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
+import { queryInImplicitTransaction, submitInImplicitTransaction } from './implicit-transaction.query';
+import type { NamedStatements } from './named-statements';
 import { queryWithLocalSettings, type QueryArg, withSettingsAfterBegin } from './pipelined-settings';
 import { markForReset, resetIfMarked } from './session-reset';
 import type { StatementKind } from './statement-scope';
@@ -26,6 +27,9 @@ export interface DirectReads {
  */
 export type OwnershipCheck = (source: Pool) => Promise<void>;
 
+// pg-pool's callback form of connect(), which hands the connection over without a promise.
+type CallbackConnect = (callback: (error: Error | undefined, client?: PoolClient) => void) => void;
+
 /**
  * One tenant's view of a pg pool it does not own (the shared pool of the
  * schema strategy, or the tenant's own pool in the database strategy). It is
@@ -37,6 +41,9 @@ export type OwnershipCheck = (source: Pool) => Promise<void>;
  * flight so the client pool can retire the tenant's client only when idle.
  * With `ownership`, no statement reaches the source before that check passed
  * once (a boolean afterwards, so the hot path stays as it was).
+ * With `statements`, plain reads and model writes run under prepared names
+ * (see NamedStatements): PostgreSQL parses and plans each once per
+ * connection. Raw SQL and transactions stay unnamed.
  */
 export class TenantViewPool extends Pool {
   private active = 0;
@@ -55,6 +62,8 @@ export class TenantViewPool extends Pool {
     private readonly direct?: DirectReads,
     /** Run once before the first statement; a failure is never remembered as a pass. Default: none. */
     private readonly ownership?: OwnershipCheck,
+    /** Prepared names for Prisma's statements, shared by the strategy's views. Default: none. */
+    private readonly statements?: NamedStatements,
   ) {
     super({ max: 1 });
     this.verified = ownership === undefined;
@@ -68,25 +77,21 @@ export class TenantViewPool extends Pool {
     if (!this.verified) {
       // needsSettings() reads the caller's async context: decide now, not after the check.
       const scoped = this.needsSettings();
-      return this.track(
-        this.checked().then(() => (scoped ? this.run(config, values, scoped) : this.read(config, values))),
+      if (scoped) return this.track(this.checked().then(() => this.run(config, values, scoped)));
+      this.active++;
+      return this.checked().then(
+        () => this.readNow(config, values),
+        (error: unknown) => {
+          this.done();
+          throw error;
+        },
       );
     }
     const kind = this.needsSettings();
     if (!kind) {
       // The hot path (plain reads): no async wrappers, just count the statement in flight.
       this.active++;
-      const direct = this.direct?.pool();
-      return (direct ?? this.source).query(config as QueryConfig, values).then(
-        (result: unknown) => {
-          this.done();
-          return result;
-        },
-        (error: unknown) => {
-          this.done();
-          throw direct ? this.direct!.error(error) : error;
-        },
-      );
+      return this.readNow(config, values);
     }
     return this.track(this.run(config, values, kind));
   }
@@ -140,7 +145,23 @@ export class TenantViewPool extends Pool {
     return this.verifying;
   }
 
-  /** A plain read after the check (the hot path's work, without its counting). */
+  /** A plain read, counted in flight by the caller: uncounted here when it settles. */
+  private readNow(config: QueryArg, values?: unknown[]): Promise<unknown> {
+    const direct = this.direct?.pool();
+    if (this.statements?.enabled) return this.readNamed(direct ?? this.source, direct !== undefined, config, values);
+    return (direct ?? this.source).query(config as QueryConfig, values).then(
+      (result: unknown) => {
+        this.done();
+        return result;
+      },
+      (error: unknown) => {
+        this.done();
+        throw direct ? this.direct!.error(error) : error;
+      },
+    );
+  }
+
+  /** A plain read, unnamed, without counting (a read stopped for its prepared name, run again). */
   private async read(config: QueryArg, values?: unknown[]) {
     const direct = this.direct?.pool();
     try {
@@ -148,6 +169,54 @@ export class TenantViewPool extends Pool {
     } catch (error) {
       throw direct ? this.direct!.error(error) : error;
     }
+  }
+
+  /**
+   * The hot path with the statement cache: a plain read under its prepared
+   * name, callback-style as pg-pool's own `query` (one promise per read).
+   * A connection marked for reset is reset first, in the same round trip:
+   * raw SQL may have deallocated statements pg believes prepared there. As
+   * with pg-pool's `query`, a connection whose statement failed is not
+   * reused, and its prepared statements go with it; a read stopped for its
+   * name (see preparedStatementFailure) runs again, unnamed, on another.
+   * Counted in flight by the caller; uncounted here when it settles.
+   */
+  private readNamed(pool: Pool, direct: boolean, config: QueryArg, values?: unknown[]): Promise<unknown> {
+    const mapped = (error: unknown) => (direct ? this.direct!.error(error) : error);
+    return new Promise((resolve, reject) => {
+      const start = (error: Error | undefined, client?: PoolClient) => {
+        if (error || !client) {
+          this.done();
+          return reject(mapped(error));
+        }
+        const reset = resetIfMarked(client);
+        const named = this.statements!.named(client, config);
+        const finish = (failure: Error | null | undefined, result?: unknown) => {
+          if (!failure) {
+            client.release();
+            this.done();
+            return resolve(result);
+          }
+          client.release(failure);
+          if (named && this.statements!.afterFailure(client, named, failure))
+            return resolve(this.read(config, values).finally(() => this.done()));
+          this.done();
+          reject(mapped(failure));
+        };
+        submitInImplicitTransaction(
+          client,
+          undefined,
+          named?.config ?? config,
+          values,
+          // The reset ran first on the connection, so its outcome is known by now, one promise turn later.
+          reset ? (failure, result) => void reset.then((broken) => finish(failure ?? broken, result)) : finish,
+          named?.close,
+        );
+      };
+      // pg-pool's own connect without a promise; a pool that wraps it (the fair share, a tenant database pool) its way.
+      if (pool.connect === Pool.prototype.connect) (Pool.prototype.connect as CallbackConnect).call(pool, start);
+      else (pool.connect() as Promise<PoolClient>).then((client) => start(undefined, client), start);
+    });
   }
 
   private async run(config: QueryArg, values: unknown[] | undefined, kind: StatementKind) {
@@ -164,14 +233,7 @@ export class TenantViewPool extends Pool {
       // raw SQL ran on is reset first. Known writes leave nothing behind.
       const reset = resetIfMarked(client);
       if (kind !== 'write') markForReset(client);
-      // A model write is one statement Prisma built: it runs in one implicit
-      // transaction with the settings (one Sync, no BEGIN/COMMIT to encode and
-      // parse). Raw SQL may hold BEGIN or COMMIT itself and keeps the explicit one.
-      const sent =
-        kind === 'write'
-          ? queryInImplicitTransaction(client, this.setSql, config, values)
-          : queryWithLocalSettings(client, this.setSql, config, values, true);
-      const result = await sent.catch(async (error: unknown) => {
+      const result = await this.send(client, config, values, kind).catch(async (error: unknown) => {
         broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
         throw error;
       });
@@ -181,6 +243,32 @@ export class TenantViewPool extends Pool {
     } finally {
       client.removeListener('error', onError);
       client.release(broken);
+    }
+  }
+
+  /**
+   * A write or raw SQL, with the settings. A model write is one statement
+   * Prisma built: it runs in one implicit transaction with the settings (one
+   * Sync, no BEGIN/COMMIT to encode and parse), under its prepared name when
+   * the cache is on; one stopped for its name runs again, unnamed, after a
+   * reset. Raw SQL may hold BEGIN or COMMIT itself and keeps the explicit one.
+   */
+  private async send(
+    client: PoolClient,
+    config: QueryArg,
+    values: unknown[] | undefined,
+    kind: StatementKind,
+    unnamed = false,
+  ): Promise<unknown> {
+    if (kind !== 'write') return queryWithLocalSettings(client, this.setSql, config, values, true);
+    const named = unnamed ? undefined : this.statements?.named(client, config);
+    try {
+      return await queryInImplicitTransaction(client, this.setSql, named?.config ?? config, values, named?.close);
+    } catch (error) {
+      if (!named || !this.statements!.afterFailure(client, named, error)) throw error;
+      const broken = await resetIfMarked(client);
+      if (broken) throw Object.assign(error as Error, { releaseWith: broken });
+      return this.send(client, config, values, kind, true);
     }
   }
 

@@ -20,6 +20,7 @@ describe('database strategy options', () => {
       connectTimeoutMs: 3000,
       cipher: undefined,
       allowPlaintextUrls: true,
+      statementCacheSize: 100,
     });
   });
 
