@@ -2,7 +2,7 @@ import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { queryInImplicitTransaction, submitInImplicitTransaction } from './implicit-transaction.query';
 import type { NamedStatements } from './named-statements';
 import { queryWithLocalSettings, type QueryArg, withSettingsAfterBegin } from './pipelined-settings';
-import { markForReset, resetIfMarked } from './session-reset';
+import { isMarkedForReset, markForReset, resetIfMarked } from './session-reset';
 import type { StatementKind } from './statement-scope';
 
 /**
@@ -92,6 +92,10 @@ export class TenantViewPool extends Pool {
       // The hot path (plain reads): no async wrappers, just count the statement in flight.
       this.active++;
       return this.readNow(config, values);
+    }
+    if (kind === 'write') {
+      this.active++;
+      return this.writeNow(config, values);
     }
     return this.track(this.run(config, values, kind));
   }
@@ -219,8 +223,65 @@ export class TenantViewPool extends Pool {
     });
   }
 
+  /**
+   * The hot path of model writes, callback-style as the reads' (one promise
+   * per write): on a connection of pg-pool's own, not marked for reset, the
+   * settings and the statement go in one implicit transaction (see send).
+   * Anything else (a pool that wraps its checkout, a marked connection, a
+   * write stopped for its prepared name) takes the general path. Counted in
+   * flight by the caller; uncounted here when it settles.
+   */
+  private writeNow(config: QueryArg, values?: unknown[]): Promise<unknown> {
+    const direct = this.direct?.pool();
+    const pool = direct ?? this.source;
+    const settle = (work: Promise<unknown>) => work.finally(() => this.done());
+    if (pool.connect !== Pool.prototype.connect) return settle(this.run(config, values, 'write'));
+    const mapped = (error: unknown) => (direct ? this.direct!.error(error) : error);
+    return new Promise((resolve, reject) => {
+      (Pool.prototype.connect as CallbackConnect).call(pool, (error, client) => {
+        if (error || !client) {
+          this.done();
+          return reject(mapped(error));
+        }
+        if (isMarkedForReset(client)) return resolve(settle(this.runOn(client, config, values, 'write')));
+        const named = this.statements?.named(client, config);
+        let broken: Error | undefined;
+        // As in runOn: a lent connection's 'error' event needs a listener.
+        const onError = (failure: Error) => (broken = failure);
+        client.on('error', onError);
+        submitInImplicitTransaction(
+          client,
+          this.setSql,
+          named?.config ?? config,
+          values,
+          (failure, result) => {
+            client.removeListener('error', onError);
+            if (failure && named && !broken && this.statements!.afterFailure(client, named, failure))
+              return resolve(settle(this.runOn(client, config, values, 'write', true)));
+            client.release(broken);
+            this.done();
+            // On a tenant database's pool, a lost connection becomes its 503, as for reads.
+            if (failure) reject(mapped(failure));
+            else resolve(result);
+          },
+          named?.close,
+        );
+      });
+    });
+  }
+
   private async run(config: QueryArg, values: unknown[] | undefined, kind: StatementKind) {
-    const client = await this.source.connect();
+    return this.runOn(await this.source.connect(), config, values, kind);
+  }
+
+  /** The general path of writes and raw SQL on `client`; `unnamed`: a retry, which must not use the statement cache. */
+  private async runOn(
+    client: PoolClient,
+    config: QueryArg,
+    values: unknown[] | undefined,
+    kind: StatementKind,
+    unnamed = false,
+  ): Promise<unknown> {
     let broken: Error | undefined;
     // A lent client is not watched by the pool: without a listener, a server
     // shutting down mid-statement would be an unhandled 'error' event.
@@ -233,7 +294,7 @@ export class TenantViewPool extends Pool {
       // raw SQL ran on is reset first. Known writes leave nothing behind.
       const reset = resetIfMarked(client);
       if (kind !== 'write') markForReset(client);
-      const result = await this.send(client, config, values, kind).catch(async (error: unknown) => {
+      const result = await this.send(client, config, values, kind, unnamed).catch(async (error: unknown) => {
         broken ??= (await reset) ?? (error as { releaseWith?: Error }).releaseWith;
         throw error;
       });
