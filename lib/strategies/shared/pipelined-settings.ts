@@ -1,4 +1,6 @@
 import { escapeLiteral, type PoolClient, type QueryConfig } from 'pg';
+import { markForReset } from './session-reset';
+import { settle } from './settle';
 
 export type QueryArg = string | QueryConfig;
 
@@ -27,19 +29,6 @@ export function corked<T>(client: PoolClient, send: () => T): T {
   } finally {
     stream.uncork();
   }
-}
-
-/**
- * Awaits every promise (so none is left rejected and unhandled) and returns
- * their values, or throws the first rejection in order.
- */
-export async function settle<T extends readonly unknown[]>(
-  promises: [...{ [K in keyof T]: Promise<T[K]> }],
-): Promise<T> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /**
@@ -84,6 +73,9 @@ export async function queryWithLocalSettings(
   }
 }
 
+// DEALLOCATE, or DISCARD ALL (which cannot run in a transaction, but costs nothing to catch).
+const DROPS_PREPARED = /\b(DEALLOCATE|DISCARD)\b/i;
+
 /**
  * Wraps a connection lent for a Prisma transaction so that `setSql` runs
  * transaction-locally right after `BEGIN` (and after `SET TRANSACTION ...`,
@@ -97,6 +89,9 @@ export function withSettingsAfterBegin(client: PoolClient, setSql: string, onRel
   let released = false;
   const query = async (config: QueryArg, values?: unknown[]) => {
     const text = typeof config === 'string' ? config : config.text;
+    // Raw SQL in the transaction that drops prepared statements: pg's record of
+    // them would be wrong, so the connection is reset before its next named one.
+    if (DROPS_PREPARED.test(text)) markForReset(client);
     if (/^\s*BEGIN\b/i.test(text)) {
       const result = await client.query(config as QueryConfig, values);
       pending = true;

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { settle } from './pipelined-settings';
+import { settle } from './settle';
 import { forgetPreparedStatements } from './prepared-statements';
 
 // Connections whose session state may have been changed by SQL the package did

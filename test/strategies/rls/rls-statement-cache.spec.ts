@@ -100,6 +100,28 @@ describe.each(['transaction', 'session'] as const)('RLS %s mode with a statement
     expect(statements.filter((s) => s.statement.includes('AS n'))).toEqual([]);
   });
 
+  it.each([
+    ['a single raw statement', false],
+    ['an interactive transaction', true],
+  ])(
+    'raw SQL that deallocates the statements, in %s: the next statement resets the connection, the cache stays on',
+    async (_, inTx) => {
+      const read = () => t.as('t1', (p) => p.project.findFirst({ where: { id: own.get('t1') } }));
+      // A write first, so no earlier raw SQL's mark resets the connection for us; then a named read.
+      await t.as('t1', (p) => p.project.update({ where: { id: own.get('t1') }, data: { budget: 0 } }));
+      await read();
+      expect((await prepared(t)).length).toBeGreaterThan(1);
+      await t.as('t1', (p) =>
+        inTx ? p.$transaction((tx) => tx.$executeRawUnsafe('DEALLOCATE ALL')) : p.$executeRawUnsafe('DEALLOCATE ALL'),
+      );
+      // This check's own statement is named too: after a reset it is the only one.
+      const others = (rows: Prepared[]) => rows.filter((s) => !s.statement.includes('pg_prepared_statements'));
+      expect(others(await prepared(t))).toEqual([]);
+      expect(await read()).toMatchObject({ tenantId: 't1' });
+      expect((rlsPool(t) as unknown as { statements: { enabled: boolean } }).statements.enabled).toBe(true);
+    },
+  );
+
   it('a failed first run of a statement leaves the connection working and its prepared statements known', async () => {
     const id = own.get('t3')!;
     // A new statement shape (create with an explicit id), failing on the primary key as it first runs.

@@ -192,6 +192,17 @@ describe.each(['schema', 'database'] as const)('%s strategy with a statement cac
     expect((await prepared(setup, 's1')).length).toBeGreaterThan(0);
   });
 
+  it('and inside an interactive transaction, where the package does not see the SQL one statement at a time', async () => {
+    const read = (id: string) => t.as(id, (p) => p.project.findFirst({ where: { id: own.get(id) } }));
+    await t.as('s1', (p) => p.project.update({ where: { id: own.get('s1') }, data: { budget: 0 } }));
+    await read('s1');
+    expect((await prepared(setup, 's1')).length).toBeGreaterThan(0);
+    await t.as('s1', (p) => p.$transaction((tx) => tx.$executeRawUnsafe('DEALLOCATE ALL')));
+    expect(await prepared(setup, 's1')).toEqual([]);
+    expect(await read('s1')).toMatchObject({ name: 'of s1' });
+    expect(setup.statements().enabled).toBe(true);
+  });
+
   it('a failed first run of a write leaves the connection working', async () => {
     const id = own.get('s3')!;
     // A new statement shape (create with an explicit id), failing on the primary key as it first runs.
