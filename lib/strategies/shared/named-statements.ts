@@ -12,15 +12,50 @@ export interface NamedStatement {
   parsing: boolean;
 }
 
+// Misses among recent lookups (a moving average over about 64) past which the cache is
+// thrashing, and under which it is not any more: apart, so that admitting freely again
+// cannot at once bring back the misses that stopped it (a cycle one statement too long).
+const THRASHING = 0.5;
+const SETTLED = 0.1;
+const MISS_WEIGHT = 1 / 64;
+// While thrashing, one miss in this many is admitted (prepared); the others run unnamed.
+const ADMIT_ONE_IN = 16;
+
+/** What the cache did so far (for tests and benchmarks). */
+export interface NamedStatementStats {
+  /** Statements that ran under a name already prepared on their connection. */
+  hits: number;
+  /** Statements prepared on their connection as they ran (parsed under a name). */
+  admitted: number;
+  /** Statements that ran unnamed because the cache was thrashing. */
+  passed: number;
+}
+
 /**
- * A pool's use of a StatementCache, and what it does when a named statement
- * fails. Shared by the RLS pool and the schema and database strategies'
- * tenant views, so each runs Prisma's statements under the same names and
- * turns the cache off the same way behind a pooler that drops them.
+ * A pool's use of a StatementCache: which statements to name, and what to do
+ * when a named statement fails. Shared by the RLS pool and the schema and
+ * database strategies' tenant views, so each runs Prisma's statements under
+ * the same names and turns the cache off the same way behind a pooler that
+ * drops them.
+ *
+ * Admission: a plain LRU whose working set does not fit (the schema
+ * strategy's shared pool serving more tenants' statements than the size, each
+ * tenant's SQL naming its own schema) misses on every statement, and then
+ * costs PostgreSQL more than unnamed statements: a named parse and a Close
+ * for each. So once most recent lookups miss, only one miss in
+ * `ADMIT_ONE_IN` is prepared and the rest run unnamed; the cache then
+ * settles on statements that come back, and admits freely again once
+ * nearly all lookups hit.
  */
 export class NamedStatements {
   // Undefined when off (asked for, or turned off): statements stay unnamed, as Prisma's adapter sends them.
   private cache?: StatementCache;
+  // Moving average of misses among lookups (see THRASHING).
+  private missRate = 0;
+  private thrashing = false;
+  // Misses while thrashing, to admit one in ADMIT_ONE_IN of them.
+  private thrashingMisses = 0;
+  private readonly counts: NamedStatementStats = { hits: 0, admitted: 0, passed: 0 };
 
   constructor(
     size: number,
@@ -37,12 +72,37 @@ export class NamedStatements {
     return this.cache !== undefined;
   }
 
-  /** `config` under its prepared name on `client`, when the cache is on and the statement has no name of its own. */
+  /** Counts so far (see NamedStatementStats). */
+  stats(): NamedStatementStats {
+    return { ...this.counts };
+  }
+
+  /**
+   * `config` under its prepared name on `client`, when the cache is on, the
+   * statement has no name of its own, and it is prepared there or admitted
+   * now (see the class comment); undefined to run it unnamed.
+   */
   named(client: PoolClient, config: QueryArg): NamedStatement | undefined {
-    if (!this.cache) return undefined;
+    const cache = this.cache;
+    if (!cache) return undefined;
     const base: QueryConfig = typeof config === 'string' ? { text: config } : config;
     if (base.name) return undefined;
-    const { name, close } = this.cache.use(client, base.text);
+    const name = cache.nameOf(base.text);
+    const hit = cache.touch(client, name);
+    this.missRate += ((hit ? 0 : 1) - this.missRate) * MISS_WEIGHT;
+    if (hit) {
+      if (this.missRate < SETTLED) this.thrashing = false;
+      this.counts.hits++;
+      return { config: { ...base, name }, parsing: !isParsed(client, name) };
+    }
+    if (this.missRate > THRASHING) this.thrashing = true;
+    else if (this.missRate < SETTLED) this.thrashing = false;
+    if (this.thrashing && ++this.thrashingMisses % ADMIT_ONE_IN !== 0) {
+      this.counts.passed++;
+      return undefined;
+    }
+    this.counts.admitted++;
+    const close = cache.admit(client, name);
     return { config: { ...base, name }, close, parsing: !isParsed(client, name) };
   }
 

@@ -11,19 +11,12 @@ const preparedOn = new WeakMap<PoolClient, Map<string, true>>();
 // Statement texts whose name is remembered, per cache (see StatementCache.nameOf).
 const NAME_MEMO_MAX = 10_000;
 
-/** What a statement runs as on one connection. */
-export interface PreparedUse {
-  /** The statement's name on the connection. */
-  name: string;
-  /** The name to close first (the least recently used one past the cache size), if any. */
-  close?: string;
-}
-
 /**
  * Named (prepared) statements for the statements Prisma builds from model
  * operations, at most `max` per connection, least recently used closed first.
  * PostgreSQL then parses and plans a statement once per connection instead
- * of on every run (Prisma's pg adapter sends unnamed statements).
+ * of on every run (Prisma's pg adapter sends unnamed statements). Which
+ * statements to admit is the caller's choice (see NamedStatements).
  *
  * A statement's name is a hash of its text, so a name always means the same
  * text: on a connection shared with other clients (a pooler) a name can be
@@ -37,24 +30,28 @@ export class StatementCache {
 
   constructor(private readonly max: number) {}
 
-  /** Names `text` on `client`: the name, and one to close first when the connection is full. */
-  use(client: PoolClient, text: string): PreparedUse {
-    const name = this.nameOf(text);
+  /** Whether `name` is prepared on `client`; if so, it becomes the most recently used there. */
+  touch(client: PoolClient, name: string): boolean {
+    const prepared = preparedOn.get(client);
+    if (!prepared?.delete(name)) return false;
+    prepared.set(name, true);
+    return true;
+  }
+
+  /** Records `name` as prepared on `client`; returns the least recently used name to close when that makes one too many. */
+  admit(client: PoolClient, name: string): string | undefined {
     let prepared = preparedOn.get(client);
     if (!prepared) preparedOn.set(client, (prepared = new Map()));
-    if (prepared.delete(name)) {
-      prepared.set(name, true);
-      return { name };
-    }
     prepared.set(name, true);
-    if (prepared.size <= this.max) return { name };
+    if (prepared.size <= this.max) return undefined;
     const close = prepared.keys().next().value as string;
     prepared.delete(close);
     delete parsedStatements(client)?.[close];
-    return { name, close };
+    return close;
   }
 
-  private nameOf(text: string): string {
+  /** The statement name of `text`: `npt_` and its SHA-1. */
+  nameOf(text: string): string {
     let name = this.names.get(text);
     if (name === undefined) {
       // 160 bits: a collision would need two statement texts chosen against SHA-1, from Prisma's own SQL.

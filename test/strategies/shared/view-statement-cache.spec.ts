@@ -110,7 +110,7 @@ describe.each(['schema', 'database'] as const)('%s strategy with a statement cac
   const own = new Map<string, string>();
 
   beforeAll(async () => {
-    setup = await setUp(strategy, 3);
+    setup = await setUp(strategy);
     t = setup.t;
     for (const id of TENANTS) own.set(id, (await t.as(id, (p) => p.project.create({ data: { name: `of ${id}` } }))).id);
   });
@@ -150,25 +150,6 @@ describe.each(['schema', 'database'] as const)('%s strategy with a statement cac
         for (const { statement } of statements)
           expect(TENANTS.filter((tenant) => statement.includes(`"tenant_${tenant}"`))).toHaveLength(1);
     }
-  });
-
-  it('keeps at most statementCacheSize statements on a connection, the least recently used closed first', async () => {
-    const shapes: Array<(p: PrismaClient) => Promise<unknown>> = [
-      (p) => p.project.findMany({ where: { name: 'of s2', budget: 0 } }),
-      (p) => p.project.findMany({ where: { name: 'of s2', budget: { gt: -1 } } }),
-      (p) => p.project.count({ where: { name: 'of s2' } }),
-      (p) => p.project.findMany({ where: { name: 'of s2' }, orderBy: { name: 'asc' } }),
-      (p) => p.project.findMany({ where: { name: { in: ['of s2', 'none'] } } }),
-      (p) => p.project.findMany({ where: { name: 'of s2' }, select: { id: true } }),
-    ];
-    for (let round = 0; round < 3; round += 1)
-      for (const shape of shapes) {
-        const result = await t.as('s2', shape);
-        expect(Array.isArray(result) ? result.length : result).toBe(1);
-      }
-    const statements = await prepared(setup, 's2');
-    expect(statements).toHaveLength(3);
-    expect(statements.some((s) => s.statement.includes('ORDER BY'))).toBe(true);
   });
 
   it('never names raw SQL', async () => {
@@ -232,6 +213,69 @@ describe.each(['schema', 'database'] as const)('%s strategy with a statement cac
     } finally {
       await setup.alterProjects('s4', 'ALTER COLUMN name TYPE text');
     }
+  });
+});
+
+describe.each(['schema', 'database'] as const)('%s.statementCacheSize: a small cache', (strategy) => {
+  let setup: CacheSetup;
+  let t: RlsTestApp;
+  beforeAll(async () => {
+    setup = await setUp(strategy, 3);
+    t = setup.t;
+    for (const id of TENANTS) await t.as(id, (p) => p.project.create({ data: { name: `of ${id}` } }));
+  });
+  afterAll(async () => {
+    await setup?.close();
+  });
+
+  it('keeps at most statementCacheSize statements on a connection, the least recently used closed first', async () => {
+    const shapes: Array<(p: PrismaClient) => Promise<unknown>> = [
+      (p) => p.project.findMany({ where: { name: 'of s2', budget: 0 } }),
+      (p) => p.project.findMany({ where: { name: 'of s2', budget: { gt: -1 } } }),
+      (p) => p.project.count({ where: { name: 'of s2' } }),
+      (p) => p.project.findMany({ where: { name: 'of s2' }, orderBy: { name: 'asc' } }),
+      (p) => p.project.findMany({ where: { name: { in: ['of s2', 'none'] } } }),
+      (p) => p.project.findMany({ where: { name: 'of s2' }, select: { id: true } }),
+    ];
+    for (let round = 0; round < 3; round += 1)
+      for (const shape of shapes) {
+        const result = await t.as('s2', shape);
+        expect(Array.isArray(result) ? result.length : result).toBe(1);
+      }
+    const statements = await prepared(setup, 's2');
+    expect(statements).toHaveLength(3);
+    expect(statements.some((s) => s.statement.includes('ORDER BY'))).toBe(true);
+  });
+
+  // Four tenants' statements in turn on one connection with room for three:
+  // a plain LRU would miss every time and prepare (and close) a statement on
+  // every read, costing PostgreSQL more than unnamed statements. Once misses
+  // dominate, most run unnamed and the cache keeps statements that come back.
+  it('a working set larger than the cache: most statements run unnamed, and those kept are hit', async () => {
+    const before = setup.statements().stats();
+    // Schema: each tenant's statement is its own (it names its schema). Database: one tenant, four shapes.
+    const reads: Array<[string, (p: PrismaClient) => Promise<unknown>]> =
+      strategy === 'schema'
+        ? TENANTS.map((id) => [id, (p) => p.project.findMany({ where: { name: `of ${id}` } })])
+        : [
+            (p: PrismaClient) => p.project.findMany({ where: { name: 'of s1' } }),
+            (p: PrismaClient) => p.project.findMany({ where: { name: { startsWith: 'of s1' } } }),
+            (p: PrismaClient) => p.project.findMany({ where: { name: { endsWith: 'of s1' } } }),
+            (p: PrismaClient) => p.project.findMany({ where: { name: { in: ['of s1'] } } }),
+          ].map((read) => ['s1', read]);
+    for (let round = 0; round < 100; round += 1)
+      for (const [id, read] of reads) {
+        const rows = (await t.as(id, read)) as Array<{ name: string }>;
+        expect(rows.every((r) => r.name === `of ${id}`)).toBe(true);
+      }
+    const after = setup.statements().stats();
+    const admitted = after.admitted - before.admitted;
+    const hits = after.hits - before.hits;
+    // 400 reads: a plain LRU admits all 400 and hits none.
+    expect(admitted).toBeLessThan(100);
+    expect(hits).toBeGreaterThan(100);
+    expect(after.passed - before.passed).toBeGreaterThan(0);
+    expect((await prepared(setup, reads[0][0])).length).toBeLessThanOrEqual(3);
   });
 });
 
