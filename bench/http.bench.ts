@@ -4,7 +4,8 @@
 // Servers run in child processes pinned to CPU 0, the load generator in this
 // process pinned to CPU 1; variants take turns within each round (interleaved
 // rounds), and the table prints medians with the ratio to the hand-written app.
-// Run: npm run bench:http   (BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_HTTP_KINDS); Node flags given to
+// Run: npm run bench:http   (BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_HTTP_KINDS, BENCH_HTTP_STATEMENT_CACHE:
+// the package apps' statementCacheSize); Node flags given to
 // the bench (node --flag ... bench/http.bench.ts) are passed to the servers.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -65,6 +65,9 @@ function plainModule(settings: HttpAppSettings) {
 
 /** With the package: the tenant comes from the guard, the client from TenantPrisma. */
 function packageModule(settings: HttpAppSettings) {
+  // BENCH_HTTP_STATEMENT_CACHE: the package apps' statementCacheSize (default: the package's).
+  const size = process.env.BENCH_HTTP_STATEMENT_CACHE;
+  const statementCache = size === undefined || size === '' ? {} : { statementCacheSize: Number(size) };
   @Injectable()
   class Projects {
     constructor(private readonly prisma: TenantPrisma<PrismaClient>) {}
@@ -94,8 +97,8 @@ function packageModule(settings: HttpAppSettings) {
       TenancyModule.forRoot({
         strategy: settings.kind === 'schema' ? 'schema' : 'rls',
         ...(settings.kind === 'schema'
-          ? {}
-          : { rls: { mode: settings.kind === 'rls-session' ? 'session' : 'transaction' } }),
+          ? { schema: statementCache }
+          : { rls: { mode: settings.kind === 'rls-session' ? 'session' : 'transaction', ...statementCache } }),
         databaseUrl: settings.databaseUrl,
         createClient: (adapter) => new PrismaClient({ adapter }),
         tenants: settings.tenants.map((id) => ({ id, status: 'active' as const })),
