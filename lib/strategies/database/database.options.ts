@@ -57,7 +57,7 @@ export interface DatabaseStrategyOptions {
    * client (PgBouncer before 1.21, or `max_prepared_statements = 0`), the
    * first statement the server lacks is retried unnamed and the cache turns
    * itself off, for every tenant, with a warning; set `0` there to skip
-   * that. See docs/database.md.
+   * that. See docs/strategies.md.
    */
   statementCacheSize?: number;
 }

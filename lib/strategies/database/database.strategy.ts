@@ -53,8 +53,8 @@ export class DatabaseTenancyStrategy<TClient> implements TenancyStrategy<TClient
     this.sharedPool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
     const base = common.createClient(new PrismaPg(this.sharedPool)) as unknown as PrismaLike;
     this.shared = { base, client: base.$extends(sharedOnlyExtension(common.sharedModels)) as TClient };
-    this.statements = new NamedStatements(database.statementCacheSize, 'database.statementCacheSize', (reason) =>
-      this.logger.warn(`database.statementCacheSize turned off: ${reason}`),
+    this.statements = new NamedStatements(database.statementCacheSize, 'database.statementCacheSize', (warning) =>
+      this.logger.warn(warning),
     );
     this.budget = new ConnectionBudget(database.connectionBudget, database.budgetWaitMs, () => this.reclaim());
     this.clients = new TenantClientPool<TClient>({

@@ -35,8 +35,8 @@ export interface RlsPoolSettings {
   fairShare?: FairShareSettings;
   /** Statements Prisma builds kept prepared per connection (see StatementCache); 0 or absent: none. */
   statementCacheSize?: number;
-  /** Called once if the pool turns its statement cache off (see RlsTenantPool.afterNamedFailure). */
-  onStatementCacheOff?: (reason: string) => void;
+  /** Called once, with a warning naming the option, if the pool turns its statement cache off (see NamedStatements.afterFailure). */
+  onStatementCacheOff?: (warning: string) => void;
 }
 
 /**

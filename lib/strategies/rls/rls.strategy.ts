@@ -54,7 +54,7 @@ export class RlsTenancyStrategy<TClient> implements TenancyStrategy<TClient> {
         scope: () => this.scope(),
         fairShare: common.sharedPool,
         statementCacheSize: rls.statementCacheSize,
-        onStatementCacheOff: (reason) => this.logger.warn(`rls.statementCacheSize turned off: ${reason}`),
+        onStatementCacheOff: (warning) => this.logger.warn(warning),
       },
     );
     // Idle connections erroring (server restart) must not crash the process; pg removes them.

@@ -44,8 +44,8 @@ export class SchemaTenancyStrategy<TClient> implements TenancyStrategy<TClient> 
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
     const base = common.createClient(new PrismaPg(this.pool)) as unknown as PrismaLike;
     this.shared = { base, client: base.$extends(sharedOnlyExtension(common.sharedModels)) as TClient };
-    this.statements = new NamedStatements(this.options.statementCacheSize, 'schema.statementCacheSize', (reason) =>
-      this.logger.warn(`schema.statementCacheSize turned off: ${reason}`),
+    this.statements = new NamedStatements(this.options.statementCacheSize, 'schema.statementCacheSize', (warning) =>
+      this.logger.warn(warning),
     );
     const shared = this.pool;
     this.clients = new TenantClientPool<TClient>({

@@ -61,7 +61,7 @@ export class NamedStatements {
     size: number,
     /** The option that sets the size, named in the warning. */
     private readonly option: string,
-    /** Called once if the cache turns itself off (see afterFailure). */
+    /** Called once, with a warning that names the option, if the cache turns itself off (see afterFailure). */
     private readonly onOff?: (reason: string) => void,
   ) {
     if (size > 0) this.cache = new StatementCache(size);
@@ -90,13 +90,12 @@ export class NamedStatements {
     const name = cache.nameOf(base.text);
     const hit = cache.touch(client, name);
     this.missRate += ((hit ? 0 : 1) - this.missRate) * MISS_WEIGHT;
+    if (this.missRate > THRASHING) this.thrashing = true;
+    else if (this.missRate < SETTLED) this.thrashing = false;
     if (hit) {
-      if (this.missRate < SETTLED) this.thrashing = false;
       this.counts.hits++;
       return { config: { ...base, name }, parsing: !isParsed(client, name) };
     }
-    if (this.missRate > THRASHING) this.thrashing = true;
-    else if (this.missRate < SETTLED) this.thrashing = false;
     if (this.thrashing && ++this.thrashingMisses % ADMIT_ONE_IN !== 0) {
       this.counts.passed++;
       return undefined;
@@ -122,7 +121,7 @@ export class NamedStatements {
     if (failure === 'missing' && this.cache) {
       this.cache = undefined;
       this.onOff?.(
-        `the server lost a prepared statement between two transactions (${(error as Error).message}): ` +
+        `${this.option} turned off: the server lost a prepared statement between two transactions (${(error as Error).message}): ` +
           'a transaction pooler that does not keep named statements per client (PgBouncer before 1.21, or ' +
           'max_prepared_statements = 0) is in front of the database. Statements run unnamed from now on; ' +
           `set ${this.option}: 0 to start that way.`,

@@ -160,7 +160,7 @@ export class TenantViewPool extends Pool {
       },
       (error: unknown) => {
         this.done();
-        throw direct ? this.direct!.error(error) : error;
+        throw this.mapped(direct !== undefined, error);
       },
     );
   }
@@ -171,8 +171,36 @@ export class TenantViewPool extends Pool {
     try {
       return await (direct ?? this.source).query(config as QueryConfig, values);
     } catch (error) {
-      throw direct ? this.direct!.error(error) : error;
+      throw this.mapped(direct !== undefined, error);
     }
+  }
+
+  /** What a statement that failed on the direct pool throws (see DirectReads.error); elsewhere, the error itself. */
+  private mapped(direct: boolean, error: unknown): unknown {
+    return direct ? this.direct!.error(error) : error;
+  }
+
+  /**
+   * Hands a connection of `pool` to `use`: without a promise when the pool is
+   * pg-pool's own (a pool that wraps its checkout, the fair share or a tenant
+   * database pool, its own way). A failed checkout uncounts the statement
+   * and goes to `reject`, mapped.
+   */
+  private checkout(
+    pool: Pool,
+    direct: boolean,
+    reject: (error: unknown) => void,
+    use: (client: PoolClient) => void,
+  ): void {
+    const start = (error: Error | undefined, client?: PoolClient) => {
+      if (error || !client) {
+        this.done();
+        return reject(this.mapped(direct, error));
+      }
+      use(client);
+    };
+    if (pool.connect === Pool.prototype.connect) (Pool.prototype.connect as CallbackConnect).call(pool, start);
+    else (pool.connect() as Promise<PoolClient>).then((client) => start(undefined, client), start);
   }
 
   /**
@@ -186,13 +214,8 @@ export class TenantViewPool extends Pool {
    * Counted in flight by the caller; uncounted here when it settles.
    */
   private readNamed(pool: Pool, direct: boolean, config: QueryArg, values?: unknown[]): Promise<unknown> {
-    const mapped = (error: unknown) => (direct ? this.direct!.error(error) : error);
-    return new Promise((resolve, reject) => {
-      const start = (error: Error | undefined, client?: PoolClient) => {
-        if (error || !client) {
-          this.done();
-          return reject(mapped(error));
-        }
+    return new Promise((resolve, reject) =>
+      this.checkout(pool, direct, reject, (client) => {
         const reset = resetIfMarked(client);
         const named = this.statements!.named(client, config);
         const finish = (failure: Error | null | undefined, result?: unknown) => {
@@ -205,7 +228,7 @@ export class TenantViewPool extends Pool {
           if (named && this.statements!.afterFailure(client, named, failure))
             return resolve(this.read(config, values).finally(() => this.done()));
           this.done();
-          reject(mapped(failure));
+          reject(this.mapped(direct, failure));
         };
         submitInImplicitTransaction(
           client,
@@ -216,11 +239,8 @@ export class TenantViewPool extends Pool {
           reset ? (failure, result) => void reset.then((broken) => finish(failure ?? broken, result)) : finish,
           named?.close,
         );
-      };
-      // pg-pool's own connect without a promise; a pool that wraps it (the fair share, a tenant database pool) its way.
-      if (pool.connect === Pool.prototype.connect) (Pool.prototype.connect as CallbackConnect).call(pool, start);
-      else (pool.connect() as Promise<PoolClient>).then((client) => start(undefined, client), start);
-    });
+      }),
+    );
   }
 
   /**
@@ -236,13 +256,8 @@ export class TenantViewPool extends Pool {
     const pool = direct ?? this.source;
     const settle = (work: Promise<unknown>) => work.finally(() => this.done());
     if (pool.connect !== Pool.prototype.connect) return settle(this.run(config, values, 'write'));
-    const mapped = (error: unknown) => (direct ? this.direct!.error(error) : error);
-    return new Promise((resolve, reject) => {
-      (Pool.prototype.connect as CallbackConnect).call(pool, (error, client) => {
-        if (error || !client) {
-          this.done();
-          return reject(mapped(error));
-        }
+    return new Promise((resolve, reject) =>
+      this.checkout(pool, direct !== undefined, reject, (client) => {
         if (isMarkedForReset(client)) return resolve(settle(this.runOn(client, config, values, 'write')));
         const named = this.statements?.named(client, config);
         let broken: Error | undefined;
@@ -261,13 +276,13 @@ export class TenantViewPool extends Pool {
             client.release(broken);
             this.done();
             // On a tenant database's pool, a lost connection becomes its 503, as for reads.
-            if (failure) reject(mapped(failure));
+            if (failure) reject(this.mapped(direct !== undefined, failure));
             else resolve(result);
           },
           named?.close,
         );
-      });
-    });
+      }),
+    );
   }
 
   private async run(config: QueryArg, values: unknown[] | undefined, kind: StatementKind) {
